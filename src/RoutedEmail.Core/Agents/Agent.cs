@@ -1,0 +1,23 @@
+namespace RoutedEmail.Core.Agents;
+
+/// <summary>A skill queue in an agent's routing profile.</summary>
+/// <param name="Name">The skill queue's name.</param>
+/// <param name="Rank">The queue's rank for this agent; 1 is the best.</param>
+public sealed record SkillAssignment(string Name, int Rank);
+
+/// <summary>An agent as defined by an administrator, with the current routing status.</summary>
+/// <param name="AgentId">The agent's identifier, unique within a tenant.</param>
+/// <param name="DisplayName">The name shown to supervisors.</param>
+/// <param name="MaxConcurrentEmails">Maximum routed emails offered to or held by the agent at once.</param>
+/// <param name="SkillQueues">The routing profile.</param>
+/// <param name="Status">The current routing status.</param>
+public sealed record Agent(
+    string AgentId,
+    string DisplayName,
+    int MaxConcurrentEmails,
+    IReadOnlyList<SkillAssignment> SkillQueues,
+    AgentStatus Status)
+{
+    /// <summary>Default maximum of concurrent routed emails: 1.</summary>
+    public const int DefaultMaxConcurrentEmails = 1;
+}

@@ -1,0 +1,120 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using RoutedEmail.Core.Emails;
+
+namespace RoutedEmail.Core.Ingest;
+
+/// <summary>
+/// Parses and validates an ingest body without any context: strict RFC 8259 JSON, UTF-8 only, one array of request
+/// objects, every mandatory field a string, lengths within <see cref="IngestLimits"/>, no repeated property names.
+/// Checks that need the tenant (headers, routed email configurations) are in <see cref="RoutedEmailBatchValidator"/>.
+/// </summary>
+public static class RoutedEmailBatchParser
+{
+    private static readonly string[] MandatoryFields =
+        ["platform", "companyCode", "environment", "ownerId", "entityId", "fromAddress", "toAddress", "subject"];
+
+    private static readonly JsonReaderOptions ReaderOptions = new()
+    {
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+        MaxDepth = IngestLimits.MaxDepth,
+    };
+
+    /// <summary>Parses a whole request body.</summary>
+    /// <param name="body">The raw body bytes. A leading UTF-8 byte order mark is ignored.</param>
+    public static IngestParseResult Parse(ReadOnlySpan<byte> body)
+    {
+        if (body.StartsWith(Encoding.UTF8.Preamble))
+        {
+            body = body[Encoding.UTF8.Preamble.Length..];
+        }
+
+        if (!Utf8.IsValid(body))
+        {
+            return Fail(null, null, "The request body is not valid UTF-8.", "Encode the JSON body as UTF-8.");
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(body, ReaderOptions);
+            return ParseBody(ref reader);
+        }
+        catch (JsonException exception)
+        {
+            return Fail(null, null, $"The request body is not valid JSON: {exception.Message}",
+                "Send one JSON array with no comments, trailing commas or content after it.");
+        }
+    }
+
+    private static IngestParseResult ParseBody(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read())
+        {
+            return Fail(null, null, "The request body is empty.", "Send a JSON array of routed email requests.");
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return Fail(null, null, $"The request body is a JSON {Describe(reader.TokenType)}, not an array.",
+                "Wrap the request objects in a JSON array, even when there is only one.");
+        }
+
+        var requests = new List<RoutedEmailRequest>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            var index = requests.Count;
+            if (index == IngestLimits.MaxItems)
+            {
+                return Fail(null, null, $"The request has more than {IngestLimits.MaxItems} items.",
+                    $"Split it into requests of at most {IngestLimits.MaxItems} items.");
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return Fail(index, null, $"Item {index} is a JSON {Describe(reader.TokenType)}, not an object.",
+                    "Send each routed email request as a JSON object.");
+            }
+
+            var item = ItemReader.Read(ref reader, index);
+            if (item.Error is not null)
+            {
+                return IngestParseResult.Failure(item.Error);
+            }
+
+            requests.Add(item.Request!);
+        }
+
+        // Reading past the array makes the reader reject any further content.
+        if (reader.Read())
+        {
+            return Fail(null, null, "The request body has content after the JSON array.",
+                "Send exactly one JSON array.");
+        }
+
+        if (requests.Count == 0)
+        {
+            return Fail(null, null, "The request body is an empty array.",
+                "Send at least one routed email request.");
+        }
+
+        return IngestParseResult.Success(requests);
+    }
+
+    internal static IngestParseResult Fail(int? index, string? field, string rule, string fix) =>
+        IngestParseResult.Failure(new IngestError(index, field, $"{rule} {fix}"));
+
+    internal static string Describe(JsonTokenType tokenType) => tokenType switch
+    {
+        JsonTokenType.StartArray => "array",
+        JsonTokenType.StartObject => "object",
+        JsonTokenType.String => "string",
+        JsonTokenType.Number => "number",
+        JsonTokenType.True or JsonTokenType.False => "boolean",
+        JsonTokenType.Null => "null",
+        _ => tokenType.ToString(),
+    };
+
+    internal static IReadOnlyList<string> Mandatory => MandatoryFields;
+}

@@ -1,0 +1,26 @@
+namespace RoutedEmail.Core.Tenants;
+
+/// <summary>A named queue of routed email, served by agents who have it in their routing profile.</summary>
+/// <param name="Name">The queue name, unique within a tenant.</param>
+/// <param name="OfferTimeoutSeconds">How long an agent has to accept an offer, in seconds.</param>
+/// <param name="WrapSeconds">After-contact work time after completion, in seconds.</param>
+/// <param name="ServiceLevelSeconds">The service-level threshold for answering an email, in seconds.</param>
+/// <param name="WorkCodeGroups">The work code groups agents pick from when completing email of this queue.</param>
+/// <param name="WorkCodeRequired">Whether completing email of this queue needs a work code.</param>
+public sealed record SkillQueue(
+    string Name,
+    int OfferTimeoutSeconds,
+    int WrapSeconds,
+    int ServiceLevelSeconds,
+    IReadOnlyList<string> WorkCodeGroups,
+    bool WorkCodeRequired)
+{
+    /// <summary>Default offer timeout: 60 seconds.</summary>
+    public const int DefaultOfferTimeoutSeconds = 60;
+
+    /// <summary>Default wrap time: none.</summary>
+    public const int DefaultWrapSeconds = 0;
+
+    /// <summary>Default service-level threshold: one hour.</summary>
+    public const int DefaultServiceLevelSeconds = 3600;
+}
