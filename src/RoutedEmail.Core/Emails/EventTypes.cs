@@ -1,0 +1,29 @@
+namespace RoutedEmail.Core.Emails;
+
+/// <summary>The names of the events in the event log.</summary>
+public static class EventTypes
+{
+    /// <summary>An ingest request queued a new email.</summary>
+    public const string Received = "Received";
+
+    /// <summary>The router reserved an email for an agent.</summary>
+    public const string Offered = "Offered";
+
+    /// <summary>The agent accepted the offer.</summary>
+    public const string Accepted = "Accepted";
+
+    /// <summary>A pending offer went back to the queue because the agent left Available.</summary>
+    public const string OfferWithdrawn = "OfferWithdrawn";
+
+    /// <summary>The agent completed the email.</summary>
+    public const string Completed = "Completed";
+
+    /// <summary>The integrator cancelled the email.</summary>
+    public const string Canceled = "Canceled";
+
+    /// <summary>The agent's status changed.</summary>
+    public const string AgentStatusChanged = "AgentStatusChanged";
+
+    /// <summary>The agent signed in.</summary>
+    public const string AgentSignedIn = "AgentSignedIn";
+}

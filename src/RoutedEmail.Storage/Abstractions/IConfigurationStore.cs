@@ -1,0 +1,68 @@
+using RoutedEmail.Core.Agents;
+using RoutedEmail.Core.Tenants;
+
+namespace RoutedEmail.Storage.Abstractions;
+
+/// <summary>A tenant's skill queues, routed email configurations and agents, as administrators manage them.</summary>
+public interface IConfigurationStore
+{
+    /// <summary>Creates or replaces a skill queue.</summary>
+    /// <returns>True when the queue was created, false when it replaced an existing one.</returns>
+    Task<bool> PutSkillQueueAsync(long tenantId, SkillQueue queue, CancellationToken cancellationToken);
+
+    /// <summary>Finds a skill queue by name.</summary>
+    Task<SkillQueue?> GetSkillQueueAsync(long tenantId, string name, CancellationToken cancellationToken);
+
+    /// <summary>Lists the tenant's skill queues by name.</summary>
+    Task<IReadOnlyList<SkillQueue>> ListSkillQueuesAsync(long tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Creates or replaces a routed email configuration. Its skill queue must exist.</summary>
+    Task<PutOutcome> PutConfigurationAsync(
+        long tenantId, RoutedEmailConfiguration configuration, CancellationToken cancellationToken);
+
+    /// <summary>Finds a routed email configuration by owner id.</summary>
+    Task<RoutedEmailConfiguration?> GetConfigurationAsync(
+        long tenantId, string ownerId, CancellationToken cancellationToken);
+
+    /// <summary>Lists the tenant's routed email configurations by owner id.</summary>
+    Task<IReadOnlyList<RoutedEmailConfiguration>> ListConfigurationsAsync(
+        long tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Finds the configurations of the given owner ids; owners without one are left out.</summary>
+    Task<IReadOnlyDictionary<string, RoutedEmailConfiguration>> FindConfigurationsAsync(
+        long tenantId, IReadOnlyCollection<string> ownerIds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates or replaces an agent's definition, keeping the status. A null <paramref name="passwordHash"/> keeps
+    /// the stored password; every skill queue of the routing profile must exist.
+    /// </summary>
+    Task<PutOutcome> PutAgentAsync(
+        long tenantId, AgentDefinition definition, string? passwordHash, CancellationToken cancellationToken);
+
+    /// <summary>Finds an agent by id.</summary>
+    Task<Agent?> GetAgentAsync(long tenantId, string agentId, CancellationToken cancellationToken);
+
+    /// <summary>Lists the tenant's agents by id.</summary>
+    Task<IReadOnlyList<Agent>> ListAgentsAsync(long tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Counts open email per queue and agents per status.</summary>
+    Task<TenantStats> GetStatsAsync(long tenantId, CancellationToken cancellationToken);
+}
+
+/// <summary>An agent's definition as an administrator writes it.</summary>
+/// <param name="AgentId">The agent's identifier.</param>
+/// <param name="DisplayName">The name shown to supervisors.</param>
+/// <param name="MaxConcurrentEmails">Maximum routed emails offered to or held by the agent at once.</param>
+/// <param name="SkillQueues">The routing profile.</param>
+public sealed record AgentDefinition(
+    string AgentId, string DisplayName, int MaxConcurrentEmails, IReadOnlyList<SkillAssignment> SkillQueues);
+
+/// <summary>The outcome of a create-or-replace.</summary>
+/// <param name="Created">True when a new row was created.</param>
+/// <param name="MissingSkillQueue">The referenced skill queue that does not exist, when nothing was written.</param>
+/// <param name="PasswordRequired">True when a new agent was written without a password, so nothing was written.</param>
+public sealed record PutOutcome(bool Created, string? MissingSkillQueue = null, bool PasswordRequired = false)
+{
+    /// <summary>Whether the row was written.</summary>
+    public bool Succeeded => MissingSkillQueue is null && !PasswordRequired;
+}

@@ -1,0 +1,42 @@
+using RoutedEmail.Core.Tenants;
+
+namespace RoutedEmail.Storage.Abstractions;
+
+/// <summary>Tenants and their API key hashes.</summary>
+public interface ITenantStore
+{
+    /// <summary>Creates a tenant with the hash of its first API key.</summary>
+    /// <returns>The new tenant, or null when the company code and environment already exist.</returns>
+    Task<Tenant?> CreateTenantAsync(
+        string companyCode, string environment, string secretsRegion, string timeZone, byte[] apiKeyHash,
+        CancellationToken cancellationToken);
+
+    /// <summary>Finds a tenant, comparing company code and environment without regard to ASCII case.</summary>
+    Task<Tenant?> FindTenantAsync(string companyCode, string environment, CancellationToken cancellationToken);
+
+    /// <summary>Lists every tenant, ordered by company code and environment.</summary>
+    Task<IReadOnlyList<Tenant>> ListTenantsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Changes a tenant's settings.</summary>
+    /// <returns>The updated tenant, or null when it does not exist.</returns>
+    Task<Tenant?> UpdateTenantAsync(
+        long tenantId, string secretsRegion, string timeZone, CancellationToken cancellationToken);
+
+    /// <summary>Finds a tenant with the hashes of the API keys that are valid for it.</summary>
+    Task<TenantCredentials?> FindCredentialsAsync(
+        string companyCode, string environment, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the tenant's API key hash. The old key stays valid until <paramref name="previousKeyExpiresAt"/>.
+    /// </summary>
+    Task ReplaceApiKeyAsync(
+        long tenantId, byte[] apiKeyHash, DateTimeOffset previousKeyExpiresAt, CancellationToken cancellationToken);
+}
+
+/// <summary>A tenant and the hashes of its valid API keys.</summary>
+/// <param name="Tenant">The tenant.</param>
+/// <param name="ApiKeyHash">The SHA-256 hash of the current key.</param>
+/// <param name="PreviousApiKeyHash">The hash of the key replaced by the last rotation, or null.</param>
+/// <param name="PreviousApiKeyExpiresAt">When the previous key stops being accepted, or null.</param>
+public sealed record TenantCredentials(
+    Tenant Tenant, byte[] ApiKeyHash, byte[]? PreviousApiKeyHash, DateTimeOffset? PreviousApiKeyExpiresAt);

@@ -1,0 +1,55 @@
+using Microsoft.Data.Sqlite;
+using RoutedEmail.Core.Emails;
+
+namespace RoutedEmail.Storage.Sqlite;
+
+/// <summary>Reads routed emails with their history.</summary>
+internal static class EmailReader
+{
+    /// <summary>The columns that <see cref="Read"/> expects, in order, for a table aliased <c>e</c>.</summary>
+    public const string Columns =
+        "e.id, e.entity_id, e.state, e.owner_id, e.skill_queue, e.priority, e.agent_id, e.from_address, " +
+        "e.to_address, e.subject, e.attributes, e.enqueued_at, e.screen_pop_url";
+
+    /// <summary>The number of columns in <see cref="Columns"/>.</summary>
+    public const int ColumnCount = 13;
+
+    /// <summary>Reads one email from the reader's current row, starting at <paramref name="first"/>.</summary>
+    public static (RoutedEmailDetails Email, string? ScreenPopUrl) Read(
+        SqliteConnection connection, SqliteTransaction? transaction, SqliteDataReader reader, int first = 0)
+    {
+        var emailId = reader.GetInt64(first);
+        var email = new RoutedEmailDetails(
+            EmailId: emailId,
+            EntityId: reader.GetString(first + 1),
+            State: Enum.Parse<RoutedEmailState>(reader.GetString(first + 2)),
+            OwnerId: reader.GetString(first + 3),
+            SkillQueue: reader.GetString(first + 4),
+            Priority: reader.GetInt32(first + 5),
+            AgentId: reader.GetNullableString(first + 6),
+            FromAddress: reader.GetString(first + 7),
+            ToAddress: reader.GetString(first + 8),
+            Subject: reader.GetString(first + 9),
+            Attributes: SqliteCommands.ReadAttributes(reader.GetString(first + 10)),
+            EnqueuedAt: SqliteCommands.ToTime(reader.GetInt64(first + 11)),
+            History: ReadHistory(connection, transaction, emailId));
+        return (email, reader.GetNullableString(first + 12));
+    }
+
+    private static List<HistoryEntry> ReadHistory(
+        SqliteConnection connection, SqliteTransaction? transaction, long emailId)
+    {
+        using var command = connection.Command(
+            "SELECT at, type, agent_id FROM events WHERE email_id = $email ORDER BY id", transaction);
+        command.With("$email", emailId);
+        using var reader = command.ExecuteReader();
+        var history = new List<HistoryEntry>();
+        while (reader.Read())
+        {
+            history.Add(new HistoryEntry(
+                SqliteCommands.ToTime(reader.GetInt64(0)), reader.GetString(1), reader.GetNullableString(2)));
+        }
+
+        return history;
+    }
+}

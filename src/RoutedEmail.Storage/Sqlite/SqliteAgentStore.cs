@@ -1,0 +1,248 @@
+using Microsoft.Data.Sqlite;
+using RoutedEmail.Core.Agents;
+using RoutedEmail.Core.Emails;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Storage.Sqlite;
+
+/// <summary>Agent sessions, status and work in SQLite.</summary>
+internal sealed class SqliteAgentStore(SqliteDatabase database, TimeProvider time) : IAgentStore
+{
+    public Task<string?> FindPasswordHashAsync(long tenantId, string agentId, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command(
+            "SELECT password_hash FROM agents WHERE tenant_id = $tenant AND agent_id = $agent", null);
+        command.With("$tenant", tenantId).With("$agent", agentId);
+        return Task.FromResult(command.ExecuteScalar() as string);
+    }
+
+    public Task CreateSessionAsync(
+        long tenantId, string agentId, byte[] tokenHash, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var now = time.GetUtcNow();
+        using var command = connection.Command(
+            """
+            INSERT INTO agent_sessions (token_hash, tenant_id, agent_id, created_at, expires_at)
+            VALUES ($hash, $tenant, $agent, $now, $expires)
+            """, transaction);
+        command.With("$hash", tokenHash).With("$tenant", tenantId).With("$agent", agentId)
+            .With("$now", now.ToStored()).With("$expires", expiresAt.ToStored());
+        command.ExecuteNonQuery();
+
+        using var prune = connection.Command("DELETE FROM agent_sessions WHERE expires_at <= $now", transaction);
+        prune.With("$now", now.ToStored()).ExecuteNonQuery();
+        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.AgentSignedIn, agentId: agentId);
+        transaction.Commit();
+        return Task.CompletedTask;
+    }
+
+    public Task<AgentSession?> FindSessionAsync(byte[] tokenHash, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command(
+            "SELECT tenant_id, agent_id, expires_at FROM agent_sessions WHERE token_hash = $hash AND expires_at > $now",
+            null);
+        command.With("$hash", tokenHash).With("$now", time.GetUtcNow().ToStored());
+        using var reader = command.ExecuteReader();
+        var session = reader.Read()
+            ? new AgentSession(reader.GetInt64(0), reader.GetString(1), SqliteCommands.ToTime(reader.GetInt64(2)))
+            : null;
+        return Task.FromResult(session);
+    }
+
+    public Task<int> SetStatusAsync(
+        long tenantId, string agentId, AgentStatus status, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var now = time.GetUtcNow();
+        using var read = connection.Command(
+            "SELECT status FROM agents WHERE tenant_id = $tenant AND agent_id = $agent", transaction);
+        var previous = Enum.Parse<AgentStatus>((string)read.With("$tenant", tenantId).With("$agent", agentId)
+            .ExecuteScalar()!);
+        if (previous == status)
+        {
+            return Task.FromResult(0);
+        }
+
+        using var update = connection.Command(
+            """
+            UPDATE agents SET status = $status, status_since = $now,
+                idle_since = CASE WHEN $status = 'Available' THEN $now ELSE idle_since END
+            WHERE tenant_id = $tenant AND agent_id = $agent
+            """, transaction);
+        update.With("$status", status.ToString()).With("$now", now.ToStored()).With("$tenant", tenantId)
+            .With("$agent", agentId).ExecuteNonQuery();
+        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.AgentStatusChanged,
+            agentId: agentId, detail: status.ToString());
+
+        var withdrawn = status == AgentStatus.Available ? 0 : WithdrawOffers(connection, transaction, tenantId, agentId, now);
+        transaction.Commit();
+        return Task.FromResult(withdrawn);
+    }
+
+    public Task<AgentWork> GetWorkAsync(long tenantId, string agentId, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction(deferred: true);
+        using var status = connection.Command(
+            "SELECT status FROM agents WHERE tenant_id = $tenant AND agent_id = $agent", transaction);
+        var agentStatus = Enum.Parse<AgentStatus>((string)status.With("$tenant", tenantId).With("$agent", agentId)
+            .ExecuteScalar()!);
+
+        using var offers = connection.Command(
+            $"""
+            SELECT o.id, o.expires_at, {EmailReader.Columns}
+            FROM offers o JOIN routed_emails e ON e.id = o.email_id
+            WHERE o.tenant_id = $tenant AND o.agent_id = $agent AND o.state = 'Pending'
+            ORDER BY o.id
+            """, transaction);
+        offers.With("$tenant", tenantId).With("$agent", agentId);
+        var pending = new List<OfferDetails>();
+        using (var reader = offers.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var (email, screenPop) = EmailReader.Read(connection, transaction, reader, 2);
+                pending.Add(new OfferDetails(
+                    reader.GetInt64(0), SqliteCommands.ToTime(reader.GetInt64(1)), screenPop, email));
+            }
+        }
+
+        using var held = connection.Command(
+            $"""
+            SELECT {EmailReader.Columns} FROM routed_emails e
+            WHERE e.tenant_id = $tenant AND e.agent_id = $agent AND e.state IN ('Active', 'Wrap')
+            ORDER BY e.id
+            """, transaction);
+        held.With("$tenant", tenantId).With("$agent", agentId);
+        var emails = new List<RoutedEmailDetails>();
+        using (var reader = held.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                emails.Add(EmailReader.Read(connection, transaction, reader).Email);
+            }
+        }
+
+        return Task.FromResult(new AgentWork(agentStatus, pending, emails));
+    }
+
+    public Task<AgentActionOutcome> AcceptAsync(
+        long tenantId, string agentId, long offerId, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        using var read = connection.Command(
+            "SELECT state, email_id FROM offers WHERE id = $offer AND tenant_id = $tenant AND agent_id = $agent",
+            transaction);
+        read.With("$offer", offerId).With("$tenant", tenantId).With("$agent", agentId);
+        string? state;
+        long emailId;
+        using (var reader = read.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                return Task.FromResult(new AgentActionOutcome(AgentActionStatus.NotFound));
+            }
+
+            state = reader.GetString(0);
+            emailId = reader.GetInt64(1);
+        }
+
+        if (state == "Accepted")
+        {
+            return Task.FromResult(new AgentActionOutcome(AgentActionStatus.AlreadyDone));
+        }
+
+        if (state != "Pending")
+        {
+            return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Conflict, state));
+        }
+
+        var now = time.GetUtcNow();
+        using var offer = connection.Command(
+            "UPDATE offers SET state = 'Accepted', closed_at = $now WHERE id = $offer", transaction);
+        offer.With("$now", now.ToStored()).With("$offer", offerId).ExecuteNonQuery();
+        using var email = connection.Command(
+            "UPDATE routed_emails SET state = 'Active' WHERE id = $email", transaction);
+        email.With("$email", emailId).ExecuteNonQuery();
+        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Accepted, emailId, agentId,
+            offerId);
+        transaction.Commit();
+        return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Done));
+    }
+
+    public Task<AgentActionOutcome> CompleteAsync(
+        long tenantId, string agentId, long emailId, string? workCode, string? notes,
+        CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        using var read = connection.Command(
+            "SELECT state FROM routed_emails WHERE id = $email AND tenant_id = $tenant AND agent_id = $agent",
+            transaction);
+        var state = read.With("$email", emailId).With("$tenant", tenantId).With("$agent", agentId)
+            .ExecuteScalar() as string;
+        switch (state)
+        {
+            case null:
+                return Task.FromResult(new AgentActionOutcome(AgentActionStatus.NotFound));
+            case nameof(RoutedEmailState.Completed):
+                return Task.FromResult(new AgentActionOutcome(AgentActionStatus.AlreadyDone));
+            case not nameof(RoutedEmailState.Active):
+                return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Conflict, state));
+        }
+
+        // NOTE: the queue's wrap time is not applied yet, so completing closes the email at once.
+        var now = time.GetUtcNow();
+        using var complete = connection.Command(
+            """
+            UPDATE routed_emails SET state = 'Completed', closed_at = $now, work_code = $code, notes = $notes
+            WHERE id = $email
+            """, transaction);
+        complete.With("$now", now.ToStored()).With("$code", workCode).With("$notes", notes).With("$email", emailId)
+            .ExecuteNonQuery();
+        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Completed, emailId, agentId,
+            detail: workCode);
+        SqliteCommands.MarkIdleIfFree(connection, transaction, tenantId, agentId, now);
+        transaction.Commit();
+        return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Done));
+    }
+
+    /// <summary>Puts every pending offer of the agent back in its queue, at the email's original place.</summary>
+    private static int WithdrawOffers(
+        SqliteConnection connection, SqliteTransaction transaction, long tenantId, string agentId, DateTimeOffset now)
+    {
+        using var withdraw = connection.Command(
+            """
+            UPDATE offers SET state = 'Withdrawn', closed_at = $now
+            WHERE tenant_id = $tenant AND agent_id = $agent AND state = 'Pending'
+            RETURNING id, email_id
+            """, transaction);
+        withdraw.With("$now", now.ToStored()).With("$tenant", tenantId).With("$agent", agentId);
+        var withdrawn = new List<(long OfferId, long EmailId)>();
+        using (var reader = withdraw.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                withdrawn.Add((reader.GetInt64(0), reader.GetInt64(1)));
+            }
+        }
+
+        foreach (var (offerId, emailId) in withdrawn)
+        {
+            // The enqueue time, priority and attributes stay, so the email keeps its place in the queue.
+            using var requeue = connection.Command(
+                "UPDATE routed_emails SET state = 'Queued', agent_id = NULL WHERE id = $email", transaction);
+            requeue.With("$email", emailId).ExecuteNonQuery();
+            SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.OfferWithdrawn, emailId,
+                agentId, offerId);
+        }
+
+        return withdrawn.Count;
+    }
+}

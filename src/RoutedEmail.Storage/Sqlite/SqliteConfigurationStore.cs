@@ -1,0 +1,293 @@
+using Microsoft.Data.Sqlite;
+using RoutedEmail.Core.Agents;
+using RoutedEmail.Core.Tenants;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Storage.Sqlite;
+
+/// <summary>Skill queues, routed email configurations and agents in SQLite.</summary>
+internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProvider time) : IConfigurationStore
+{
+    private const string QueueColumns =
+        "name, offer_timeout_seconds, wrap_seconds, service_level_seconds, work_code_groups, work_code_required";
+
+    private const string ConfigurationColumns =
+        "owner_id, skill_queue, priority, enabled, description, screen_pop_url_template";
+
+    public Task<bool> PutSkillQueueAsync(long tenantId, SkillQueue queue, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var exists = SkillQueueExists(connection, transaction, tenantId, queue.Name);
+        using var command = connection.Command(
+            $"""
+            INSERT INTO skill_queues (tenant_id, {QueueColumns})
+            VALUES ($tenant, $name, $offer, $wrap, $service, $groups, $required)
+            ON CONFLICT (tenant_id, name) DO UPDATE SET
+                offer_timeout_seconds = excluded.offer_timeout_seconds, wrap_seconds = excluded.wrap_seconds,
+                service_level_seconds = excluded.service_level_seconds, work_code_groups = excluded.work_code_groups,
+                work_code_required = excluded.work_code_required
+            """, transaction);
+        command.With("$tenant", tenantId).With("$name", queue.Name).With("$offer", queue.OfferTimeoutSeconds)
+            .With("$wrap", queue.WrapSeconds).With("$service", queue.ServiceLevelSeconds)
+            .With("$groups", SqliteCommands.ToJson(queue.WorkCodeGroups)).With("$required", queue.WorkCodeRequired);
+        command.ExecuteNonQuery();
+        transaction.Commit();
+        return Task.FromResult(!exists);
+    }
+
+    public Task<SkillQueue?> GetSkillQueueAsync(long tenantId, string name, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command(
+            $"SELECT {QueueColumns} FROM skill_queues WHERE tenant_id = $tenant AND name = $name", null);
+        command.With("$tenant", tenantId).With("$name", name);
+        return Task.FromResult(ReadAll(command, ReadQueue).FirstOrDefault());
+    }
+
+    public Task<IReadOnlyList<SkillQueue>> ListSkillQueuesAsync(long tenantId, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command(
+            $"SELECT {QueueColumns} FROM skill_queues WHERE tenant_id = $tenant ORDER BY name", null);
+        command.With("$tenant", tenantId);
+        return Task.FromResult<IReadOnlyList<SkillQueue>>(ReadAll(command, ReadQueue));
+    }
+
+    public Task<PutOutcome> PutConfigurationAsync(
+        long tenantId, RoutedEmailConfiguration configuration, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        if (!SkillQueueExists(connection, transaction, tenantId, configuration.SkillQueue))
+        {
+            return Task.FromResult(new PutOutcome(false, MissingSkillQueue: configuration.SkillQueue));
+        }
+
+        using var exists = connection.Command(
+            "SELECT 1 FROM routed_email_configurations WHERE tenant_id = $tenant AND owner_id = $owner", transaction);
+        var created = exists.With("$tenant", tenantId).With("$owner", configuration.OwnerId).ExecuteScalar() is null;
+        using var command = connection.Command(
+            $"""
+            INSERT INTO routed_email_configurations (tenant_id, {ConfigurationColumns})
+            VALUES ($tenant, $owner, $queue, $priority, $enabled, $description, $template)
+            ON CONFLICT (tenant_id, owner_id) DO UPDATE SET
+                skill_queue = excluded.skill_queue, priority = excluded.priority, enabled = excluded.enabled,
+                description = excluded.description, screen_pop_url_template = excluded.screen_pop_url_template
+            """, transaction);
+        command.With("$tenant", tenantId).With("$owner", configuration.OwnerId)
+            .With("$queue", configuration.SkillQueue).With("$priority", configuration.Priority)
+            .With("$enabled", configuration.Enabled).With("$description", configuration.Description)
+            .With("$template", configuration.ScreenPopUrlTemplate);
+        command.ExecuteNonQuery();
+        transaction.Commit();
+        return Task.FromResult(new PutOutcome(created));
+    }
+
+    public Task<RoutedEmailConfiguration?> GetConfigurationAsync(
+        long tenantId, string ownerId, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command(
+            $"""
+            SELECT {ConfigurationColumns} FROM routed_email_configurations
+            WHERE tenant_id = $tenant AND owner_id = $owner
+            """, null);
+        command.With("$tenant", tenantId).With("$owner", ownerId);
+        return Task.FromResult(ReadAll(command, ReadConfiguration).FirstOrDefault());
+    }
+
+    public Task<IReadOnlyList<RoutedEmailConfiguration>> ListConfigurationsAsync(
+        long tenantId, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command(
+            $"SELECT {ConfigurationColumns} FROM routed_email_configurations WHERE tenant_id = $tenant ORDER BY owner_id",
+            null);
+        command.With("$tenant", tenantId);
+        return Task.FromResult<IReadOnlyList<RoutedEmailConfiguration>>(ReadAll(command, ReadConfiguration));
+    }
+
+    public Task<IReadOnlyDictionary<string, RoutedEmailConfiguration>> FindConfigurationsAsync(
+        long tenantId, IReadOnlyCollection<string> ownerIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ownerIds);
+        using var connection = database.Open();
+        using var command = connection.Command(
+            $"""
+            SELECT {ConfigurationColumns} FROM routed_email_configurations
+            WHERE tenant_id = $tenant AND owner_id IN (SELECT value FROM json_each($owners))
+            """, null);
+        command.With("$tenant", tenantId).With("$owners", SqliteCommands.ToJson(ownerIds));
+        var found = ReadAll(command, ReadConfiguration).ToDictionary(c => c.OwnerId, StringComparer.Ordinal);
+        return Task.FromResult<IReadOnlyDictionary<string, RoutedEmailConfiguration>>(found);
+    }
+
+    public Task<PutOutcome> PutAgentAsync(
+        long tenantId, AgentDefinition definition, string? passwordHash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        foreach (var skill in definition.SkillQueues)
+        {
+            if (!SkillQueueExists(connection, transaction, tenantId, skill.Name))
+            {
+                return Task.FromResult(new PutOutcome(false, MissingSkillQueue: skill.Name));
+            }
+        }
+
+        using var exists = connection.Command(
+            "SELECT 1 FROM agents WHERE tenant_id = $tenant AND agent_id = $agent", transaction);
+        var created = exists.With("$tenant", tenantId).With("$agent", definition.AgentId).ExecuteScalar() is null;
+        if (created && passwordHash is null)
+        {
+            return Task.FromResult(new PutOutcome(true, PasswordRequired: true));
+        }
+
+        WriteAgent(connection, transaction, tenantId, definition, passwordHash, created);
+        transaction.Commit();
+        return Task.FromResult(new PutOutcome(created));
+    }
+
+    public Task<Agent?> GetAgentAsync(long tenantId, string agentId, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        return Task.FromResult(ReadAgents(connection, tenantId, agentId).FirstOrDefault());
+    }
+
+    public Task<IReadOnlyList<Agent>> ListAgentsAsync(long tenantId, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        return Task.FromResult<IReadOnlyList<Agent>>(ReadAgents(connection, tenantId, null));
+    }
+
+    public Task<TenantStats> GetStatsAsync(long tenantId, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var queues = connection.Command(
+            """
+            SELECT q.name,
+                   COUNT(CASE WHEN e.state = 'Queued' THEN 1 END),
+                   COUNT(CASE WHEN e.state = 'Offered' THEN 1 END),
+                   COUNT(CASE WHEN e.state = 'Active' THEN 1 END),
+                   COUNT(CASE WHEN e.state = 'Wrap' THEN 1 END)
+            FROM skill_queues q
+            LEFT JOIN routed_emails e ON e.tenant_id = q.tenant_id AND e.skill_queue = q.name
+                AND e.state IN ('Queued', 'Offered', 'Active', 'Wrap')
+            WHERE q.tenant_id = $tenant
+            GROUP BY q.name ORDER BY q.name
+            """, null);
+        queues.With("$tenant", tenantId);
+        var queueStats = ReadAll(queues, r => new QueueStats(
+            r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)));
+
+        var agents = Enum.GetNames<AgentStatus>().ToDictionary(name => name, _ => 0, StringComparer.Ordinal);
+        using var statuses = connection.Command(
+            "SELECT status, COUNT(*) FROM agents WHERE tenant_id = $tenant GROUP BY status", null);
+        statuses.With("$tenant", tenantId);
+        foreach (var (status, count) in ReadAll(statuses, r => (r.GetString(0), r.GetInt32(1))))
+        {
+            agents[status] = count;
+        }
+
+        return Task.FromResult(new TenantStats(queueStats, agents));
+    }
+
+    private void WriteAgent(
+        SqliteConnection connection, SqliteTransaction transaction, long tenantId, AgentDefinition definition,
+        string? passwordHash, bool created)
+    {
+        var now = time.GetUtcNow().ToStored();
+        using var command = connection.Command(
+            created
+                ? """
+                  INSERT INTO agents (tenant_id, agent_id, display_name, password_hash, max_concurrent_emails,
+                                      status, status_since, idle_since)
+                  VALUES ($tenant, $agent, $name, $password, $max, 'Offline', $now, $now)
+                  """
+                : """
+                  UPDATE agents SET display_name = $name, password_hash = COALESCE($password, password_hash),
+                                    max_concurrent_emails = $max
+                  WHERE tenant_id = $tenant AND agent_id = $agent
+                  """, transaction);
+        command.With("$tenant", tenantId).With("$agent", definition.AgentId).With("$name", definition.DisplayName)
+            .With("$password", passwordHash).With("$max", definition.MaxConcurrentEmails).With("$now", now);
+        command.ExecuteNonQuery();
+
+        using var delete = connection.Command(
+            "DELETE FROM agent_skills WHERE tenant_id = $tenant AND agent_id = $agent", transaction);
+        delete.With("$tenant", tenantId).With("$agent", definition.AgentId).ExecuteNonQuery();
+        foreach (var skill in definition.SkillQueues)
+        {
+            using var insert = connection.Command(
+                """
+                INSERT INTO agent_skills (tenant_id, agent_id, skill_queue, rank)
+                VALUES ($tenant, $agent, $queue, $rank)
+                """, transaction);
+            insert.With("$tenant", tenantId).With("$agent", definition.AgentId).With("$queue", skill.Name)
+                .With("$rank", skill.Rank).ExecuteNonQuery();
+        }
+    }
+
+    private static List<Agent> ReadAgents(SqliteConnection connection, long tenantId, string? agentId)
+    {
+        using var command = connection.Command(
+            """
+            SELECT a.agent_id, a.display_name, a.max_concurrent_emails, a.status, s.skill_queue, s.rank
+            FROM agents a
+            LEFT JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.agent_id
+            WHERE a.tenant_id = $tenant AND ($agent IS NULL OR a.agent_id = $agent)
+            ORDER BY a.agent_id, s.rank, s.skill_queue
+            """, null);
+        command.With("$tenant", tenantId).With("$agent", agentId);
+        using var reader = command.ExecuteReader();
+        var agents = new List<Agent>();
+        List<SkillAssignment>? skills = null;
+        while (reader.Read())
+        {
+            var id = reader.GetString(0);
+            if (agents.Count == 0 || agents[^1].AgentId != id)
+            {
+                skills = [];
+                agents.Add(new Agent(id, reader.GetString(1), reader.GetInt32(2), skills,
+                    Enum.Parse<AgentStatus>(reader.GetString(3))));
+            }
+
+            if (!reader.IsDBNull(4))
+            {
+                skills!.Add(new SkillAssignment(reader.GetString(4), reader.GetInt32(5)));
+            }
+        }
+
+        return agents;
+    }
+
+    private static bool SkillQueueExists(
+        SqliteConnection connection, SqliteTransaction transaction, long tenantId, string name)
+    {
+        using var command = connection.Command(
+            "SELECT 1 FROM skill_queues WHERE tenant_id = $tenant AND name = $name", transaction);
+        return command.With("$tenant", tenantId).With("$name", name).ExecuteScalar() is not null;
+    }
+
+    private static SkillQueue ReadQueue(SqliteDataReader reader) => new(
+        reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3),
+        SqliteCommands.FromJson<List<string>>(reader.GetString(4)), reader.GetBoolean(5));
+
+    private static RoutedEmailConfiguration ReadConfiguration(SqliteDataReader reader) => new(
+        reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetBoolean(3), reader.GetString(4),
+        reader.GetNullableString(5));
+
+    private static List<T> ReadAll<T>(SqliteCommand command, Func<SqliteDataReader, T> read)
+    {
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+}

@@ -1,0 +1,92 @@
+using System.Reflection;
+using DbUp;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace RoutedEmail.Storage.Sqlite;
+
+/// <summary>
+/// The SQLite database file in the data directory: opens connections with the durability settings and applies
+/// migrations at start.
+/// </summary>
+public sealed partial class SqliteDatabase
+{
+    /// <summary>The database file name inside the data directory.</summary>
+    public const string FileName = "routed-email.db";
+
+    // FULL makes every commit wait for fsync of the write-ahead log, so an acknowledged write survives power loss.
+    private const string ConnectionPragmas =
+        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+
+    private readonly string _connectionString;
+    private readonly ILogger<SqliteDatabase> _logger;
+
+    /// <summary>Creates the data directory if needed and prepares the connection string.</summary>
+    public SqliteDatabase(IOptions<StorageOptions> options, ILogger<SqliteDatabase> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _logger = logger;
+        DataDirectory = Path.GetFullPath(options.Value.DataDirectory);
+        Directory.CreateDirectory(DataDirectory);
+        FilePath = Path.Combine(DataDirectory, FileName);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    /// <summary>The absolute path of the data directory.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>The absolute path of the database file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>Opens a connection with WAL-safe durability, foreign keys on and a 10-second busy timeout.</summary>
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = ConnectionPragmas;
+        command.ExecuteNonQuery();
+        return connection;
+    }
+
+    /// <summary>Switches the file to WAL journaling and applies every pending migration script.</summary>
+    public void Migrate()
+    {
+        using (var connection = Open())
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode = WAL;";
+            command.ExecuteNonQuery();
+        }
+
+        var upgrade = DeployChanges.To
+            .SqliteDatabase(_connectionString)
+            .WithScriptsEmbeddedInAssembly(
+                Assembly.GetExecutingAssembly(), name => name.Contains(".Migrations.Sqlite.", StringComparison.Ordinal))
+            .WithTransaction()
+            .LogTo(_logger)
+            .Build();
+
+        var result = upgrade.PerformUpgrade();
+        if (!result.Successful)
+        {
+            throw new InvalidOperationException(
+                $"Migrating the SQLite database {FilePath} failed in script {result.ErrorScript?.Name}.", result.Error);
+        }
+
+        Log.Migrated(_logger, FilePath, result.Scripts.Count());
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1001, LogLevel.Information, "SQLite database {Path} is ready; {Count} migration scripts applied")]
+        public static partial void Migrated(ILogger logger, string path, int count);
+    }
+}

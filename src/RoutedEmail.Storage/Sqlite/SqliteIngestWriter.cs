@@ -1,0 +1,229 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using RoutedEmail.Core.Emails;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Storage.Sqlite;
+
+/// <summary>
+/// Group commit for ingest: one writer drains every batch waiting at that moment into one transaction, so that many
+/// requests share one fsync. Each batch sits in its own savepoint, so a failing batch rolls back alone, and each
+/// caller is answered only after the commit that holds its batch.
+/// </summary>
+internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposable
+{
+    // Bounds the work of one transaction, so a flood of requests still commits in steps of bounded size.
+    private const int MaxBatchesPerCommit = 512;
+
+    private readonly SqliteDatabase _database;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SqliteIngestWriter> _logger;
+    private readonly Channel<PendingBatch> _pending = Channel.CreateBounded<PendingBatch>(
+        new BoundedChannelOptions(16_384) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    private readonly Task _writer;
+
+    public SqliteIngestWriter(SqliteDatabase database, TimeProvider time, ILogger<SqliteIngestWriter> logger)
+    {
+        _database = database;
+        _time = time;
+        _logger = logger;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    public async Task<int> AppendAsync(
+        long tenantId, IReadOnlyList<NewRoutedEmail> emails, DateTimeOffset retainedSince,
+        CancellationToken cancellationToken)
+    {
+        var batch = new PendingBatch(tenantId, emails, retainedSince);
+        await _pending.Writer.WriteAsync(batch, cancellationToken);
+
+        // Once queued, the batch is written even if the caller gives up, so the caller waits without its token.
+        return await batch.Completion.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        await _writer;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var group = new List<PendingBatch>(MaxBatchesPerCommit);
+        while (await _pending.Reader.WaitToReadAsync())
+        {
+            group.Clear();
+            while (group.Count < MaxBatchesPerCommit && _pending.Reader.TryRead(out var batch))
+            {
+                group.Add(batch);
+            }
+
+            try
+            {
+                var counts = WriteGroup(group);
+                for (var i = 0; i < group.Count; i++)
+                {
+                    group[i].Finish(counts[i]);
+                }
+            }
+#pragma warning disable CA1031 // Every waiting caller must be answered, whatever the failure.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                Log.GroupCommitFailed(_logger, exception, group.Count);
+                foreach (var batch in group)
+                {
+                    batch.Fail(exception);
+                }
+            }
+        }
+    }
+
+    private int?[] WriteGroup(List<PendingBatch> group)
+    {
+        var counts = new int?[group.Count];
+        var failures = new Exception?[group.Count];
+        using var connection = _database.Open();
+        using var transaction = connection.BeginTransaction();
+        using var statements = new IngestStatements(connection, transaction);
+        var now = _time.GetUtcNow();
+        for (var i = 0; i < group.Count; i++)
+        {
+            using var savepoint = connection.Command("SAVEPOINT batch", transaction);
+            savepoint.ExecuteNonQuery();
+            try
+            {
+                counts[i] = statements.Append(group[i], now);
+                using var release = connection.Command("RELEASE batch", transaction);
+                release.ExecuteNonQuery();
+            }
+            catch (SqliteException exception)
+            {
+                using var rollback = connection.Command("ROLLBACK TO batch; RELEASE batch", transaction);
+                rollback.ExecuteNonQuery();
+                failures[i] = exception;
+                Log.BatchFailed(_logger, exception, group[i].TenantId);
+            }
+        }
+
+        transaction.Commit();
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (failures[i] is { } failure)
+            {
+                group[i].Fail(failure);
+            }
+        }
+
+        return counts;
+    }
+
+    private sealed class PendingBatch(long tenantId, IReadOnlyList<NewRoutedEmail> emails, DateTimeOffset retainedSince)
+    {
+        public long TenantId { get; } = tenantId;
+
+        public IReadOnlyList<NewRoutedEmail> Emails { get; } = emails;
+
+        public DateTimeOffset RetainedSince { get; } = retainedSince;
+
+        public TaskCompletionSource<int> Completion { get; } =
+            new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Finish(int? count)
+        {
+            if (count is { } value)
+            {
+                Completion.TrySetResult(value);
+            }
+        }
+
+        public void Fail(Exception exception) => Completion.TrySetException(exception);
+    }
+
+    /// <summary>The prepared statements of one group transaction.</summary>
+    private sealed class IngestStatements : IDisposable
+    {
+        private readonly SqliteCommand _findNewest;
+        private readonly SqliteCommand _insertEmail;
+        private readonly SqliteCommand _insertEvent;
+
+        public IngestStatements(SqliteConnection connection, SqliteTransaction transaction)
+        {
+            _findNewest = connection.Command(
+                """
+                SELECT closed_at IS NULL OR closed_at > $retained_since FROM routed_emails
+                WHERE tenant_id = $tenant AND entity_id = $entity ORDER BY id DESC LIMIT 1
+                """, transaction);
+            _insertEmail = connection.Command(
+                """
+                INSERT INTO routed_emails (tenant_id, entity_id, owner_id, skill_queue, priority, state,
+                    from_address, to_address, subject, attributes, screen_pop_url, received_at, enqueued_at)
+                VALUES ($tenant, $entity, $owner, $queue, $priority, 'Queued',
+                    $from, $to, $subject, $attributes, $screen_pop, $now, $now)
+                RETURNING id
+                """, transaction);
+            _insertEvent = connection.Command(
+                "INSERT INTO events (tenant_id, at, type, email_id) VALUES ($tenant, $now, $type, $email)",
+                transaction);
+        }
+
+        public int Append(PendingBatch batch, DateTimeOffset now)
+        {
+            var added = 0;
+            foreach (var email in batch.Emails)
+            {
+                if (IsRetry(batch, email))
+                {
+                    continue;
+                }
+
+                Bind(_insertEmail, ("$tenant", batch.TenantId), ("$entity", email.EntityId),
+                    ("$owner", email.OwnerId), ("$queue", email.SkillQueue), ("$priority", email.Priority),
+                    ("$from", email.FromAddress), ("$to", email.ToAddress), ("$subject", email.Subject),
+                    ("$attributes", SqliteCommands.ToJson(email.Attributes)), ("$screen_pop", email.ScreenPopUrl),
+                    ("$now", now.ToStored()));
+                var emailId = (long)_insertEmail.ExecuteScalar()!;
+                Bind(_insertEvent, ("$tenant", batch.TenantId), ("$now", now.ToStored()),
+                    ("$type", EventTypes.Received), ("$email", emailId));
+                _insertEvent.ExecuteNonQuery();
+                added++;
+            }
+
+            return added;
+        }
+
+        public void Dispose()
+        {
+            _findNewest.Dispose();
+            _insertEmail.Dispose();
+            _insertEvent.Dispose();
+        }
+
+        private bool IsRetry(PendingBatch batch, NewRoutedEmail email)
+        {
+            Bind(_findNewest, ("$tenant", batch.TenantId), ("$entity", email.EntityId),
+                ("$retained_since", batch.RetainedSince.ToStored()));
+            return _findNewest.ExecuteScalar() is long stillRetained && stillRetained != 0;
+        }
+
+        private static void Bind(SqliteCommand command, params (string Name, object? Value)[] values)
+        {
+            command.Parameters.Clear();
+            foreach (var (name, value) in values)
+            {
+                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1101, LogLevel.Error, "Group commit of {Count} ingest batches failed; every caller gets an error")]
+        public static partial void GroupCommitFailed(ILogger logger, Exception exception, int count);
+
+        [LoggerMessage(1102, LogLevel.Error, "An ingest batch of tenant {TenantId} failed and was rolled back")]
+        public static partial void BatchFailed(ILogger logger, Exception exception, long tenantId);
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.Data.Sqlite;
+using RoutedEmail.Core.Emails;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Storage.Sqlite;
+
+/// <summary>Integrator look-ups and cancels in SQLite.</summary>
+internal sealed class SqliteRoutedEmailStore(SqliteDatabase database, TimeProvider time) : IRoutedEmailStore
+{
+    public Task<RoutedEmailDetails?> FindByEntityIdAsync(
+        long tenantId, string entityId, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        return Task.FromResult(FindNewest(connection, null, tenantId, entityId));
+    }
+
+    public Task<CancelOutcome> CancelAsync(long tenantId, string entityId, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var email = FindNewest(connection, transaction, tenantId, entityId);
+        switch (email?.State)
+        {
+            case null:
+                return Task.FromResult(new CancelOutcome(CancelStatus.NotFound, null, null));
+            case RoutedEmailState.Canceled:
+                return Task.FromResult(new CancelOutcome(CancelStatus.AlreadyCanceled, email, null));
+            case RoutedEmailState.Completed:
+                return Task.FromResult(new CancelOutcome(CancelStatus.AlreadyCompleted, email, null));
+        }
+
+        var now = time.GetUtcNow();
+        using var offers = connection.Command(
+            """
+            UPDATE offers SET state = 'Withdrawn', closed_at = $now
+            WHERE email_id = $email AND state = 'Pending'
+            """, transaction);
+        offers.With("$now", now.ToStored()).With("$email", email.EmailId).ExecuteNonQuery();
+
+        using var cancel = connection.Command(
+            "UPDATE routed_emails SET state = 'Canceled', closed_at = $now WHERE id = $email", transaction);
+        cancel.With("$now", now.ToStored()).With("$email", email.EmailId).ExecuteNonQuery();
+        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Canceled, email.EmailId,
+            email.AgentId);
+
+        var released = email.State == RoutedEmailState.Queued ? null : email.AgentId;
+        if (released is not null)
+        {
+            SqliteCommands.MarkIdleIfFree(connection, transaction, tenantId, released, now);
+        }
+
+        var canceled = FindNewest(connection, transaction, tenantId, entityId);
+        transaction.Commit();
+        return Task.FromResult(new CancelOutcome(CancelStatus.Canceled, canceled, released));
+    }
+
+    private static RoutedEmailDetails? FindNewest(
+        SqliteConnection connection, SqliteTransaction? transaction, long tenantId, string entityId)
+    {
+        using var command = connection.Command(
+            $"""
+            SELECT {EmailReader.Columns} FROM routed_emails e
+            WHERE e.tenant_id = $tenant AND e.entity_id = $entity ORDER BY e.id DESC LIMIT 1
+            """, transaction);
+        command.With("$tenant", tenantId).With("$entity", entityId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? EmailReader.Read(connection, transaction, reader).Email : null;
+    }
+}

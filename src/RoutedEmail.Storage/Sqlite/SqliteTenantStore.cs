@@ -1,0 +1,121 @@
+using Microsoft.Data.Sqlite;
+using RoutedEmail.Core.Tenants;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Storage.Sqlite;
+
+/// <summary>Tenants and API key hashes in SQLite.</summary>
+internal sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider time) : ITenantStore
+{
+    private const string TenantColumns = "id, company_code, environment, secrets_region, time_zone";
+
+    private const int UniqueConstraintFailed = 2067;
+
+    public Task<Tenant?> CreateTenantAsync(
+        string companyCode, string environment, string secretsRegion, string timeZone, byte[] apiKeyHash,
+        CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command(
+            $"""
+            INSERT INTO tenants (company_code, environment, secrets_region, time_zone, api_key_hash, created_at)
+            VALUES ($company, $environment, $region, $zone, $hash, $now)
+            RETURNING {TenantColumns}
+            """, null);
+        command.With("$company", companyCode).With("$environment", environment).With("$region", secretsRegion)
+            .With("$zone", timeZone).With("$hash", apiKeyHash).With("$now", time.GetUtcNow().ToStored());
+        try
+        {
+            return Task.FromResult(ReadSingle(command));
+        }
+        catch (SqliteException exception) when (exception.SqliteExtendedErrorCode == UniqueConstraintFailed)
+        {
+            return Task.FromResult<Tenant?>(null);
+        }
+    }
+
+    public Task<Tenant?> FindTenantAsync(string companyCode, string environment, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command(
+            $"SELECT {TenantColumns} FROM tenants WHERE company_code = $company AND environment = $environment", null);
+        command.With("$company", companyCode).With("$environment", environment);
+        return Task.FromResult(ReadSingle(command));
+    }
+
+    public Task<IReadOnlyList<Tenant>> ListTenantsAsync(CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command(
+            $"SELECT {TenantColumns} FROM tenants ORDER BY company_code, environment", null);
+        using var reader = command.ExecuteReader();
+        var tenants = new List<Tenant>();
+        while (reader.Read())
+        {
+            tenants.Add(ReadTenant(reader));
+        }
+
+        return Task.FromResult<IReadOnlyList<Tenant>>(tenants);
+    }
+
+    public Task<Tenant?> UpdateTenantAsync(
+        long tenantId, string secretsRegion, string timeZone, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command(
+            $"""
+            UPDATE tenants SET secrets_region = $region, time_zone = $zone WHERE id = $id
+            RETURNING {TenantColumns}
+            """, null);
+        command.With("$region", secretsRegion).With("$zone", timeZone).With("$id", tenantId);
+        return Task.FromResult(ReadSingle(command));
+    }
+
+    public Task<TenantCredentials?> FindCredentialsAsync(
+        string companyCode, string environment, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command(
+            $"""
+            SELECT {TenantColumns}, api_key_hash, previous_api_key_hash, previous_api_key_expires_at
+            FROM tenants WHERE company_code = $company AND environment = $environment
+            """, null);
+        command.With("$company", companyCode).With("$environment", environment);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return Task.FromResult<TenantCredentials?>(null);
+        }
+
+        var credentials = new TenantCredentials(
+            ReadTenant(reader),
+            (byte[])reader.GetValue(5),
+            reader.IsDBNull(6) ? null : (byte[])reader.GetValue(6),
+            reader.IsDBNull(7) ? null : SqliteCommands.ToTime(reader.GetInt64(7)));
+        return Task.FromResult<TenantCredentials?>(credentials);
+    }
+
+    public Task ReplaceApiKeyAsync(
+        long tenantId, byte[] apiKeyHash, DateTimeOffset previousKeyExpiresAt, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command(
+            """
+            UPDATE tenants
+            SET previous_api_key_hash = api_key_hash, previous_api_key_expires_at = $expires, api_key_hash = $hash
+            WHERE id = $id
+            """, null);
+        command.With("$expires", previousKeyExpiresAt.ToStored()).With("$hash", apiKeyHash).With("$id", tenantId);
+        command.ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
+    private static Tenant? ReadSingle(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadTenant(reader) : null;
+    }
+
+    private static Tenant ReadTenant(SqliteDataReader reader) =>
+        new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4));
+}

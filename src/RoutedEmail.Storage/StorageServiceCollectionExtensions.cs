@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using RoutedEmail.Storage.Abstractions;
+using RoutedEmail.Storage.Sqlite;
+
+namespace RoutedEmail.Storage;
+
+/// <summary>Registers the store chosen by <c>Storage:Provider</c>.</summary>
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>Adds the stores and binds <see cref="StorageOptions"/> from the <c>Storage</c> section.</summary>
+    /// <exception cref="InvalidOperationException">The provider is not supported.</exception>
+    public static IServiceCollection AddRoutedEmailStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(StorageOptions.SectionName);
+        services.Configure<StorageOptions>(section);
+        var provider = section[nameof(StorageOptions.Provider)] ?? "Sqlite";
+        if (!string.Equals(provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException(
+                $"Storage:Provider is \"{provider}\", which is not supported. Set it to \"Sqlite\".");
+        }
+
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<ITenantStore, SqliteTenantStore>();
+        services.AddSingleton<IConfigurationStore, SqliteConfigurationStore>();
+        services.AddSingleton<IIngestStore, SqliteIngestWriter>();
+        services.AddSingleton<IRoutedEmailStore, SqliteRoutedEmailStore>();
+        services.AddSingleton<IAgentStore, SqliteAgentStore>();
+        services.AddSingleton<IRoutingStore, SqliteRoutingStore>();
+        services.AddSingleton<IStorageInitializer, SqliteStorageInitializer>();
+        return services;
+    }
+}

@@ -1,0 +1,110 @@
+using System.Text;
+
+namespace RoutedEmail.Core.Tests.Ingest;
+
+/// <summary>
+/// Builds ingest bodies as JSON text from the seed item, with single properties replaced, removed or added.
+/// Every method returns a new string, so each test owns the body it parses.
+/// </summary>
+internal static class IngestBody
+{
+    /// <summary>The seed item from the ingest contract, with the missing comma after <c>entityId</c> added.</summary>
+    public static readonly string SeedItem = """
+        {"platform":"AWS Connect","companyCode":"abc-gadgets","environment":"prod","ownerId":"USPartsSpanish",
+        "entityId":"e94c0a8a-0b69-11ec-9a03-0242ac130003","fromAddress":"jtaylor@gmail.com",
+        "toAddress":"parts@gadgets.com","subject":"Replacement part for Model X45T",
+        "attributes":[{"key":"CustomerId","value":"7762123-01"},{"key":"Class","value":"Commercial"}]}
+        """.ReplaceLineEndings("");
+
+    /// <summary>A grinning-face emoji: one Unicode character, two UTF-16 code units, four UTF-8 bytes.</summary>
+    public const string EmojiCharacter = "\U0001F600";
+
+    /// <summary>The mandatory properties in the order the seed item sends them.</summary>
+    public static readonly IReadOnlyList<string> MandatoryFields =
+        ["platform", "companyCode", "environment", "ownerId", "entityId", "fromAddress", "toAddress", "subject"];
+
+    private static readonly (string Name, string Json)[] SeedProperties =
+    [
+        ("platform", "\"AWS Connect\""),
+        ("companyCode", "\"abc-gadgets\""),
+        ("environment", "\"prod\""),
+        ("ownerId", "\"USPartsSpanish\""),
+        ("entityId", "\"e94c0a8a-0b69-11ec-9a03-0242ac130003\""),
+        ("fromAddress", "\"jtaylor@gmail.com\""),
+        ("toAddress", "\"parts@gadgets.com\""),
+        ("subject", "\"Replacement part for Model X45T\""),
+        ("attributes", """[{"key":"CustomerId","value":"7762123-01"},{"key":"Class","value":"Commercial"}]"""),
+    ];
+
+    /// <summary>
+    /// Builds an item object from the seed's properties. Each change replaces the raw JSON value of the property it
+    /// names, a null value removes that property, and a name the seed lacks is appended at the end.
+    /// </summary>
+    public static string Item(params (string Name, string? Json)[] changes)
+    {
+        var members = new List<string>();
+        foreach (var (name, json) in SeedProperties)
+        {
+            var value = json;
+            foreach (var change in changes)
+            {
+                if (change.Name == name)
+                {
+                    value = change.Json;
+                }
+            }
+
+            if (value is not null)
+            {
+                members.Add($"\"{name}\":{value}");
+            }
+        }
+
+        foreach (var change in changes)
+        {
+            var isSeedProperty = SeedProperties.Any(property => property.Name == change.Name);
+            if (!isSeedProperty && change.Json is not null)
+            {
+                members.Add($"\"{change.Name}\":{change.Json}");
+            }
+        }
+
+        return "{" + string.Join(",", members) + "}";
+    }
+
+    /// <summary>Builds the seed item followed by raw extra members, such as a repeated property name.</summary>
+    public static string SeedItemWithMembers(string members) => SeedItem[..^1] + "," + members + "}";
+
+    /// <summary>Builds a body whose item 0 is the seed item and item 1 is the given item.</summary>
+    public static string AfterSeed(string item) => $"[{SeedItem},{item}]";
+
+    /// <summary>Builds a body of <paramref name="count"/> copies of the seed item, each with its own entityId.</summary>
+    public static string SeedItems(int count)
+    {
+        var items = Enumerable.Range(0, count)
+            .Select(index => Item(("entityId", Quote($"entity-{index}"))));
+        return "[" + string.Join(",", items) + "]";
+    }
+
+    /// <summary>Builds an attributes array of <paramref name="count"/> distinct attributes, key0 to keyN.</summary>
+    public static string Attributes(int count)
+    {
+        var attributes = Enumerable.Range(0, count).Select(index => Attribute($"key{index}", $"value{index}"));
+        return "[" + string.Join(",", attributes) + "]";
+    }
+
+    /// <summary>Builds one attribute object. Both texts are inserted verbatim, so they must be JSON-safe.</summary>
+    public static string Attribute(string key, string value) => $$"""{"key":"{{key}}","value":"{{value}}"}""";
+
+    /// <summary>Wraps text in quotes without escaping it, so callers pass JSON-safe text or their own escapes.</summary>
+    public static string Quote(string text) => "\"" + text + "\"";
+
+    /// <summary>Returns <paramref name="count"/> copies of the letter a.</summary>
+    public static string Letters(int count) => new('a', count);
+
+    /// <summary>Returns <paramref name="count"/> emoji characters, which is twice as many UTF-16 code units.</summary>
+    public static string Emoji(int count) => string.Concat(Enumerable.Repeat(EmojiCharacter, count));
+
+    /// <summary>Encodes JSON text as UTF-8 without a byte order mark.</summary>
+    public static byte[] Utf8(string json) => Encoding.UTF8.GetBytes(json);
+}
