@@ -6,6 +6,10 @@ namespace RoutedEmail.Core.Ingest;
 /// <summary>Reads and validates one request object of an ingest body.</summary>
 internal static class ItemReader
 {
+    private static readonly string[] ItemFields = [.. RoutedEmailBatchParser.Mandatory, "attributes"];
+
+    private static readonly string[] AttributeFields = ["key", "value"];
+
     internal readonly record struct ItemResult(RoutedEmailRequest? Request, IngestError? Error);
 
     private sealed class FieldError(IngestError error) : Exception(error.Message)
@@ -52,7 +56,7 @@ internal static class ItemReader
             }
             else
             {
-                RejectMiscased(index, name);
+                RejectMiscased(index, name, name, ItemFields);
 
                 // Unknown properties are ignored so that CRMs which send extra fields keep working.
                 reader.Skip();
@@ -174,6 +178,7 @@ internal static class ItemReader
                     value = ReadString(ref reader, index, $"{prefix}.value");
                     break;
                 default:
+                    RejectMiscased(index, $"{prefix}.{name}", name, AttributeFields);
                     reader.Skip();
                     break;
             }
@@ -244,14 +249,12 @@ internal static class ItemReader
         }
     }
 
-    private static void RejectMiscased(int index, string name)
+    private static void RejectMiscased(int index, string field, string name, IReadOnlyList<string> knownNames)
     {
-        var match = RoutedEmailBatchParser.Mandatory.FirstOrDefault(
-            field => string.Equals(field, name, StringComparison.OrdinalIgnoreCase));
-        match ??= string.Equals(name, "attributes", StringComparison.OrdinalIgnoreCase) ? "attributes" : null;
+        var match = knownNames.FirstOrDefault(known => string.Equals(known, name, StringComparison.OrdinalIgnoreCase));
         if (match is not null)
         {
-            throw Invalid(index, name, $"property \"{name}\" differs from \"{match}\" only in letter case.",
+            throw Invalid(index, field, $"property \"{name}\" differs from \"{match}\" only in letter case.",
                 $"Property names are case-sensitive: rename it to \"{match}\".");
         }
     }

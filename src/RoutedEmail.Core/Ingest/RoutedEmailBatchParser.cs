@@ -36,6 +36,11 @@ public static class RoutedEmailBatchParser
             return Fail(null, null, "The request body is not valid UTF-8.", "Encode the JSON body as UTF-8.");
         }
 
+        if (body.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return Fail(null, null, "The request body is empty.", "Send a JSON array of routed email requests.");
+        }
+
         try
         {
             var reader = new Utf8JsonReader(body, ReaderOptions);
@@ -50,11 +55,7 @@ public static class RoutedEmailBatchParser
 
     private static IngestParseResult ParseBody(ref Utf8JsonReader reader)
     {
-        if (!reader.Read())
-        {
-            return Fail(null, null, "The request body is empty.", "Send a JSON array of routed email requests.");
-        }
-
+        reader.Read();
         if (reader.TokenType != JsonTokenType.StartArray)
         {
             return Fail(null, null, $"The request body is a JSON {Describe(reader.TokenType)}, not an array.",
@@ -86,8 +87,7 @@ public static class RoutedEmailBatchParser
             requests.Add(item.Request!);
         }
 
-        // Reading past the array makes the reader reject any further content.
-        if (reader.Read())
+        if (HasContentAfterArray(ref reader))
         {
             return Fail(null, null, "The request body has content after the JSON array.",
                 "Send exactly one JSON array.");
@@ -100,6 +100,19 @@ public static class RoutedEmailBatchParser
         }
 
         return IngestParseResult.Success(requests);
+    }
+
+    private static bool HasContentAfterArray(ref Utf8JsonReader reader)
+    {
+        // The reader throws on a token after the top-level value, because it reads a single value only.
+        try
+        {
+            return reader.Read();
+        }
+        catch (JsonException)
+        {
+            return true;
+        }
     }
 
     internal static IngestParseResult Fail(int? index, string? field, string rule, string fix) =>

@@ -7,7 +7,7 @@ public static class RoutedEmailBatchValidator
 {
     /// <summary>
     /// Checks that every item names the tenant of the headers, so that no request can put email into another
-    /// tenant. Company codes and environments compare without regard to ASCII letter case.
+    /// tenant. Company codes and environments compare without regard to letter case.
     /// </summary>
     /// <returns>The first error, or null when every item matches.</returns>
     public static IngestError? CheckTenant(IReadOnlyList<RoutedEmailRequest> requests, Tenant tenant)

@@ -3,13 +3,13 @@ using System.Text;
 namespace RoutedEmail.Core.Tests.Ingest;
 
 /// <summary>
-/// Builds ingest bodies as JSON text from the seed item, with single properties replaced, removed or added.
-/// Every method returns a new string, so each test owns the body it parses.
+/// Builds ingest bodies as JSON text from one valid item, with single properties replaced, removed or added.
+/// Every method builds a new body, so no test shares mutable data with another.
 /// </summary>
 internal static class IngestBody
 {
-    /// <summary>The seed item from the ingest contract, with the missing comma after <c>entityId</c> added.</summary>
-    public static readonly string SeedItem = """
+    /// <summary>A valid item with every mandatory property and two attributes.</summary>
+    public static readonly string ValidItem = """
         {"platform":"AWS Connect","companyCode":"abc-gadgets","environment":"prod","ownerId":"USPartsSpanish",
         "entityId":"e94c0a8a-0b69-11ec-9a03-0242ac130003","fromAddress":"jtaylor@gmail.com",
         "toAddress":"parts@gadgets.com","subject":"Replacement part for Model X45T",
@@ -19,11 +19,11 @@ internal static class IngestBody
     /// <summary>A grinning-face emoji: one Unicode character, two UTF-16 code units, four UTF-8 bytes.</summary>
     public const string EmojiCharacter = "\U0001F600";
 
-    /// <summary>The mandatory properties in the order the seed item sends them.</summary>
+    /// <summary>The mandatory properties in the order <see cref="ValidItem"/> sends them.</summary>
     public static readonly IReadOnlyList<string> MandatoryFields =
         ["platform", "companyCode", "environment", "ownerId", "entityId", "fromAddress", "toAddress", "subject"];
 
-    private static readonly (string Name, string Json)[] SeedProperties =
+    private static readonly (string Name, string Json)[] ValidProperties =
     [
         ("platform", "\"AWS Connect\""),
         ("companyCode", "\"abc-gadgets\""),
@@ -37,13 +37,13 @@ internal static class IngestBody
     ];
 
     /// <summary>
-    /// Builds an item object from the seed's properties. Each change replaces the raw JSON value of the property it
-    /// names, a null value removes that property, and a name the seed lacks is appended at the end.
+    /// Builds an item object from the valid item's properties. Each change replaces the raw JSON value of the property it
+    /// names, a null value removes that property, and a name the valid item lacks is appended at the end.
     /// </summary>
     public static string Item(params (string Name, string? Json)[] changes)
     {
         var members = new List<string>();
-        foreach (var (name, json) in SeedProperties)
+        foreach (var (name, json) in ValidProperties)
         {
             var value = json;
             foreach (var change in changes)
@@ -62,8 +62,8 @@ internal static class IngestBody
 
         foreach (var change in changes)
         {
-            var isSeedProperty = SeedProperties.Any(property => property.Name == change.Name);
-            if (!isSeedProperty && change.Json is not null)
+            var isKnownProperty = ValidProperties.Any(property => property.Name == change.Name);
+            if (!isKnownProperty && change.Json is not null)
             {
                 members.Add($"\"{change.Name}\":{change.Json}");
             }
@@ -72,14 +72,14 @@ internal static class IngestBody
         return "{" + string.Join(",", members) + "}";
     }
 
-    /// <summary>Builds the seed item followed by raw extra members, such as a repeated property name.</summary>
-    public static string SeedItemWithMembers(string members) => SeedItem[..^1] + "," + members + "}";
+    /// <summary>Builds the valid item followed by raw extra members, such as a repeated property name.</summary>
+    public static string ValidItemWithMembers(string members) => ValidItem[..^1] + "," + members + "}";
 
-    /// <summary>Builds a body whose item 0 is the seed item and item 1 is the given item.</summary>
-    public static string AfterSeed(string item) => $"[{SeedItem},{item}]";
+    /// <summary>Builds a body whose item 0 is the valid item and item 1 is the given item.</summary>
+    public static string AfterValidItem(string item) => $"[{ValidItem},{item}]";
 
-    /// <summary>Builds a body of <paramref name="count"/> copies of the seed item, each with its own entityId.</summary>
-    public static string SeedItems(int count)
+    /// <summary>Builds a body of <paramref name="count"/> copies of the valid item, each with its own entityId.</summary>
+    public static string ValidItems(int count)
     {
         var items = Enumerable.Range(0, count)
             .Select(index => Item(("entityId", Quote($"entity-{index}"))));

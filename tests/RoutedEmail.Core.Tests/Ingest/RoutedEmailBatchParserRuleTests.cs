@@ -4,7 +4,7 @@ using static RoutedEmail.Core.Tests.Ingest.IngestBody;
 namespace RoutedEmail.Core.Tests.Ingest;
 
 /// <summary>
-/// One case per ingest rule. Item rules put the broken item at index 1 behind a valid seed item, so that each
+/// One case per ingest rule. Item rules put the broken item at index 1 behind a valid item, so that each
 /// error must name the right index.
 /// </summary>
 public sealed class RoutedEmailBatchParserRuleTests
@@ -16,7 +16,7 @@ public sealed class RoutedEmailBatchParserRuleTests
             Add(caseName, body, itemIndex, field, keywords);
 
         public void AddItemCase(string caseName, string item, string field, params string[] keywords) =>
-            Add(caseName, AfterSeed(item), 1, field, keywords);
+            Add(caseName, AfterValidItem(item), 1, field, keywords);
     }
 
     public static RuleCases PlatformRules()
@@ -105,15 +105,15 @@ public sealed class RoutedEmailBatchParserRuleTests
     public static RuleCases RepeatedPropertyRules()
     {
         var cases = new RuleCases();
-        cases.AddItemCase("subject twice", SeedItemWithMembers("\"subject\":\"Other\""), "subject",
+        cases.AddItemCase("subject twice", ValidItemWithMembers("\"subject\":\"Other\""), "subject",
             "appears more than once", "Send each property once");
-        cases.AddItemCase("subject twice, once escaped", SeedItemWithMembers(@"""subj\u0065ct"":""Other"""),
+        cases.AddItemCase("subject twice, once escaped", ValidItemWithMembers(@"""subj\u0065ct"":""Other"""),
             "subject", "appears more than once");
-        cases.AddItemCase("platform twice with equal values", SeedItemWithMembers("\"platform\":\"AWS Connect\""),
+        cases.AddItemCase("platform twice with equal values", ValidItemWithMembers("\"platform\":\"AWS Connect\""),
             "platform", "appears more than once");
-        cases.AddItemCase("attributes twice", SeedItemWithMembers("\"attributes\":[]"), "attributes",
+        cases.AddItemCase("attributes twice", ValidItemWithMembers("\"attributes\":[]"), "attributes",
             "appears more than once");
-        cases.AddItemCase("unknown property twice", SeedItemWithMembers("\"crmTicket\":1,\"crmTicket\":2"),
+        cases.AddItemCase("unknown property twice", ValidItemWithMembers("\"crmTicket\":1,\"crmTicket\":2"),
             "crmTicket", "appears more than once");
         return cases;
     }
@@ -131,8 +131,9 @@ public sealed class RoutedEmailBatchParserRuleTests
             "entityid", "letter case", "\"entityId\"");
         cases.AddItemCase("Attributes capitalized", Item(("attributes", null), ("Attributes", "[]")),
             "Attributes", "letter case", "\"attributes\"");
-        cases.AddItemCase("subject also sent as Subject", SeedItemWithMembers("\"Subject\":\"Other\""),
+        cases.AddItemCase("subject also sent as Subject", ValidItemWithMembers("\"Subject\":\"Other\""),
             "Subject", "letter case", "\"subject\"");
+
         cases.AddItemCase("attribute Key capitalized",
             Item(("attributes", """[{"Key":"CustomerId","value":"7762123-01"}]""")),
             "attributes[0].Key", "letter case", "\"key\"");
@@ -234,7 +235,7 @@ public sealed class RoutedEmailBatchParserRuleTests
         cases.AddItemCase("attribute value lone low surrogate",
             Item(("attributes", $"[{Attribute("a", @"\udfff")}]")),
             "attributes[0].value", "unpaired surrogate");
-        cases.AddCase("property name lone surrogate", AfterSeed(SeedItemWithMembers(@"""x\ud800"":""y""")), 1, null,
+        cases.AddCase("property name lone surrogate", AfterValidItem(ValidItemWithMembers(@"""x\ud800"":""y""")), 1, null,
             "Item 1", "property name", "unpaired surrogate");
         cases.AddItemCase("attribute property name lone surrogate",
             Item(("attributes", """[{"key":"a","value":"b","\udc00":"c"}]""")),
@@ -247,15 +248,15 @@ public sealed class RoutedEmailBatchParserRuleTests
         var cases = new RuleCases();
         cases.AddCase("empty array", "[]", null, null, "empty array", "at least one");
         cases.AddCase("empty array with whitespace", "[ \r\n\t ]", null, null, "empty array");
-        cases.AddCase("body an object", SeedItem, null, null, "object", "not an array", "Wrap");
+        cases.AddCase("body an object", ValidItem, null, null, "object", "not an array", "Wrap");
         cases.AddCase("body a string", "\"hello\"", null, null, "string", "not an array");
         cases.AddCase("body a number", "42", null, null, "number", "not an array");
         cases.AddCase("body true", "true", null, null, "boolean", "not an array");
         cases.AddCase("body null", "null", null, null, "null", "not an array");
-        cases.AddCase("item a number", AfterSeed("42"), 1, null, "number", "not an object");
+        cases.AddCase("item a number", AfterValidItem("42"), 1, null, "number", "not an object");
         cases.AddCase("item a string", "[\"item\"]", 0, null, "string", "not an object");
-        cases.AddCase("item an array", $"[[{SeedItem}]]", 0, null, "array", "not an object");
-        cases.AddCase("item null", AfterSeed("null"), 1, null, "null", "not an object");
+        cases.AddCase("item an array", $"[[{ValidItem}]]", 0, null, "array", "not an object");
+        cases.AddCase("item null", AfterValidItem("null"), 1, null, "null", "not an object");
         return cases;
     }
 
@@ -281,9 +282,9 @@ public sealed class RoutedEmailBatchParserRuleTests
     }
 
     [Fact]
-    public void Parse_ItemError_MessageStartsWithItemAndField()
+    public void Parse_ItemError_MessagePrefixesItemAndField()
     {
-        var body = AfterSeed(Item(("subject", Quote(Letters(999)))));
+        var body = AfterValidItem(Item(("subject", Quote(Letters(999)))));
 
         var result = RoutedEmailBatchParser.Parse(Utf8(body));
 
@@ -294,7 +295,7 @@ public sealed class RoutedEmailBatchParserRuleTests
     [Fact]
     public void Parse_1001Items_ReturnsItemCountError()
     {
-        var body = SeedItems(1001);
+        var body = ValidItems(1001);
 
         var result = RoutedEmailBatchParser.Parse(Utf8(body));
 
@@ -313,7 +314,7 @@ public sealed class RoutedEmailBatchParserRuleTests
     }
 
     [Fact]
-    public void Parse_ErrorInFirstItem_StopsBeforeLaterItems()
+    public void Parse_TwoBadItems_ReturnsFirstError()
     {
         var body = $"[{Item(("ownerId", Quote("")))},{Item(("platform", Quote("Genesys")))}]";
 

@@ -19,44 +19,44 @@ public sealed class RoutedEmailBatchParserSyntaxTests
     public static SyntaxCases StrictJsonCases()
     {
         var cases = new SyntaxCases();
-        cases.AddCase("line comment after array", $"[{SeedItem}] // sent by CRM", "not valid JSON");
-        cases.AddCase("line comment before array", $"// sent by CRM\n[{SeedItem}]", "not valid JSON");
+        cases.AddCase("line comment after array", $"[{ValidItem}] // sent by CRM", "content after");
+        cases.AddCase("line comment before array", $"// sent by CRM\n[{ValidItem}]", "not valid JSON");
         cases.AddCase("block comment in item", $"[{Item(("subject", "/* note */ \"Hello\""))}]", "not valid JSON");
-        cases.AddCase("trailing comma after last item", $"[{SeedItem},]", "not valid JSON", "trailing commas");
-        cases.AddCase("trailing comma in item", $"[{SeedItem[..^1]},}}]", "not valid JSON");
+        cases.AddCase("trailing comma after last item", $"[{ValidItem},]", "not valid JSON", "trailing commas");
+        cases.AddCase("trailing comma in item", $"[{ValidItem[..^1]},}}]", "not valid JSON");
         cases.AddCase("trailing comma in attributes", $"[{Item(("attributes", $"[{Attribute("a", "b")},]"))}]",
             "not valid JSON");
         cases.AddCase("trailing comma in attribute", $"[{Item(("attributes", """[{"key":"a","value":"b",}]"""))}]",
             "not valid JSON");
         cases.AddCase("single-quoted string", $"[{Item(("subject", "'Hello'"))}]", "not valid JSON");
-        cases.AddCase("unquoted property name", $"[{SeedItemWithMembers("crmTicket:1")}]", "not valid JSON");
-        cases.AddCase("NaN in unknown property", $"[{SeedItemWithMembers("\"score\":NaN")}]", "not valid JSON");
-        cases.AddCase("leading zero in unknown property", $"[{SeedItemWithMembers("\"score\":01")}]",
+        cases.AddCase("unquoted property name", $"[{ValidItemWithMembers("crmTicket:1")}]", "not valid JSON");
+        cases.AddCase("NaN in unknown property", $"[{ValidItemWithMembers("\"score\":NaN")}]", "not valid JSON");
+        cases.AddCase("leading zero in unknown property", $"[{ValidItemWithMembers("\"score\":01")}]",
             "not valid JSON");
         cases.AddCase("raw tab in string", $"[{Item(("subject", "\"Hello\tthere\""))}]", "not valid JSON");
         cases.AddCase("raw newline in string", $"[{Item(("subject", "\"Hello\nthere\""))}]", "not valid JSON");
         cases.AddCase("invalid escape", $"[{Item(("subject", Quote(@"\x41")))}]", "not valid JSON");
         cases.AddCase("short unicode escape", $"[{Item(("subject", Quote(@"\u41")))}]", "not valid JSON");
         cases.AddCase("missing comma between members",
-            "[" + SeedItem.Replace("\"prod\",", "\"prod\"", StringComparison.Ordinal) + "]", "not valid JSON");
-        cases.AddCase("missing comma between items", $"[{SeedItem} {SeedItem}]", "not valid JSON");
-        cases.AddCase("unclosed array", $"[{SeedItem}", "not valid JSON");
+            "[" + ValidItem.Replace("\"prod\",", "\"prod\"", StringComparison.Ordinal) + "]", "not valid JSON");
+        cases.AddCase("missing comma between items", $"[{ValidItem} {ValidItem}]", "not valid JSON");
+        cases.AddCase("unclosed array", $"[{ValidItem}", "not valid JSON");
         cases.AddCase("unclosed string", """[{"platform":"AWS Connect""", "not valid JSON");
-        cases.AddCase("byte order mark inside body", $"[\uFEFF{SeedItem}]", "not valid JSON");
+        cases.AddCase("byte order mark inside body", $"[\uFEFF{ValidItem}]", "not valid JSON");
         return cases;
     }
 
     public static SyntaxCases TrailingContentCases()
     {
         var cases = new SyntaxCases();
-        cases.AddCase("word after array", $"[{SeedItem}] x", "content after");
-        cases.AddCase("second array", $"[{SeedItem}][{SeedItem}]", "content after");
-        cases.AddCase("second array after comma", $"[{SeedItem}],[{SeedItem}]", "content after");
-        cases.AddCase("object after array", $"[{SeedItem}]\n{SeedItem}", "content after");
-        cases.AddCase("number after array", $"[{SeedItem}] 1", "content after");
-        cases.AddCase("string after array", $"[{SeedItem}] \"x\"", "content after");
-        cases.AddCase("closing bracket after array", $"[{SeedItem}]]", "content after");
-        cases.AddCase("NUL after array", $"[{SeedItem}]\0", "content after");
+        cases.AddCase("word after array", $"[{ValidItem}] x", "content after");
+        cases.AddCase("second array", $"[{ValidItem}][{ValidItem}]", "content after");
+        cases.AddCase("second array after comma", $"[{ValidItem}],[{ValidItem}]", "content after");
+        cases.AddCase("object after array", $"[{ValidItem}]\n{ValidItem}", "content after");
+        cases.AddCase("number after array", $"[{ValidItem}] 1", "content after");
+        cases.AddCase("string after array", $"[{ValidItem}] \"x\"", "content after");
+        cases.AddCase("closing bracket after array", $"[{ValidItem}]]", "content after");
+        cases.AddCase("NUL after array", $"[{ValidItem}]\0", "content after");
         return cases;
     }
 
@@ -64,17 +64,17 @@ public sealed class RoutedEmailBatchParserSyntaxTests
     {
         var cases = new SyntaxCases();
 
-        // Depth counts the body array as 1 and each item as 2, so six more arrays reach 9.
-        cases.AddCase("depth 9 in unknown item property", $"[{SeedItemWithMembers("\"extra\":[[[[[[[1]]]]]]]")}]",
+        // Depth counts the body array as 1 and each item as 2, so seven nested arrays reach 9.
+        cases.AddCase("depth 9 in unknown item property", $"[{ValidItemWithMembers("\"extra\":[[[[[[[1]]]]]]]")}]",
             "depth", "8");
 
         // Depth counts the attributes array as 3 and each attribute as 4, so five more arrays reach 9.
         cases.AddCase("depth 9 in unknown attribute property",
             $"[{Item(("attributes", """[{"key":"a","value":"b","extra":[[[[[1]]]]]}]"""))}]", "depth", "8");
         cases.AddCase("depth 9 of objects in unknown item property",
-            $"[{SeedItemWithMembers("\"extra\":" + """{"a":{"b":{"c":{"d":{"e":{"f":{}}}}}}}""")}]", "depth", "8");
+            $"[{ValidItemWithMembers("\"extra\":" + """{"a":{"b":{"c":{"d":{"e":{"f":{}}}}}}}""")}]", "depth", "8");
         cases.AddCase("depth 100 in unknown item property",
-            $"[{SeedItemWithMembers("\"extra\":" + new string('[', 98) + new string(']', 98))}]", "depth", "8");
+            $"[{ValidItemWithMembers("\"extra\":" + new string('[', 98) + new string(']', 98))}]", "depth", "8");
         return cases;
     }
 
@@ -102,7 +102,7 @@ public sealed class RoutedEmailBatchParserSyntaxTests
     [Fact]
     public void Parse_Depth8_Accepted()
     {
-        var body = $"[{SeedItemWithMembers("\"extra\":[[[[[[1]]]]]]")}]";
+        var body = $"[{ValidItemWithMembers("\"extra\":[[[[[[1]]]]]]")}]";
 
         var result = RoutedEmailBatchParser.Parse(Utf8(body));
 
@@ -130,9 +130,9 @@ public sealed class RoutedEmailBatchParserSyntaxTests
     }
 
     [Fact]
-    public void Parse_InvalidUtf8InUnknownProperty_ReturnsEncodingError()
+    public void Parse_InvalidUtf8InIgnoredProperty_Rejected()
     {
-        var prefix = Utf8($"[{SeedItem[..^1]},\"note\":\"");
+        var prefix = Utf8($"[{ValidItem[..^1]},\"note\":\"");
         var suffix = Utf8("\"}]");
         byte[] body = [.. prefix, 0xC3, 0x28, .. suffix];
 
@@ -144,7 +144,7 @@ public sealed class RoutedEmailBatchParserSyntaxTests
     [Fact]
     public void Parse_InvalidUtf8OutsideStrings_ReturnsEncodingError()
     {
-        byte[] body = [0xFF, .. Utf8($"[{SeedItem}]")];
+        byte[] body = [0xFF, .. Utf8($"[{ValidItem}]")];
 
         var result = RoutedEmailBatchParser.Parse(body);
 
@@ -154,7 +154,7 @@ public sealed class RoutedEmailBatchParserSyntaxTests
     [Fact]
     public void Parse_Utf16Body_Rejected()
     {
-        var body = Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes($"[{SeedItem}]")).ToArray();
+        var body = Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes($"[{ValidItem}]")).ToArray();
 
         var result = RoutedEmailBatchParser.Parse(body);
 
@@ -164,7 +164,7 @@ public sealed class RoutedEmailBatchParserSyntaxTests
     [Fact]
     public void Parse_Utf8ByteOrderMark_Accepted()
     {
-        byte[] body = [0xEF, 0xBB, 0xBF, .. Utf8($"[{SeedItem}]")];
+        byte[] body = [0xEF, 0xBB, 0xBF, .. Utf8($"[{ValidItem}]")];
 
         var result = RoutedEmailBatchParser.Parse(body);
 
@@ -175,7 +175,7 @@ public sealed class RoutedEmailBatchParserSyntaxTests
     [Fact]
     public void Parse_TwoByteOrderMarks_Rejected()
     {
-        byte[] body = [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF, .. Utf8($"[{SeedItem}]")];
+        byte[] body = [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF, .. Utf8($"[{ValidItem}]")];
 
         var result = RoutedEmailBatchParser.Parse(body);
 
@@ -207,7 +207,7 @@ public sealed class RoutedEmailBatchParserSyntaxTests
     [InlineData(@"\ud83d\ude00\ud83d")]
     public void Parse_UnpairedSurrogateEscape_ReturnsErrorWithoutThrowing(string escapedText)
     {
-        var body = Utf8(AfterSeed(Item(("subject", Quote(escapedText)))));
+        var body = Utf8(AfterValidItem(Item(("subject", Quote(escapedText)))));
         IngestParseResult? result = null;
 
         var exception = Record.Exception(() => result = RoutedEmailBatchParser.Parse(body));
@@ -218,9 +218,9 @@ public sealed class RoutedEmailBatchParserSyntaxTests
     }
 
     [Fact]
-    public void Parse_RawUtf8Surrogate_ReturnsEncodingErrorWithoutThrowing()
+    public void Parse_EncodedSurrogate_RejectedWithoutThrowing()
     {
-        var prefix = Utf8($"[{SeedItem[..^1]},\"subject2\":\"");
+        var prefix = Utf8($"[{ValidItem[..^1]},\"subject2\":\"");
         var suffix = Utf8("\"}]");
         byte[] body = [.. prefix, 0xED, 0xA0, 0x80, .. suffix];
         IngestParseResult? result = null;
