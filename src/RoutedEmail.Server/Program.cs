@@ -1,6 +1,4 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using RoutedEmail.Server;
 
-app.MapGet("/", () => "Hello World!");
-
-app.Run();
+var app = RoutedEmailApp.Build(args);
+await app.RunAsync();

@@ -21,12 +21,15 @@ public sealed partial class SqliteDatabase
 
     private readonly string _connectionString;
     private readonly ILogger<SqliteDatabase> _logger;
+    private readonly ILogger _migrationLogger;
 
     /// <summary>Creates the data directory if needed and prepares the connection string.</summary>
-    public SqliteDatabase(IOptions<StorageOptions> options, ILogger<SqliteDatabase> logger)
+    public SqliteDatabase(IOptions<StorageOptions> options, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _logger = logger;
+        ArgumentNullException.ThrowIfNull(loggers);
+        _logger = loggers.CreateLogger<SqliteDatabase>();
+        _migrationLogger = loggers.CreateLogger("RoutedEmail.Storage.Migrations");
         DataDirectory = Path.GetFullPath(options.Value.DataDirectory);
         Directory.CreateDirectory(DataDirectory);
         FilePath = Path.Combine(DataDirectory, FileName);
@@ -71,7 +74,7 @@ public sealed partial class SqliteDatabase
             .WithScriptsEmbeddedInAssembly(
                 Assembly.GetExecutingAssembly(), name => name.Contains(".Migrations.Sqlite.", StringComparison.Ordinal))
             .WithTransaction()
-            .LogTo(_logger)
+            .LogTo(_migrationLogger)
             .Build();
 
         var result = upgrade.PerformUpgrade();

@@ -1,0 +1,63 @@
+using RoutedEmail.Core.Agents;
+
+namespace RoutedEmail.Server.Admin;
+
+/// <summary>The body of <c>POST /api/v1/tenants</c>.</summary>
+/// <param name="CompanyCode">The company alias: 1 to 64 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit.</param>
+/// <param name="Environment">The environment name, with the same rule as the company code.</param>
+/// <param name="SecretsRegion">The AWS Secrets Manager region, such as <c>us-east-1</c>. Default: <c>us-east-1</c>.</param>
+/// <param name="TimeZone">An IANA time zone for reports. Default: <c>UTC</c>.</param>
+public sealed record CreateTenantRequest(string? CompanyCode, string? Environment, string? SecretsRegion, string? TimeZone);
+
+/// <summary>The body of <c>PUT /api/v1/tenants/{company}/{environment}</c>; a missing field keeps its value.</summary>
+/// <param name="SecretsRegion">The AWS Secrets Manager region.</param>
+/// <param name="TimeZone">An IANA time zone for reports.</param>
+public sealed record UpdateTenantRequest(string? SecretsRegion, string? TimeZone);
+
+/// <summary>A tenant's settings.</summary>
+/// <param name="CompanyCode">The company alias.</param>
+/// <param name="Environment">The environment name.</param>
+/// <param name="SecretsRegion">The AWS Secrets Manager region.</param>
+/// <param name="TimeZone">The IANA time zone for reports.</param>
+public sealed record TenantResponse(string CompanyCode, string Environment, string SecretsRegion, string TimeZone);
+
+/// <summary>A new tenant with its API key, which is shown only in this response.</summary>
+/// <param name="CompanyCode">The company alias.</param>
+/// <param name="Environment">The environment name.</param>
+/// <param name="SecretsRegion">The AWS Secrets Manager region.</param>
+/// <param name="TimeZone">The IANA time zone for reports.</param>
+/// <param name="ApiKey">The API key for the <c>X-sc-company-api-key</c> header.</param>
+public sealed record TenantCreatedResponse(
+    string CompanyCode, string Environment, string SecretsRegion, string TimeZone, string ApiKey);
+
+/// <summary>A rotated API key, which is shown only in this response.</summary>
+/// <param name="ApiKey">The new API key.</param>
+/// <param name="PreviousKeyExpiresAt">When the replaced key stops being accepted.</param>
+public sealed record ApiKeyRotatedResponse(string ApiKey, DateTimeOffset PreviousKeyExpiresAt);
+
+/// <summary>The body of a skill queue PUT; every field is optional and missing ones take their defaults.</summary>
+/// <param name="OfferTimeoutSeconds">Seconds an agent has to accept an offer, 5 to 3600. Default: 60.</param>
+/// <param name="WrapSeconds">After-contact work seconds, 0 to 3600. Default: 0.</param>
+/// <param name="ServiceLevelSeconds">Service-level threshold in seconds, 1 to 604800. Default: 3600.</param>
+/// <param name="WorkCodeGroups">Names of the work code groups the queue uses. Default: none.</param>
+/// <param name="WorkCodeRequired">Whether completing needs a work code. Default: false.</param>
+public sealed record SkillQueueRequest(
+    int? OfferTimeoutSeconds, int? WrapSeconds, int? ServiceLevelSeconds, IReadOnlyList<string>? WorkCodeGroups,
+    bool? WorkCodeRequired);
+
+/// <summary>The body of a routed email configuration PUT.</summary>
+/// <param name="SkillQueue">The skill queue that receives the email; required, and it must exist.</param>
+/// <param name="Priority">The priority, -1000 to 1000; a larger number is served first. Default: 0.</param>
+/// <param name="Enabled">Whether requests for this owner are accepted. Default: true.</param>
+/// <param name="Description">Free text, at most 1000 characters. Default: empty.</param>
+/// <param name="ScreenPopUrlTemplate">An absolute http or https URL with optional <c>{entityId}</c> and attribute placeholders.</param>
+public sealed record ConfigurationRequest(
+    string? SkillQueue, int? Priority, bool? Enabled, string? Description, string? ScreenPopUrlTemplate);
+
+/// <summary>The body of an agent PUT.</summary>
+/// <param name="DisplayName">The name shown to supervisors, at most 200 characters. Default: the agent id.</param>
+/// <param name="Password">8 to 256 characters; required for a new agent, and a missing one keeps the stored password.</param>
+/// <param name="MaxConcurrentEmails">1 to 100. Default: 1.</param>
+/// <param name="SkillQueues">The routing profile: existing queues, each once, with rank 1 (best) to 100.</param>
+public sealed record AgentRequest(
+    string? DisplayName, string? Password, int? MaxConcurrentEmails, IReadOnlyList<SkillAssignment>? SkillQueues);

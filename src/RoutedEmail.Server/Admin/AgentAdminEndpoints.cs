@@ -1,0 +1,116 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using RoutedEmail.Core.Agents;
+using RoutedEmail.Server.Agents;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Server.Admin;
+
+/// <summary>Agent definitions: display name, password, maximum and routing profile.</summary>
+internal static class AgentAdminEndpoints
+{
+    public static void MapAgentAdministration(this RouteGroupBuilder tenant)
+    {
+        tenant.MapPut("/agents/{agentId}", PutAsync).WithSummary("Creates or replaces an agent.");
+        tenant.MapGet("/agents/{agentId}", GetAsync).WithSummary("Reads an agent with its status.");
+        tenant.MapGet("/agents", ListAsync).WithSummary("Lists the tenant's agents with their status.");
+    }
+
+    private static async Task<Results<Ok<Agent>, Created<Agent>, ValidationProblem, ProblemHttpResult>> PutAsync(
+        string company, string environment, string agentId, AgentRequest request, ITenantStore tenants,
+        IConfigurationStore store, IPasswordHasher<AgentAccount> hasher, CancellationToken cancellationToken)
+    {
+        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
+        if (tenant is null)
+        {
+            return TenantEndpoints.TenantNotFound(company, environment);
+        }
+
+        var definition = new AgentDefinition(
+            agentId, request.DisplayName ?? agentId, request.MaxConcurrentEmails ?? Agent.DefaultMaxConcurrentEmails,
+            request.SkillQueues ?? []);
+        var validation = Validate(definition, request.Password);
+        if (!validation.IsValid)
+        {
+            return (ValidationProblem)validation.ToProblem();
+        }
+
+        var passwordHash = request.Password is null
+            ? null
+            : hasher.HashPassword(new AgentAccount(tenant.Id, agentId), request.Password);
+        var outcome = await store.PutAgentAsync(tenant.Id, definition, passwordHash, cancellationToken);
+        if (outcome.MissingSkillQueue is { } missing)
+        {
+            validation.Add("skillQueues", $"Skill queue \"{missing}\" does not exist. Create it with PUT " +
+                $"/api/v1/tenants/{company}/{environment}/skill-queues/{missing} first.");
+            return (ValidationProblem)validation.ToProblem();
+        }
+
+        if (outcome.PasswordRequired)
+        {
+            validation.Add("password", "password is missing. A new agent needs a password of 8 to 256 characters.");
+            return (ValidationProblem)validation.ToProblem();
+        }
+
+        var agent = (await store.GetAgentAsync(tenant.Id, agentId, cancellationToken))!;
+        return outcome.Created
+            ? TypedResults.Created($"agents/{Uri.EscapeDataString(agentId)}", agent)
+            : TypedResults.Ok(agent);
+    }
+
+    private static async Task<Results<Ok<Agent>, ProblemHttpResult>> GetAsync(
+        string company, string environment, string agentId, ITenantStore tenants, IConfigurationStore store,
+        CancellationToken cancellationToken)
+    {
+        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
+        if (tenant is null)
+        {
+            return TenantEndpoints.TenantNotFound(company, environment);
+        }
+
+        var agent = await store.GetAgentAsync(tenant.Id, agentId, cancellationToken);
+        return agent is null ? SkillQueueEndpoints.NotFound("agent", agentId) : TypedResults.Ok(agent);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<Agent>>, ProblemHttpResult>> ListAsync(
+        string company, string environment, ITenantStore tenants, IConfigurationStore store,
+        CancellationToken cancellationToken)
+    {
+        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
+        return tenant is null
+            ? TenantEndpoints.TenantNotFound(company, environment)
+            : TypedResults.Ok(await store.ListAgentsAsync(tenant.Id, cancellationToken));
+    }
+
+    private static RequestValidation Validate(AgentDefinition definition, string? password)
+    {
+        var validation = new RequestValidation();
+        validation.CheckPathName("agentId", definition.AgentId, 128);
+        validation.CheckLength("displayName", definition.DisplayName, 1, 200);
+        validation.CheckRange("maxConcurrentEmails", definition.MaxConcurrentEmails, 1, 100);
+        if (password is not null)
+        {
+            validation.CheckLength("password", password, 8, 256);
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < definition.SkillQueues.Count; i++)
+        {
+            var skill = definition.SkillQueues[i];
+            var field = $"skillQueues[{i}]";
+            if (string.IsNullOrEmpty(skill?.Name))
+            {
+                validation.Add($"{field}.name", $"{field}.name is missing. Name an existing skill queue.");
+                continue;
+            }
+
+            validation.CheckRange($"{field}.rank", skill.Rank, 1, 100);
+            if (!names.Add(skill.Name))
+            {
+                validation.Add($"{field}.name", $"Skill queue \"{skill.Name}\" appears more than once. List each once.");
+            }
+        }
+
+        return validation;
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using RoutedEmail.Core.Ingest;
+using RoutedEmail.Core.Tenants;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Server.Admin;
+
+/// <summary>Routed email configurations: which skill queue and priority each owner id routes to.</summary>
+internal static class ConfigurationEndpoints
+{
+    public static void MapConfigurations(this RouteGroupBuilder tenant)
+    {
+        tenant.MapPut("/routed-email-configurations/{ownerId}", PutAsync)
+            .WithSummary("Creates or replaces the routed email configuration of an owner id.");
+        tenant.MapGet("/routed-email-configurations/{ownerId}", GetAsync)
+            .WithSummary("Reads the routed email configuration of an owner id.");
+        tenant.MapGet("/routed-email-configurations", ListAsync)
+            .WithSummary("Lists the tenant's routed email configurations.");
+    }
+
+    private static async Task<Results<Ok<RoutedEmailConfiguration>, Created<RoutedEmailConfiguration>, ValidationProblem, ProblemHttpResult>> PutAsync(
+        string company, string environment, string ownerId, ConfigurationRequest request, ITenantStore tenants,
+        IConfigurationStore store, CancellationToken cancellationToken)
+    {
+        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
+        if (tenant is null)
+        {
+            return TenantEndpoints.TenantNotFound(company, environment);
+        }
+
+        var configuration = new RoutedEmailConfiguration(
+            ownerId, request.SkillQueue ?? string.Empty, request.Priority ?? 0, request.Enabled ?? true,
+            request.Description ?? string.Empty, string.IsNullOrEmpty(request.ScreenPopUrlTemplate) ? null : request.ScreenPopUrlTemplate);
+        var validation = Validate(configuration, request.SkillQueue is null);
+        if (!validation.IsValid)
+        {
+            return (ValidationProblem)validation.ToProblem();
+        }
+
+        var outcome = await store.PutConfigurationAsync(tenant.Id, configuration, cancellationToken);
+        if (outcome.MissingSkillQueue is { } missing)
+        {
+            validation.Add("skillQueue", $"skillQueue \"{missing}\" does not exist. Create it with PUT " +
+                $"/api/v1/tenants/{company}/{environment}/skill-queues/{missing} first.");
+            return (ValidationProblem)validation.ToProblem();
+        }
+
+        return outcome.Created
+            ? TypedResults.Created($"routed-email-configurations/{Uri.EscapeDataString(ownerId)}", configuration)
+            : TypedResults.Ok(configuration);
+    }
+
+    private static async Task<Results<Ok<RoutedEmailConfiguration>, ProblemHttpResult>> GetAsync(
+        string company, string environment, string ownerId, ITenantStore tenants, IConfigurationStore store,
+        CancellationToken cancellationToken)
+    {
+        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
+        if (tenant is null)
+        {
+            return TenantEndpoints.TenantNotFound(company, environment);
+        }
+
+        var found = await store.GetConfigurationAsync(tenant.Id, ownerId, cancellationToken);
+        return found is null
+            ? SkillQueueEndpoints.NotFound("routed email configuration", ownerId)
+            : TypedResults.Ok(found);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<RoutedEmailConfiguration>>, ProblemHttpResult>> ListAsync(
+        string company, string environment, ITenantStore tenants, IConfigurationStore store,
+        CancellationToken cancellationToken)
+    {
+        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
+        return tenant is null
+            ? TenantEndpoints.TenantNotFound(company, environment)
+            : TypedResults.Ok(await store.ListConfigurationsAsync(tenant.Id, cancellationToken));
+    }
+
+    private static RequestValidation Validate(RoutedEmailConfiguration configuration, bool skillQueueMissing)
+    {
+        var validation = new RequestValidation();
+        validation.CheckPathName("ownerId", configuration.OwnerId, IngestLimits.MaxIdLength);
+        if (skillQueueMissing)
+        {
+            validation.Add("skillQueue", "skillQueue is missing. Name the skill queue that receives this owner's email.");
+        }
+
+        validation.CheckRange("priority", configuration.Priority, -1000, 1000);
+        validation.CheckLength("description", configuration.Description, 0, 1000);
+        if (configuration.ScreenPopUrlTemplate is { } template && !IsHttpUrlTemplate(template))
+        {
+            validation.Add("screenPopUrlTemplate", $"screenPopUrlTemplate \"{template}\" is not an absolute http or " +
+                "https URL of at most 2000 characters. Use a URL such as https://crm.example.com/case/{entityId}.");
+        }
+
+        return validation;
+    }
+
+    private static bool IsHttpUrlTemplate(string template)
+    {
+        // Placeholders are replaced with a sample value, so the check sees a URL like the ones agents will open.
+        var sample = System.Text.RegularExpressions.Regex.Replace(template, "\\{[^{}]*\\}", "x");
+        return template.Length <= 2000
+            && Uri.TryCreate(sample, UriKind.Absolute, out var uri)
+            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+    }
+}

@@ -1,0 +1,89 @@
+using System.Text.RegularExpressions;
+
+namespace RoutedEmail.Server.Admin;
+
+/// <summary>Collects validation errors by field, for an RFC 9457 validation problem that lists every error.</summary>
+internal sealed partial class RequestValidation
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool IsValid => _errors.Count == 0;
+
+    public void Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var messages))
+        {
+            messages = [];
+            _errors[field] = messages;
+        }
+
+        messages.Add(message);
+    }
+
+    /// <summary>Checks a company code or environment: ASCII, so it compares without regard to case everywhere.</summary>
+    public void RequireCode(string field, string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            Add(field, $"{field} is missing. Send 1 to 64 ASCII letters, digits, '.', '_' or '-'.");
+        }
+        else if (!CodePattern().IsMatch(value))
+        {
+            Add(field, $"{field} \"{value}\" is invalid: use 1 to 64 ASCII letters, digits, '.', '_' or '-', " +
+                "starting with a letter or digit.");
+        }
+    }
+
+    public void CheckRegion(string field, string value)
+    {
+        if (!RegionPattern().IsMatch(value))
+        {
+            Add(field, $"{field} \"{value}\" is not an AWS region name. Use a name such as \"us-east-1\".");
+        }
+    }
+
+    public void CheckTimeZone(string field, string value)
+    {
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(value, out _))
+        {
+            Add(field, $"{field} \"{value}\" is not a known time zone. Use an IANA name such as \"America/Chicago\".");
+        }
+    }
+
+    public void CheckRange(string field, int value, int minimum, int maximum)
+    {
+        if (value < minimum || value > maximum)
+        {
+            Add(field, $"{field} is {value}; it must be from {minimum} to {maximum}.");
+        }
+    }
+
+    public void CheckLength(string field, string value, int minimum, int maximum)
+    {
+        if (value.Length < minimum || value.Length > maximum)
+        {
+            Add(field, $"{field} is {value.Length} characters long; it must have {minimum} to {maximum}.");
+        }
+    }
+
+    /// <summary>Checks a name used in a URL path segment: a queue, owner or agent id.</summary>
+    public void CheckPathName(string field, string value, int maximum)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Length > maximum || value.Any(c => char.IsControl(c) || c == '/'))
+        {
+            Add(field, $"{field} \"{value}\" is invalid: use 1 to {maximum} characters, not only spaces, with no " +
+                "'/' or control characters.");
+        }
+    }
+
+    public IResult ToProblem() => TypedResults.ValidationProblem(
+        _errors.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray()),
+        detail: string.Join(" ", _errors.Values.SelectMany(messages => messages)),
+        title: "The request is invalid.");
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex CodePattern();
+
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$")]
+    private static partial Regex RegionPattern();
+}

@@ -1,0 +1,100 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using RoutedEmail.Core.Tenants;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Server.Admin;
+
+/// <summary>Skill queues and tenant stats.</summary>
+internal static class SkillQueueEndpoints
+{
+    public static void MapSkillQueues(this RouteGroupBuilder tenant)
+    {
+        tenant.MapPut("/skill-queues/{queue}", PutAsync).WithSummary("Creates or replaces a skill queue.");
+        tenant.MapGet("/skill-queues/{queue}", GetAsync).WithSummary("Reads a skill queue.");
+        tenant.MapGet("/skill-queues", ListAsync).WithSummary("Lists the tenant's skill queues.");
+        tenant.MapGet("/stats", StatsAsync)
+            .WithSummary("Counts waiting, offered, active and wrap email per queue, and agents per status.");
+    }
+
+    private static async Task<Results<Ok<SkillQueue>, Created<SkillQueue>, ValidationProblem, ProblemHttpResult>> PutAsync(
+        string company, string environment, string queue, SkillQueueRequest request, ITenantStore tenants,
+        IConfigurationStore store, CancellationToken cancellationToken)
+    {
+        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
+        if (tenant is null)
+        {
+            return TenantEndpoints.TenantNotFound(company, environment);
+        }
+
+        var skillQueue = new SkillQueue(
+            queue,
+            request.OfferTimeoutSeconds ?? SkillQueue.DefaultOfferTimeoutSeconds,
+            request.WrapSeconds ?? SkillQueue.DefaultWrapSeconds,
+            request.ServiceLevelSeconds ?? SkillQueue.DefaultServiceLevelSeconds,
+            request.WorkCodeGroups ?? [],
+            request.WorkCodeRequired ?? false);
+        var validation = Validate(skillQueue);
+        if (!validation.IsValid)
+        {
+            return (ValidationProblem)validation.ToProblem();
+        }
+
+        var created = await store.PutSkillQueueAsync(tenant.Id, skillQueue, cancellationToken);
+        return created
+            ? TypedResults.Created($"skill-queues/{Uri.EscapeDataString(queue)}", skillQueue)
+            : TypedResults.Ok(skillQueue);
+    }
+
+    private static async Task<Results<Ok<SkillQueue>, ProblemHttpResult>> GetAsync(
+        string company, string environment, string queue, ITenantStore tenants, IConfigurationStore store,
+        CancellationToken cancellationToken)
+    {
+        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
+        if (tenant is null)
+        {
+            return TenantEndpoints.TenantNotFound(company, environment);
+        }
+
+        var found = await store.GetSkillQueueAsync(tenant.Id, queue, cancellationToken);
+        return found is null ? NotFound("skill queue", queue) : TypedResults.Ok(found);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<SkillQueue>>, ProblemHttpResult>> ListAsync(
+        string company, string environment, ITenantStore tenants, IConfigurationStore store,
+        CancellationToken cancellationToken)
+    {
+        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
+        return tenant is null
+            ? TenantEndpoints.TenantNotFound(company, environment)
+            : TypedResults.Ok(await store.ListSkillQueuesAsync(tenant.Id, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<TenantStats>, ProblemHttpResult>> StatsAsync(
+        string company, string environment, ITenantStore tenants, IConfigurationStore store,
+        CancellationToken cancellationToken)
+    {
+        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
+        return tenant is null
+            ? TenantEndpoints.TenantNotFound(company, environment)
+            : TypedResults.Ok(await store.GetStatsAsync(tenant.Id, cancellationToken));
+    }
+
+    private static RequestValidation Validate(SkillQueue queue)
+    {
+        var validation = new RequestValidation();
+        validation.CheckPathName("queue", queue.Name, 128);
+        validation.CheckRange("offerTimeoutSeconds", queue.OfferTimeoutSeconds, 5, 3600);
+        validation.CheckRange("wrapSeconds", queue.WrapSeconds, 0, 3600);
+        validation.CheckRange("serviceLevelSeconds", queue.ServiceLevelSeconds, 1, 604_800);
+        foreach (var group in queue.WorkCodeGroups)
+        {
+            validation.CheckPathName("workCodeGroups", group ?? string.Empty, 64);
+        }
+
+        return validation;
+    }
+
+    internal static ProblemHttpResult NotFound(string kind, string name) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"The {kind} does not exist.",
+            detail: $"The tenant has no {kind} \"{name}\". Create it with PUT, or check the spelling.");
+}

@@ -1,0 +1,50 @@
+namespace RoutedEmail.Server.Hosting;
+
+/// <summary>Ingest settings, bound from the <c>Ingest</c> configuration section.</summary>
+public sealed class IngestOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Ingest";
+
+    /// <summary>
+    /// How long after an email closes a re-send of its entity id is still treated as a retry and ignored.
+    /// Default: 24 hours. After it, the same entity id starts a new email.
+    /// </summary>
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+}
+
+/// <summary>Agent sign-in settings, bound from the <c>Agents</c> configuration section.</summary>
+public sealed class AgentOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Agents";
+
+    /// <summary>How long an agent token stays valid after sign-in. Default: 12 hours, a long shift.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(12);
+}
+
+/// <summary>API key settings, bound from the <c>ApiKeys</c> configuration section.</summary>
+public sealed class ApiKeyOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "ApiKeys";
+
+    /// <summary>
+    /// How long the previous key stays valid after a rotation. Default: 2 hours, longer than the one hour for which
+    /// clients may cache a key.
+    /// </summary>
+    public TimeSpan PreviousKeyGracePeriod { get; set; } = TimeSpan.FromHours(2);
+}
+
+/// <summary>Operator settings, bound from the <c>Admin</c> configuration section.</summary>
+public sealed class AdminOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Admin";
+
+    /// <summary>
+    /// The operator's bearer token for the admin API, at least 32 characters. Default: none, in which case the
+    /// first start generates one into the file <c>admin-token</c> in the data directory.
+    /// </summary>
+    public string? Token { get; set; }
+}

@@ -1,0 +1,186 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using RoutedEmail.Core.Ingest;
+using RoutedEmail.Core.Tenants;
+using RoutedEmail.Server.Hosting;
+using RoutedEmail.Server.Routing;
+using RoutedEmail.Server.Security;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Server.Ingest;
+
+/// <summary>
+/// The ingest API, wire-compatible with the Generic Routed Email API: the same path, headers, JSON array body and
+/// response body. A success means every item is durably queued or was already received; a failure means nothing of
+/// the batch was queued.
+/// </summary>
+internal static partial class IngestEndpoint
+{
+    public const string Path = "/symbee-crm-integration-service/svc/rs/SymbeeRoutedEmailService/sendRoutedEmail";
+
+    public static void MapIngest(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(Path, HandleAsync)
+            .WithName("SendRoutedEmail")
+            .WithTags("Ingest")
+            .WithSummary("Queues a batch of routed email requests.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+
+        // Other methods get the same JSON error shape, so clients never have to parse an empty or HTML body.
+        endpoints.MapMethods(Path, ["GET", "PUT", "PATCH", "DELETE"], RejectMethodAsync).ExcludeFromDescription();
+    }
+
+    private static async Task HandleAsync(
+        HttpContext context, IntegratorAuthenticator authenticator, IConfigurationStore configurations,
+        IIngestStore ingest, IRoutingTrigger router, TimeProvider time, IOptions<IngestOptions> options,
+        ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger(typeof(IngestEndpoint).FullName!);
+        var request = context.Request;
+        var authentication = await authenticator.AuthenticateAsync(request.Headers, context.RequestAborted);
+        if (authentication.Tenant is not { } tenant)
+        {
+            Log.Rejected(logger, request.Headers[IntegratorAuthenticator.CompanyHeader].ToString(),
+                authentication.StatusCode, null, null);
+            await IngestResponse.WriteErrorAsync(context.Response, authentication.StatusCode, authentication.Error!);
+            return;
+        }
+
+        var (body, bodyError) = await ReadBodyAsync(context);
+        if (bodyError is not null)
+        {
+            Log.Rejected(logger, tenant.CompanyCode, bodyError.Value.StatusCode, null, null);
+            await IngestResponse.WriteErrorAsync(context.Response, bodyError.Value.StatusCode, bodyError.Value.Message);
+            return;
+        }
+
+        var validation = await ValidateAsync(body!, tenant, configurations, context.RequestAborted);
+        if (validation.Error is { } error)
+        {
+            Log.Rejected(logger, tenant.CompanyCode, validation.StatusCode, error.ItemIndex, error.Field);
+            await IngestResponse.WriteErrorAsync(context.Response, validation.StatusCode, error.Message);
+            return;
+        }
+
+        var retainedSince = time.GetUtcNow() - options.Value.IdempotencyWindow;
+        var added = await ingest.AppendAsync(tenant.Id, validation.Emails, retainedSince, context.RequestAborted);
+        if (added > 0)
+        {
+            router.Wake(tenant.Id);
+        }
+
+        Log.Queued(logger, tenant.CompanyCode, tenant.Environment, validation.Emails.Count, added);
+        await IngestResponse.WriteSuccessAsync(context.Response);
+    }
+
+    private static async Task<ValidatedBatch> ValidateAsync(
+        byte[] body, Tenant tenant, IConfigurationStore configurations, CancellationToken cancellationToken)
+    {
+        var parsed = RoutedEmailBatchParser.Parse(body);
+        if (parsed.Error is not null)
+        {
+            return new ValidatedBatch([], parsed.Error, StatusCodes.Status400BadRequest);
+        }
+
+        var requests = parsed.Requests;
+        var tenantError = RoutedEmailBatchValidator.CheckTenant(requests, tenant);
+        if (tenantError is not null)
+        {
+            return new ValidatedBatch([], tenantError, StatusCodes.Status403Forbidden);
+        }
+
+        var owners = requests.Select(r => r.OwnerId).Distinct(StringComparer.Ordinal).ToList();
+        var found = await configurations.FindConfigurationsAsync(tenant.Id, owners, cancellationToken);
+        var ownerError = RoutedEmailBatchValidator.CheckOwners(requests, found);
+        if (ownerError is not null)
+        {
+            return new ValidatedBatch([], ownerError, StatusCodes.Status400BadRequest);
+        }
+
+        var emails = requests.Select(r => ToNewEmail(r, found[r.OwnerId])).ToList();
+        return new ValidatedBatch(emails, null, StatusCodes.Status200OK);
+    }
+
+    private static NewRoutedEmail ToNewEmail(RoutedEmailRequest request, RoutedEmailConfiguration configuration) =>
+        new(request.EntityId, request.OwnerId, configuration.SkillQueue, configuration.Priority, request.FromAddress,
+            request.ToAddress, request.Subject, request.Attributes,
+            Core.Emails.ScreenPopUrl.Render(configuration.ScreenPopUrlTemplate, request.EntityId, request.Attributes));
+
+    private static async Task<(byte[]? Body, (int StatusCode, string Message)? Error)> ReadBodyAsync(
+        HttpContext context)
+    {
+        var contentType = context.Request.ContentType;
+        if (contentType is not null && MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+            && mediaType.Charset.HasValue
+            && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, (StatusCodes.Status415UnsupportedMediaType,
+                $"The request declares charset \"{mediaType.Charset}\"; only UTF-8 is accepted. " +
+                "Send the body as UTF-8 with Content-Type: application/json."));
+        }
+
+        var tooLarge = (StatusCodes.Status413PayloadTooLarge,
+            $"The request body is larger than {IngestLimits.MaxBodyBytes} bytes. " +
+            $"Split it into smaller batches of at most {IngestLimits.MaxItems} items.");
+        if (context.Request.ContentLength > IngestLimits.MaxBodyBytes)
+        {
+            return (null, tooLarge);
+        }
+
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = IngestLimits.MaxBodyBytes;
+        }
+
+        try
+        {
+            return (await ReadAllAsync(context.Request.BodyReader, context.RequestAborted), null);
+        }
+        catch (BadHttpRequestException exception)
+            when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, tooLarge);
+        }
+    }
+
+    private static async Task<byte[]> ReadAllAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            if (result.IsCompleted)
+            {
+                var body = result.Buffer.ToArray();
+                reader.AdvanceTo(result.Buffer.End);
+                return body;
+            }
+
+            // Examine everything but consume nothing, so the next read returns the whole body.
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+    }
+
+    private static Task RejectMethodAsync(HttpContext context)
+    {
+        context.Response.Headers.Allow = "POST";
+        return IngestResponse.WriteErrorAsync(context.Response, StatusCodes.Status405MethodNotAllowed,
+            $"Method {context.Request.Method} is not allowed on this path. Send routed email requests with POST.");
+    }
+
+    private sealed record ValidatedBatch(IReadOnlyList<NewRoutedEmail> Emails, IngestError? Error, int StatusCode);
+
+    private static partial class Log
+    {
+        [LoggerMessage(4001, LogLevel.Information,
+            "Ingest for company {CompanyCode} environment {Environment}: {Items} items, {Added} new emails queued")]
+        public static partial void Queued(ILogger logger, string companyCode, string environment, int items, int added);
+
+        [LoggerMessage(4002, LogLevel.Information,
+            "Ingest for company {CompanyCode} rejected with status {StatusCode} at item {ItemIndex}, field {Field}")]
+        public static partial void Rejected(ILogger logger, string companyCode, int statusCode, int? itemIndex, string? field);
+    }
+}

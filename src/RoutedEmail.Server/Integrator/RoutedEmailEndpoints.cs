@@ -1,0 +1,84 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using RoutedEmail.Core.Emails;
+using RoutedEmail.Server.Routing;
+using RoutedEmail.Server.Security;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Server.Integrator;
+
+/// <summary>The integrator API: look up or cancel one routed email by entity id, with the ingest headers.</summary>
+internal static partial class RoutedEmailEndpoints
+{
+    public static void MapRoutedEmails(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/v1/routed-emails").WithTags("Integrator");
+        group.MapGet("/{entityId}", GetAsync)
+            .WithSummary("Reads the newest routed email of an entity id: state, queue, agent and history.");
+        group.MapDelete("/{entityId}", CancelAsync)
+            .WithSummary("Cancels the newest routed email of an entity id in any open state.");
+    }
+
+    private static async Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> GetAsync(
+        string entityId, HttpRequest request, IntegratorAuthenticator authenticator, IRoutedEmailStore store,
+        CancellationToken cancellationToken)
+    {
+        var authentication = await authenticator.AuthenticateAsync(request.Headers, cancellationToken);
+        if (authentication.Tenant is not { } tenant)
+        {
+            return AuthenticationFailed(authentication);
+        }
+
+        var email = await store.FindByEntityIdAsync(tenant.Id, entityId, cancellationToken);
+        return email is null ? NotFound(entityId) : TypedResults.Ok(email);
+    }
+
+    private static async Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> CancelAsync(
+        string entityId, HttpRequest request, IntegratorAuthenticator authenticator, IRoutedEmailStore store,
+        IRoutingTrigger router, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var authentication = await authenticator.AuthenticateAsync(request.Headers, cancellationToken);
+        if (authentication.Tenant is not { } tenant)
+        {
+            return AuthenticationFailed(authentication);
+        }
+
+        var outcome = await store.CancelAsync(tenant.Id, entityId, cancellationToken);
+        switch (outcome.Status)
+        {
+            case CancelStatus.NotFound:
+                return NotFound(entityId);
+            case CancelStatus.AlreadyCompleted:
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+                    title: "The routed email is completed.",
+                    detail: $"The routed email of entityId \"{entityId}\" was completed by an agent and cannot be " +
+                    "cancelled.");
+            case CancelStatus.Canceled:
+                Log.Canceled(loggers.CreateLogger(typeof(RoutedEmailEndpoints).FullName!), tenant.Id, entityId,
+                    outcome.Email!.EmailId, outcome.ReleasedAgentId);
+                if (outcome.ReleasedAgentId is not null)
+                {
+                    router.Wake(tenant.Id);
+                }
+
+                break;
+        }
+
+        return TypedResults.Ok(outcome.Email!);
+    }
+
+    private static ProblemHttpResult AuthenticationFailed(IntegratorAuthentication authentication) =>
+        TypedResults.Problem(statusCode: authentication.StatusCode, title: "The integrator headers are not valid.",
+            detail: authentication.Error);
+
+    private static ProblemHttpResult NotFound(string entityId) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "The routed email does not exist.",
+            detail: $"This tenant has no routed email with entityId \"{entityId}\". Check the entityId and the " +
+            "X-sc-company-code and X-sc-company-environment headers.");
+
+    private static partial class Log
+    {
+        [LoggerMessage(7001, LogLevel.Information,
+            "Email {EmailId} (entityId {EntityId}) of tenant {TenantId} cancelled; released agent {AgentId}")]
+        public static partial void Canceled(ILogger logger, long tenantId, string entityId, long emailId, string? agentId);
+    }
+}

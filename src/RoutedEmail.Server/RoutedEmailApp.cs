@@ -1,0 +1,108 @@
+using System.Text.Encodings.Web;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using RoutedEmail.Server.Admin;
+using RoutedEmail.Server.Agents;
+using RoutedEmail.Server.Hosting;
+using RoutedEmail.Server.Ingest;
+using RoutedEmail.Server.Integrator;
+using RoutedEmail.Server.Routing;
+using RoutedEmail.Server.Security;
+using RoutedEmail.Storage;
+
+namespace RoutedEmail.Server;
+
+/// <summary>Builds the service: its settings, services and endpoints. Tests build it the same way.</summary>
+public static class RoutedEmailApp
+{
+    /// <summary>Creates the application from command-line arguments and the usual configuration sources.</summary>
+    /// <param name="args">Command-line arguments, such as <c>--urls</c> and <c>--Storage:DataDirectory</c>.</param>
+    /// <param name="configure">Changes applied to the builder before it is built, used by tests.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        AddServices(builder);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        MapEndpoints(app);
+        return app;
+    }
+
+    private static void AddServices(WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Configure<IngestOptions>(builder.Configuration.GetSection(IngestOptions.SectionName));
+        services.Configure<AgentOptions>(builder.Configuration.GetSection(AgentOptions.SectionName));
+        services.Configure<ApiKeyOptions>(builder.Configuration.GetSection(ApiKeyOptions.SectionName));
+        services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.SectionName));
+        services.AddSingleton(TimeProvider.System);
+        services.AddRoutedEmailStorage(builder.Configuration);
+
+        // The startup gate runs first, so storage is migrated before any other hosted service touches it.
+        services.AddSingleton<AdminToken>();
+        services.AddSingleton<StartupGate>();
+        services.AddHostedService(provider => provider.GetRequiredService<StartupGate>());
+        services.AddSingleton<RoutingService>();
+        services.AddSingleton<IRoutingTrigger>(provider => provider.GetRequiredService<RoutingService>());
+        services.AddHostedService(provider => provider.GetRequiredService<RoutingService>());
+
+        services.AddSingleton<IntegratorAuthenticator>();
+        services.AddSingleton<IPasswordHasher<AgentAccount>, PasswordHasher<AgentAccount>>();
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, AdminAuthenticationHandler>(AuthNames.AdminScheme, null)
+            .AddScheme<AuthenticationSchemeOptions, AgentAuthenticationHandler>(AuthNames.AgentScheme, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AuthNames.AdminPolicy, policy => policy
+                .AddAuthenticationSchemes(AuthNames.AdminScheme).RequireAuthenticatedUser())
+            .AddPolicy(AuthNames.AgentPolicy, policy => policy
+                .AddAuthenticationSchemes(AuthNames.AgentScheme).RequireAuthenticatedUser());
+
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            options.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        });
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<StartupHealthCheck>("startup");
+    }
+
+    private static void MapEndpoints(WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapIngest();
+        app.MapRoutedEmails();
+        app.MapAgentApi();
+
+        var admin = app.MapGroup("/api/v1").WithTags("Admin").RequireAuthorization(AuthNames.AdminPolicy);
+        admin.MapTenants();
+        var tenant = admin.MapGroup("/tenants/{company}/{environment}");
+        tenant.MapSkillQueues();
+        tenant.MapConfigurations();
+        tenant.MapAgentAdministration();
+
+        app.MapHealthChecks("/healthz");
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.UseSwaggerUI(options =>
+        {
+            options.RoutePrefix = "docs";
+            options.SwaggerEndpoint("/openapi/v1.json", "RoutedEmail API v1");
+        });
+    }
+
+    private sealed class StartupHealthCheck(StartupGate startup) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(
+            HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(startup.IsReady
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("Storage is not initialized yet."));
+    }
+}

@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using RoutedEmail.Server.Hosting;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Server.Routing;
+
+/// <summary>Requests a routing step for a tenant after something that can make an offer possible.</summary>
+public interface IRoutingTrigger
+{
+    /// <summary>
+    /// Schedules a routing step for the tenant. Calls made while a step is already scheduled share that step.
+    /// </summary>
+    void Wake(long tenantId);
+}
+
+/// <summary>
+/// Runs routing steps when woken: by new email, an agent becoming Available, or capacity freed. There is no polling
+/// loop; at start every tenant is routed once, so work left by a previous run resumes.
+/// </summary>
+internal sealed partial class RoutingService(
+    IRoutingStore store, StartupGate startup, ILogger<RoutingService> logger) : BackgroundService, IRoutingTrigger
+{
+    private readonly Channel<long> _wakeups = Channel.CreateUnbounded<long>(new() { SingleReader = true });
+    private readonly ConcurrentDictionary<long, byte> _scheduled = new();
+
+    public void Wake(long tenantId)
+    {
+        if (_scheduled.TryAdd(tenantId, 0))
+        {
+            _wakeups.Writer.TryWrite(tenantId);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await startup.WaitAsync(stoppingToken);
+        foreach (var tenantId in await store.ListTenantIdsAsync(stoppingToken))
+        {
+            Wake(tenantId);
+        }
+
+        await foreach (var tenantId in _wakeups.Reader.ReadAllAsync(stoppingToken))
+        {
+            // Unscheduling first means a wake-up during the step schedules one more step, so none is lost.
+            _scheduled.TryRemove(tenantId, out _);
+            await RouteAsync(tenantId, stoppingToken);
+        }
+    }
+
+    private async Task RouteAsync(long tenantId, CancellationToken stoppingToken)
+    {
+        try
+        {
+            foreach (var offer in await store.RouteAsync(tenantId, stoppingToken))
+            {
+                Log.Offered(logger, tenantId, offer.EntityId, offer.EmailId, offer.OfferId, offer.AgentId);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The step's transaction rolled back, so nothing is half-routed; the next wake-up retries it.
+            Log.RoutingFailed(logger, exception, tenantId);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(3001, LogLevel.Information,
+            "Offered email {EmailId} (entityId {EntityId}) of tenant {TenantId} to agent {AgentId} as offer {OfferId}")]
+        public static partial void Offered(
+            ILogger logger, long tenantId, string entityId, long emailId, long offerId, string agentId);
+
+        [LoggerMessage(3002, LogLevel.Error, "Routing step for tenant {TenantId} failed and was rolled back")]
+        public static partial void RoutingFailed(ILogger logger, Exception exception, long tenantId);
+    }
+}

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Options;
+using RoutedEmail.Server.Hosting;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Server.Security;
+
+/// <summary>
+/// The operator's admin token: <c>Admin:Token</c> when set, otherwise the content of <c>admin-token</c> in the data
+/// directory, which the first start creates readable by the service's user only.
+/// </summary>
+internal sealed partial class AdminToken(
+    IOptions<AdminOptions> options, IStorageInitializer storage, ILogger<AdminToken> logger)
+{
+    /// <summary>The name of the generated token file in the data directory.</summary>
+    public const string FileName = "admin-token";
+
+    private const int MinLength = 32;
+
+    private byte[]? _hash;
+
+    /// <summary>Loads or generates the token. Call once at start, after the data directory exists.</summary>
+    /// <exception cref="InvalidOperationException">The configured token is too short.</exception>
+    public void Initialize()
+    {
+        var configured = options.Value.Token;
+        if (!string.IsNullOrEmpty(configured))
+        {
+            if (configured.Length < MinLength)
+            {
+                throw new InvalidOperationException(
+                    $"Admin:Token is {configured.Length} characters long; it must have at least {MinLength}. " +
+                    "Set a longer random token, or unset it to have one generated.");
+            }
+
+            _hash = SecretTokens.Hash(configured);
+            Log.UsingConfiguredToken(logger);
+            return;
+        }
+
+        var path = Path.Combine(storage.DataDirectory, FileName);
+        if (!File.Exists(path))
+        {
+            WriteNewToken(path);
+            Log.GeneratedToken(logger, path);
+        }
+        else
+        {
+            Log.UsingTokenFile(logger, path);
+        }
+
+        _hash = SecretTokens.Hash(File.ReadAllText(path).Trim());
+    }
+
+    /// <summary>Checks a presented bearer token in constant time.</summary>
+    public bool Matches(string presented) =>
+        _hash is not null && SecretTokens.Matches(presented, _hash);
+
+    private static void WriteNewToken(string path)
+    {
+        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using var writer = new StreamWriter(path, fileOptions);
+        writer.WriteLine(SecretTokens.Create());
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(2001, LogLevel.Information, "Admin token generated into {Path}, readable by this user only")]
+        public static partial void GeneratedToken(ILogger logger, string path);
+
+        [LoggerMessage(2002, LogLevel.Information, "Admin token read from {Path}")]
+        public static partial void UsingTokenFile(ILogger logger, string path);
+
+        [LoggerMessage(2003, LogLevel.Information, "Admin token taken from the Admin:Token setting")]
+        public static partial void UsingConfiguredToken(ILogger logger);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Server.Security;
+
+/// <summary>The authentication schemes, policies and claims of the service.</summary>
+internal static class AuthNames
+{
+    public const string AdminScheme = "AdminToken";
+    public const string AgentScheme = "AgentToken";
+    public const string AdminPolicy = "Admin";
+    public const string AgentPolicy = "Agent";
+    public const string TenantIdClaim = "tenant_id";
+    public const string AgentIdClaim = "agent_id";
+
+    /// <summary>Reads the token of an <c>Authorization: Bearer</c> header, or null.</summary>
+    public static string? ReadBearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        const string prefix = "Bearer ";
+        return header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && header.Length > prefix.Length
+            ? header[prefix.Length..].Trim()
+            : null;
+    }
+}
+
+/// <summary>Answers a missing or invalid token with RFC 9457 problem details instead of an empty 401.</summary>
+internal abstract class BearerAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected abstract string ChallengeDetail { get; }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        var problem = TypedResults.Problem(
+            statusCode: StatusCodes.Status401Unauthorized, title: "Authentication failed.", detail: ChallengeDetail);
+        await problem.ExecuteAsync(Context);
+    }
+}
+
+/// <summary>Accepts the operator's admin token.</summary>
+internal sealed class AdminAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    AdminToken adminToken)
+    : BearerAuthenticationHandler(options, logger, encoder)
+{
+    protected override string ChallengeDetail =>
+        "Send the operator's admin token as 'Authorization: Bearer <token>'. Unless Admin:Token is set, the token " +
+        "is in the file admin-token in the data directory.";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var token = AuthNames.ReadBearerToken(Request);
+        if (token is null)
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        if (!adminToken.Matches(token))
+        {
+            return Task.FromResult(AuthenticateResult.Fail("The admin token is not valid."));
+        }
+
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, "operator")], Scheme.Name);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new(identity), Scheme.Name)));
+    }
+}
+
+/// <summary>Accepts an agent token issued by sign-in.</summary>
+internal sealed class AgentAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    IAgentStore agents)
+    : BearerAuthenticationHandler(options, logger, encoder)
+{
+    protected override string ChallengeDetail =>
+        "Sign in with POST /api/v1/agent/sign-in and send the token as 'Authorization: Bearer <token>'. " +
+        "Tokens expire; sign in again after that.";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var token = AuthNames.ReadBearerToken(Request);
+        if (token is null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var session = await agents.FindSessionAsync(SecretTokens.Hash(token), Context.RequestAborted);
+        if (session is null)
+        {
+            return AuthenticateResult.Fail("The agent token is not valid or has expired.");
+        }
+
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(AuthNames.TenantIdClaim, session.TenantId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new Claim(AuthNames.AgentIdClaim, session.AgentId),
+            ],
+            Scheme.Name);
+        return AuthenticateResult.Success(new AuthenticationTicket(new(identity), Scheme.Name));
+    }
+}
