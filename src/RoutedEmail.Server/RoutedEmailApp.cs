@@ -66,7 +66,7 @@ public static class RoutedEmailApp
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
             options.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         });
-        services.AddOpenApi();
+        services.AddOpenApi(options => options.AddOperationTransformer(IngestOpenApi.DescribeAsync));
         services.AddHealthChecks().AddCheck<StartupHealthCheck>("startup");
     }
 

@@ -27,7 +27,7 @@ internal static partial class IngestEndpoint
             .WithName("SendRoutedEmail")
             .WithTags("Ingest")
             .WithSummary("Queues a batch of routed email requests.")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+            .WithMetadata(new IngestOpenApi.Marker());
 
         // Other methods get the same JSON error shape, so clients never have to parse an empty or HTML body.
         endpoints.MapMethods(Path, ["GET", "PUT", "PATCH", "DELETE"], RejectMethodAsync).ExcludeFromDescription();
