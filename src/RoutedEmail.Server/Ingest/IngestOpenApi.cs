@@ -4,7 +4,7 @@ using Microsoft.OpenApi;
 namespace RoutedEmail.Server.Ingest;
 
 /// <summary>
-/// Describes the ingest body and answers in the OpenAPI document. The endpoint reads its body itself, because
+/// Describes the ingest request body and responses in the OpenAPI document. The endpoint reads its body itself, because
 /// declaring it through <c>Accepts</c> would make routing reject requests without a JSON content type.
 /// </summary>
 internal static class IngestOpenApi
@@ -28,10 +28,10 @@ internal static class IngestOpenApi
     /// <param name="Value">The attribute value.</param>
     internal sealed record IngestAttribute(string Key, string Value);
 
-    /// <summary>The ingest answer, success or failure.</summary>
+    /// <summary>The ingest response body, for success and failure.</summary>
     /// <param name="ResponseEnum"><c>SUCCESS</c> or <c>ERROROCCURRED</c>.</param>
     /// <param name="ErrorMessage">Null on success; otherwise names the item, the field, the rule and the fix.</param>
-    internal sealed record IngestAnswer(string ResponseEnum, string? ErrorMessage);
+    internal sealed record IngestResponseBody(string ResponseEnum, string? ErrorMessage);
 
     /// <summary>Marks the ingest endpoint for <see cref="DescribeAsync"/>.</summary>
     internal sealed class Marker;
@@ -52,19 +52,19 @@ internal static class IngestOpenApi
             Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = items } },
         };
 
-        var answer = await context.GetOrCreateSchemaAsync(typeof(IngestAnswer), null, cancellationToken);
+        var responseBody = await context.GetOrCreateSchemaAsync(typeof(IngestResponseBody), null, cancellationToken);
         operation.Responses = new OpenApiResponses();
-        foreach (var (status, description) in Answers)
+        foreach (var (status, description) in Responses)
         {
             operation.Responses[status] = new OpenApiResponse
             {
                 Description = description,
-                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = answer } },
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = responseBody } },
             };
         }
     }
 
-    private static readonly (string Status, string Description)[] Answers =
+    private static readonly (string Status, string Description)[] Responses =
     [
         ("200", "Every item is queued, or was already received under the same entityId."),
         ("400", "A header or the body is invalid; nothing was queued."),

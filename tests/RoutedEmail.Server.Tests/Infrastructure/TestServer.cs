@@ -21,7 +21,8 @@ public sealed class TestServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly bool _ownsDirectory;
 
-    private TestServer(WebApplication app, string dataDirectory, bool ownsDirectory, FakeTimeProvider? time)
+    private TestServer(
+        WebApplication app, string dataDirectory, bool ownsDirectory, FakeTimeProvider? time, string adminToken)
     {
         _app = app;
         _ownsDirectory = ownsDirectory;
@@ -31,7 +32,7 @@ public sealed class TestServer : IAsyncDisposable
             .Addresses.Single();
         BaseAddress = new Uri(address);
         Admin = CreateClient();
-        Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
     }
 
     public Uri BaseAddress { get; }
@@ -47,8 +48,17 @@ public sealed class TestServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a server. Pass a data directory to restart on the files of an earlier server.</summary>
+    /// <param name="dataDirectory">An existing data directory, or null for a new temporary one.</param>
+    /// <param name="time">A fake clock for the service, or null for the system clock.</param>
+    /// <param name="settings">Configuration keys such as <c>Ingest:IdempotencyWindow</c> and their values.</param>
+    /// <param name="adminToken">
+    /// The <c>Admin:Token</c> setting, or null to leave it unset so that the service generates the token file; the
+    /// <see cref="Admin"/> client then sends the file's token.
+    /// </param>
+    /// <param name="services">Changes to the service's registrations, applied after its own.</param>
     public static async Task<TestServer> StartAsync(
-        string? dataDirectory = null, FakeTimeProvider? time = null, IDictionary<string, string>? settings = null)
+        string? dataDirectory = null, FakeTimeProvider? time = null, IDictionary<string, string>? settings = null,
+        string? adminToken = AdminToken, Action<IServiceCollection>? services = null)
     {
         var ownsDirectory = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("routed-email-test-").FullName;
@@ -56,8 +66,12 @@ public sealed class TestServer : IAsyncDisposable
         {
             "--urls", "http://127.0.0.1:0",
             "--Storage:DataDirectory", dataDirectory,
-            "--Admin:Token", AdminToken,
         };
+        if (adminToken is not null)
+        {
+            args.AddRange(["--Admin:Token", adminToken]);
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             args.Add($"--{key}");
@@ -71,9 +85,22 @@ public sealed class TestServer : IAsyncDisposable
             {
                 builder.Services.AddSingleton<TimeProvider>(time);
             }
+
+            services?.Invoke(builder.Services);
         });
-        await app.StartAsync();
-        return new TestServer(app, dataDirectory, ownsDirectory, time);
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            DeleteDirectory(dataDirectory, ownsDirectory);
+            throw;
+        }
+
+        adminToken ??= (await File.ReadAllTextAsync(Path.Combine(dataDirectory, "admin-token"))).Trim();
+        return new TestServer(app, dataDirectory, ownsDirectory, time, adminToken);
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress };
@@ -83,10 +110,15 @@ public sealed class TestServer : IAsyncDisposable
         Admin.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        if (_ownsDirectory)
+        DeleteDirectory(DataDirectory, _ownsDirectory);
+    }
+
+    private static void DeleteDirectory(string dataDirectory, bool ownsDirectory)
+    {
+        if (ownsDirectory)
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(DataDirectory, recursive: true);
+            Directory.Delete(dataDirectory, recursive: true);
         }
     }
 }
