@@ -48,6 +48,8 @@ public static class RoutedEmailApp
         services.AddSingleton<RoutingService>();
         services.AddSingleton<IRoutingTrigger>(provider => provider.GetRequiredService<RoutingService>());
         services.AddHostedService(provider => provider.GetRequiredService<RoutingService>());
+        services.AddSingleton<OfferDeadlineSignal>();
+        services.AddHostedService<OfferExpiryService>();
 
         services.AddSingleton<IntegratorAuthenticator>();
         services.AddSingleton<IPasswordHasher<AgentAccount>, PasswordHasher<AgentAccount>>();

@@ -15,6 +15,9 @@ public static class EventTypes
     /// <summary>A pending offer went back to the queue because the agent left Available.</summary>
     public const string OfferWithdrawn = "OfferWithdrawn";
 
+    /// <summary>The offer timed out before the agent accepted it, so the email went back to its queue.</summary>
+    public const string OfferExpired = "OfferExpired";
+
     /// <summary>The agent completed the email.</summary>
     public const string Completed = "Completed";
 

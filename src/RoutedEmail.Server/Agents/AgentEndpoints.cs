@@ -77,8 +77,9 @@ internal static partial class AgentEndpoints
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var validation = new RequestValidation();
-        if (!Enum.TryParse<AgentStatus>(request.Status, ignoreCase: false, out var status)
-            || !Enum.IsDefined(status) || status == AgentStatus.Missed || int.TryParse(request.Status, out _))
+        AgentStatus[] choosable = [AgentStatus.Available, AgentStatus.Away, AgentStatus.Offline];
+        var status = choosable.FirstOrDefault(candidate => candidate.ToString() == request.Status, AgentStatus.Missed);
+        if (status == AgentStatus.Missed)
         {
             validation.Add("status", $"status \"{request.Status}\" cannot be chosen. Choose Available, Away or " +
                 "Offline; Missed is set by the service when an offer expires.");
@@ -104,7 +105,7 @@ internal static partial class AgentEndpoints
     }
 
     private static async Task<Results<Ok<AgentWork>, ProblemHttpResult>> AcceptAsync(
-        long offerId, ClaimsPrincipal user, IAgentStore agents, ILoggerFactory loggers,
+        long offerId, ClaimsPrincipal user, IAgentStore agents, IRoutingTrigger router, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var (tenantId, agentId) = ReadAgent(user);
@@ -112,6 +113,12 @@ internal static partial class AgentEndpoints
         if (outcome.Status == AgentActionStatus.Done)
         {
             Log.Accepted(loggers.CreateLogger(typeof(AgentEndpoints).FullName!), tenantId, agentId, offerId);
+        }
+
+        // An accept that finds its offer overdue expires it, which puts the email back in its queue.
+        if (outcome.CurrentState == "Expired")
+        {
+            router.Wake(tenantId);
         }
 
         return outcome.Status switch

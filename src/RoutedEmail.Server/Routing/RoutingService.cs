@@ -19,7 +19,8 @@ public interface IRoutingTrigger
 /// loop; at start every tenant is routed once, so work left by a previous run resumes.
 /// </summary>
 internal sealed partial class RoutingService(
-    IRoutingStore store, StartupGate startup, ILogger<RoutingService> logger) : BackgroundService, IRoutingTrigger
+    IRoutingStore store, OfferDeadlineSignal deadlines, StartupGate startup, ILogger<RoutingService> logger)
+    : BackgroundService, IRoutingTrigger
 {
     private readonly Channel<long> _wakeups = Channel.CreateUnbounded<long>(new() { SingleReader = true });
     private readonly ConcurrentDictionary<long, byte> _scheduled = new();
@@ -52,9 +53,15 @@ internal sealed partial class RoutingService(
     {
         try
         {
-            foreach (var offer in await store.RouteAsync(tenantId, stoppingToken))
+            var offers = await store.RouteAsync(tenantId, stoppingToken);
+            foreach (var offer in offers)
             {
                 Log.Offered(logger, tenantId, offer.EntityId, offer.EmailId, offer.OfferId, offer.AgentId);
+            }
+
+            if (offers.Count > 0)
+            {
+                deadlines.Notify();
             }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

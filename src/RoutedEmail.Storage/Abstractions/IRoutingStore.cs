@@ -12,6 +12,17 @@ public interface IRoutingStore
     /// </summary>
     /// <returns>The offers made.</returns>
     Task<IReadOnlyList<OfferMade>> RouteAsync(long tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Finds the earliest deadline of any pending offer, or null when no offer is pending.</summary>
+    Task<DateTimeOffset?> FindNextOfferDeadlineAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Expires every pending offer whose deadline has passed, in one transaction: each email goes back to its
+    /// queue at its original place, each Available agent involved becomes Missed, and those agents' other pending
+    /// offers are withdrawn.
+    /// </summary>
+    /// <returns>The offers expired.</returns>
+    Task<IReadOnlyList<OfferExpired>> ExpireDueOffersAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>An offer created by a routing step.</summary>
@@ -20,3 +31,11 @@ public interface IRoutingStore
 /// <param name="EntityId">The offered email's entity id.</param>
 /// <param name="AgentId">The agent it is offered to.</param>
 public sealed record OfferMade(long OfferId, long EmailId, string EntityId, string AgentId);
+
+/// <summary>An offer closed because its deadline passed.</summary>
+/// <param name="TenantId">The tenant.</param>
+/// <param name="OfferId">The expired offer.</param>
+/// <param name="EmailId">The email, now back in its queue.</param>
+/// <param name="EntityId">The email's entity id.</param>
+/// <param name="AgentId">The agent who let the offer expire.</param>
+public sealed record OfferExpired(long TenantId, long OfferId, long EmailId, string EntityId, string AgentId);

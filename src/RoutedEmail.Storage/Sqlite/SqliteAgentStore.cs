@@ -79,7 +79,7 @@ internal sealed class SqliteAgentStore(SqliteDatabase database, TimeProvider tim
         SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.AgentStatusChanged,
             agentId: agentId, detail: status.ToString());
 
-        var withdrawn = status == AgentStatus.Available ? 0 : WithdrawOffers(connection, transaction, tenantId, agentId, now);
+        var withdrawn = status == AgentStatus.Available ? 0 : OfferTransitions.WithdrawAll(connection, transaction, tenantId, agentId, now);
         transaction.Commit();
         return Task.FromResult(withdrawn);
     }
@@ -137,11 +137,14 @@ internal sealed class SqliteAgentStore(SqliteDatabase database, TimeProvider tim
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
         using var read = connection.Command(
-            "SELECT state, email_id FROM offers WHERE id = $offer AND tenant_id = $tenant AND agent_id = $agent",
-            transaction);
+            """
+            SELECT state, email_id, expires_at FROM offers
+            WHERE id = $offer AND tenant_id = $tenant AND agent_id = $agent
+            """, transaction);
         read.With("$offer", offerId).With("$tenant", tenantId).With("$agent", agentId);
         string? state;
         long emailId;
+        DateTimeOffset expiresAt;
         using (var reader = read.ExecuteReader())
         {
             if (!reader.Read())
@@ -151,6 +154,16 @@ internal sealed class SqliteAgentStore(SqliteDatabase database, TimeProvider tim
 
             state = reader.GetString(0);
             emailId = reader.GetInt64(1);
+            expiresAt = SqliteCommands.ToTime(reader.GetInt64(2));
+        }
+
+        var now = time.GetUtcNow();
+        if (state == "Pending" && expiresAt <= now)
+        {
+            // The deadline has passed even if the expiry service has not run yet, so the offer expires here.
+            OfferTransitions.Expire(connection, transaction, tenantId, offerId, now);
+            transaction.Commit();
+            return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Conflict, "Expired"));
         }
 
         if (state == "Accepted")
@@ -163,7 +176,6 @@ internal sealed class SqliteAgentStore(SqliteDatabase database, TimeProvider tim
             return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Conflict, state));
         }
 
-        var now = time.GetUtcNow();
         using var offer = connection.Command(
             "UPDATE offers SET state = 'Accepted', closed_at = $now WHERE id = $offer", transaction);
         offer.With("$now", now.ToStored()).With("$offer", offerId).ExecuteNonQuery();
@@ -211,38 +223,5 @@ internal sealed class SqliteAgentStore(SqliteDatabase database, TimeProvider tim
         SqliteCommands.MarkIdleIfFree(connection, transaction, tenantId, agentId, now);
         transaction.Commit();
         return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Done));
-    }
-
-    /// <summary>Puts every pending offer of the agent back in its queue, at the email's original place.</summary>
-    private static int WithdrawOffers(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, string agentId, DateTimeOffset now)
-    {
-        using var withdraw = connection.Command(
-            """
-            UPDATE offers SET state = 'Withdrawn', closed_at = $now
-            WHERE tenant_id = $tenant AND agent_id = $agent AND state = 'Pending'
-            RETURNING id, email_id
-            """, transaction);
-        withdraw.With("$now", now.ToStored()).With("$tenant", tenantId).With("$agent", agentId);
-        var withdrawn = new List<(long OfferId, long EmailId)>();
-        using (var reader = withdraw.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                withdrawn.Add((reader.GetInt64(0), reader.GetInt64(1)));
-            }
-        }
-
-        foreach (var (offerId, emailId) in withdrawn)
-        {
-            // The enqueue time, priority and attributes stay, so the email keeps its place in the queue.
-            using var requeue = connection.Command(
-                "UPDATE routed_emails SET state = 'Queued', agent_id = NULL WHERE id = $email", transaction);
-            requeue.With("$email", emailId).ExecuteNonQuery();
-            SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.OfferWithdrawn, emailId,
-                agentId, offerId);
-        }
-
-        return withdrawn.Count;
     }
 }

@@ -57,6 +57,52 @@ internal sealed class SqliteRoutingStore(SqliteDatabase database, TimeProvider t
         return Task.FromResult<IReadOnlyList<OfferMade>>(offers);
     }
 
+    public Task<DateTimeOffset?> FindNextOfferDeadlineAsync(CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command("SELECT MIN(expires_at) FROM offers WHERE state = 'Pending'", null);
+        var next = command.ExecuteScalar();
+        return Task.FromResult(next is long stored ? SqliteCommands.ToTime(stored) : (DateTimeOffset?)null);
+    }
+
+    public Task<IReadOnlyList<OfferExpired>> ExpireDueOffersAsync(CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var now = time.GetUtcNow();
+        using var due = connection.Command(
+            "SELECT id, tenant_id FROM offers WHERE state = 'Pending' AND expires_at <= $now ORDER BY expires_at, id",
+            transaction);
+        due.With("$now", now.ToStored());
+        var offers = new List<(long OfferId, long TenantId)>();
+        using (var reader = due.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                offers.Add((reader.GetInt64(0), reader.GetInt64(1)));
+            }
+        }
+
+        var expired = new List<OfferExpired>();
+        foreach (var (offerId, tenantId) in offers)
+        {
+            // An earlier expiry of the same agent may have withdrawn this offer already.
+            if (IsPending(connection, transaction, offerId))
+            {
+                expired.Add(OfferTransitions.Expire(connection, transaction, tenantId, offerId, now));
+            }
+        }
+
+        transaction.Commit();
+        return Task.FromResult<IReadOnlyList<OfferExpired>>(expired);
+    }
+
+    private static bool IsPending(SqliteConnection connection, SqliteTransaction transaction, long offerId)
+    {
+        using var command = connection.Command("SELECT state FROM offers WHERE id = $offer", transaction);
+        return (string?)command.With("$offer", offerId).ExecuteScalar() == "Pending";
+    }
+
     private static List<RoutableAgent> ReadRoutableAgents(
         SqliteConnection connection, SqliteTransaction transaction, long tenantId)
     {
