@@ -220,7 +220,7 @@ internal sealed class SqliteAgentStore(SqliteDatabase database, TimeProvider tim
             .ExecuteNonQuery();
         SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Completed, emailId, agentId,
             detail: workCode);
-        SqliteCommands.MarkIdleIfFree(connection, transaction, tenantId, agentId, now);
+        SqliteCommands.MarkCapacityFreed(connection, transaction, tenantId, agentId, now);
         transaction.Commit();
         return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Done));
     }

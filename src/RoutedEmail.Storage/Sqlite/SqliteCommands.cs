@@ -51,28 +51,13 @@ internal static class SqliteCommands
         command.ExecuteNonQuery();
     }
 
-    /// <summary>Counts the emails an agent holds: offered, active or in wrap.</summary>
-    public static long CountAgentLoad(
-        SqliteConnection connection, SqliteTransaction? transaction, long tenantId, string agentId)
-    {
-        using var command = connection.Command(
-            """
-            SELECT COUNT(*) FROM routed_emails
-            WHERE tenant_id = $tenant AND agent_id = $agent AND state IN ('Offered', 'Active', 'Wrap')
-            """, transaction);
-        command.With("$tenant", tenantId).With("$agent", agentId);
-        return (long)command.ExecuteScalar()!;
-    }
-
-    /// <summary>Marks the agent idle from now when it no longer holds any email.</summary>
-    public static void MarkIdleIfFree(
+    /// <summary>
+    /// Records that the agent finished or lost an email now. Among agents with equal rank and load, the router
+    /// prefers the one whose last such moment, or return to Available, is the oldest.
+    /// </summary>
+    public static void MarkCapacityFreed(
         SqliteConnection connection, SqliteTransaction transaction, long tenantId, string agentId, DateTimeOffset now)
     {
-        if (CountAgentLoad(connection, transaction, tenantId, agentId) > 0)
-        {
-            return;
-        }
-
         using var command = connection.Command(
             "UPDATE agents SET idle_since = $now WHERE tenant_id = $tenant AND agent_id = $agent", transaction);
         command.With("$now", now.ToStored()).With("$tenant", tenantId).With("$agent", agentId);

@@ -46,7 +46,7 @@ internal sealed class SqliteRoutedEmailStore(SqliteDatabase database, TimeProvid
         var released = email.State == RoutedEmailState.Queued ? null : email.AgentId;
         if (released is not null)
         {
-            SqliteCommands.MarkIdleIfFree(connection, transaction, tenantId, released, now);
+            SqliteCommands.MarkCapacityFreed(connection, transaction, tenantId, released, now);
         }
 
         var canceled = FindNewest(connection, transaction, tenantId, entityId);

@@ -1,13 +1,13 @@
 using Microsoft.Data.Sqlite;
 using RoutedEmail.Core.Emails;
+using RoutedEmail.Core.Routing;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Storage.Sqlite;
 
 /// <summary>
-/// Routing steps in SQLite. Agents take turns in order of idle time, longest first; each turn offers the agent one
-/// email: from its best-ranked queue with waiting email, the highest priority, then the oldest enqueue time.
-/// Turns repeat until no agent can take more.
+/// Routing steps in SQLite. A step reads the routable agents and the first waiting email of each queue they serve,
+/// then makes the offers that <see cref="RoutingPolicy"/> chooses, one at a time, until it chooses none.
 /// </summary>
 internal sealed class SqliteRoutingStore(SqliteDatabase database, TimeProvider time) : IRoutingStore
 {
@@ -30,27 +30,21 @@ internal sealed class SqliteRoutingStore(SqliteDatabase database, TimeProvider t
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
         var now = time.GetUtcNow();
-        var offers = new List<OfferMade>();
         var agents = ReadRoutableAgents(connection, transaction, tenantId);
-        while (agents.Count > 0)
+        var heads = new Dictionary<string, QueueHead>(StringComparer.Ordinal);
+        foreach (var queue in agents.SelectMany(agent => agent.Ranks.Keys).Distinct(StringComparer.Ordinal))
         {
-            var stillRoutable = new List<RoutableAgent>();
-            foreach (var agent in agents)
-            {
-                var offer = OfferBestEmail(connection, transaction, tenantId, agent.AgentId, now);
-                if (offer is null)
-                {
-                    continue;
-                }
+            RefreshHead(connection, transaction, tenantId, queue, heads);
+        }
 
-                offers.Add(offer);
-                if (agent.FreeSlots > 1)
-                {
-                    stillRoutable.Add(agent with { FreeSlots = agent.FreeSlots - 1 });
-                }
-            }
-
-            agents = stillRoutable;
+        var offers = new List<OfferMade>();
+        while (RoutingPolicy.ChooseNext(agents, heads) is { } choice)
+        {
+            offers.Add(Offer(connection, transaction, tenantId, heads[choice.Queue], choice.AgentId, now));
+            var index = agents.FindIndex(agent => agent.AgentId == choice.AgentId);
+            var agent = agents[index];
+            agents[index] = agent with { Load = agent.Load + 1, FreeSlots = agent.FreeSlots - 1 };
+            RefreshHead(connection, transaction, tenantId, choice.Queue, heads);
         }
 
         transaction.Commit();
@@ -108,78 +102,82 @@ internal sealed class SqliteRoutingStore(SqliteDatabase database, TimeProvider t
     {
         using var command = connection.Command(
             """
-            SELECT a.agent_id, a.max_concurrent_emails - (
+            SELECT a.agent_id, a.max_concurrent_emails, a.idle_since, s.skill_queue, s.rank, (
                 SELECT COUNT(*) FROM routed_emails e
                 WHERE e.tenant_id = a.tenant_id AND e.agent_id = a.agent_id
-                  AND e.state IN ('Offered', 'Active', 'Wrap')) AS free_slots
+                  AND e.state IN ('Offered', 'Active', 'Wrap')) AS load
             FROM agents a
+            JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.agent_id
             WHERE a.tenant_id = $tenant AND a.status = 'Available'
-            ORDER BY a.idle_since, a.agent_id
+            ORDER BY a.agent_id
             """, transaction);
         command.With("$tenant", tenantId);
         using var reader = command.ExecuteReader();
         var agents = new List<RoutableAgent>();
+        Dictionary<string, int>? ranks = null;
         while (reader.Read())
         {
-            if (reader.GetInt64(1) > 0)
+            var agentId = reader.GetString(0);
+            if (agents.Count == 0 || agents[^1].AgentId != agentId)
             {
-                agents.Add(new RoutableAgent(reader.GetString(0), reader.GetInt64(1)));
+                ranks = new Dictionary<string, int>(StringComparer.Ordinal);
+                var load = reader.GetInt32(5);
+                agents.Add(new RoutableAgent(agentId, ranks, load, reader.GetInt32(1) - load,
+                    SqliteCommands.ToTime(reader.GetInt64(2))));
             }
+
+            ranks![reader.GetString(3)] = reader.GetInt32(4);
         }
 
+        agents.RemoveAll(agent => agent.FreeSlots <= 0);
         return agents;
     }
 
-    private static OfferMade? OfferBestEmail(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, string agentId, DateTimeOffset now)
+    /// <summary>Reads the first waiting email of a queue into <paramref name="heads"/>, or removes the queue.</summary>
+    private static void RefreshHead(
+        SqliteConnection connection, SqliteTransaction transaction, long tenantId, string queue,
+        Dictionary<string, QueueHead> heads)
     {
-        // Queues are visited in rank order; among queues of equal rank the best email of either wins.
         using var command = connection.Command(
             """
-            SELECT e.id, e.entity_id, q.offer_timeout_seconds
-            FROM agent_skills s
-            JOIN skill_queues q ON q.tenant_id = s.tenant_id AND q.name = s.skill_queue
-            JOIN routed_emails e ON e.id = (
-                SELECT w.id FROM routed_emails w
-                WHERE w.tenant_id = s.tenant_id AND w.skill_queue = s.skill_queue AND w.state = 'Queued'
-                ORDER BY w.priority DESC, w.enqueued_at, w.id LIMIT 1)
-            WHERE s.tenant_id = $tenant AND s.agent_id = $agent
-            ORDER BY s.rank, e.priority DESC, e.enqueued_at, e.id
-            LIMIT 1
+            SELECT id, priority, enqueued_at FROM routed_emails
+            WHERE tenant_id = $tenant AND skill_queue = $queue AND state = 'Queued'
+            ORDER BY priority DESC, enqueued_at, id LIMIT 1
             """, transaction);
-        command.With("$tenant", tenantId).With("$agent", agentId);
-        long emailId;
-        string entityId;
-        int timeoutSeconds;
-        using (var reader = command.ExecuteReader())
+        command.With("$tenant", tenantId).With("$queue", queue);
+        using var reader = command.ExecuteReader();
+        if (reader.Read())
         {
-            if (!reader.Read())
-            {
-                return null;
-            }
-
-            emailId = reader.GetInt64(0);
-            entityId = reader.GetString(1);
-            timeoutSeconds = reader.GetInt32(2);
+            heads[queue] = new QueueHead(
+                queue, reader.GetInt64(0), reader.GetInt32(1), SqliteCommands.ToTime(reader.GetInt64(2)));
         }
+        else
+        {
+            heads.Remove(queue);
+        }
+    }
 
+    private static OfferMade Offer(
+        SqliteConnection connection, SqliteTransaction transaction, long tenantId, QueueHead head, string agentId,
+        DateTimeOffset now)
+    {
         using var insert = connection.Command(
             """
             INSERT INTO offers (tenant_id, email_id, agent_id, state, created_at, expires_at)
-            VALUES ($tenant, $email, $agent, 'Pending', $now, $expires)
-            RETURNING id
+            SELECT $tenant, $email, $agent, 'Pending', $now,
+                   $now + 1000 * (SELECT offer_timeout_seconds FROM skill_queues WHERE tenant_id = $tenant AND name = $queue)
+            RETURNING id, expires_at
             """, transaction);
-        insert.With("$tenant", tenantId).With("$email", emailId).With("$agent", agentId)
-            .With("$now", now.ToStored()).With("$expires", now.AddSeconds(timeoutSeconds).ToStored());
+        insert.With("$tenant", tenantId).With("$email", head.EmailId).With("$agent", agentId)
+            .With("$now", now.ToStored()).With("$queue", head.Queue);
         var offerId = (long)insert.ExecuteScalar()!;
 
         using var update = connection.Command(
-            "UPDATE routed_emails SET state = 'Offered', agent_id = $agent WHERE id = $email", transaction);
-        update.With("$agent", agentId).With("$email", emailId).ExecuteNonQuery();
-        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Offered, emailId, agentId,
+            "UPDATE routed_emails SET state = 'Offered', agent_id = $agent WHERE id = $email RETURNING entity_id",
+            transaction);
+        var entityId = (string)update.With("$agent", agentId).With("$email", head.EmailId).ExecuteScalar()!;
+        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Offered, head.EmailId, agentId,
             offerId);
-        return new OfferMade(offerId, emailId, entityId, agentId);
+        return new OfferMade(offerId, head.EmailId, entityId, agentId);
     }
-
-    private sealed record RoutableAgent(string AgentId, long FreeSlots);
 }

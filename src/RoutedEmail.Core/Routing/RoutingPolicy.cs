@@ -1,0 +1,127 @@
+namespace RoutedEmail.Core.Routing;
+
+/// <summary>An agent who can take another routed email now: Available and below its maximum.</summary>
+/// <param name="AgentId">The agent's identifier.</param>
+/// <param name="Ranks">The agent's rank for each skill queue it serves, by queue name; 1 is the best.</param>
+/// <param name="Load">Emails the agent holds now: offered, active or in wrap.</param>
+/// <param name="FreeSlots">How many more emails the agent can take before reaching its maximum.</param>
+/// <param name="IdleSince">When the agent last became Available or last finished or lost an email.</param>
+public sealed record RoutableAgent(
+    string AgentId, IReadOnlyDictionary<string, int> Ranks, int Load, int FreeSlots, DateTimeOffset IdleSince);
+
+/// <summary>The first waiting email of a skill queue, in routing order.</summary>
+/// <param name="Queue">The skill queue's name.</param>
+/// <param name="EmailId">The email's identifier; among equals, the lower id arrived first.</param>
+/// <param name="Priority">The email's priority; a larger number is served first.</param>
+/// <param name="EnqueuedAt">When the email entered the queue.</param>
+public sealed record QueueHead(string Queue, long EmailId, int Priority, DateTimeOffset EnqueuedAt);
+
+/// <summary>The next offer to make: the first email of <paramref name="Queue"/> to <paramref name="AgentId"/>.</summary>
+/// <param name="AgentId">The agent who gets the offer.</param>
+/// <param name="Queue">The queue whose first email is offered.</param>
+public readonly record struct RoutingChoice(string AgentId, string Queue);
+
+/// <summary>
+/// The routing rules, as a pure function of the routable agents and the first email of each queue. The same inputs
+/// always give the same choice.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Each routable agent targets the best-ranked queue of its profile that has waiting email. Between queues of
+/// equal rank, it targets the one whose first email comes first in queue order. Queue order is higher priority
+/// first, then older enqueue time, then lower email id.
+/// </para>
+/// <para>
+/// Among the targeted queues, the one whose first email comes first in queue order is served first. Its email goes
+/// to the targeting agent that ranks the queue best, then holds the fewest emails, then has been idle longest,
+/// then has the lowest agent id in ordinal order.
+/// </para>
+/// </remarks>
+public static class RoutingPolicy
+{
+    /// <summary>Chooses the next offer, or returns null when no routable agent serves a queue with waiting email.</summary>
+    /// <param name="agents">Agents that can take an email now.</param>
+    /// <param name="heads">The first waiting email of each queue that has one, by queue name.</param>
+    public static RoutingChoice? ChooseNext(
+        IReadOnlyList<RoutableAgent> agents, IReadOnlyDictionary<string, QueueHead> heads)
+    {
+        ArgumentNullException.ThrowIfNull(agents);
+        ArgumentNullException.ThrowIfNull(heads);
+        QueueHead? servedHead = null;
+        RoutableAgent? chosen = null;
+        foreach (var agent in agents)
+        {
+            if (agent.FreeSlots <= 0 || FindTarget(agent, heads) is not { } target)
+            {
+                continue;
+            }
+
+            var order = servedHead is null ? -1 : CompareInQueueOrder(target, servedHead);
+            if (order < 0)
+            {
+                servedHead = target;
+                chosen = agent;
+            }
+            else if (order == 0 && CompareAgentsFor(target.Queue, agent, chosen!) < 0)
+            {
+                chosen = agent;
+            }
+        }
+
+        return chosen is null ? null : new RoutingChoice(chosen.AgentId, servedHead!.Queue);
+    }
+
+    /// <summary>Compares two emails in queue order: higher priority, then older enqueue time, then lower id.</summary>
+    public static int CompareInQueueOrder(QueueHead first, QueueHead second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        var byPriority = second.Priority.CompareTo(first.Priority);
+        if (byPriority != 0)
+        {
+            return byPriority;
+        }
+
+        var byAge = first.EnqueuedAt.CompareTo(second.EnqueuedAt);
+        return byAge != 0 ? byAge : first.EmailId.CompareTo(second.EmailId);
+    }
+
+    private static QueueHead? FindTarget(RoutableAgent agent, IReadOnlyDictionary<string, QueueHead> heads)
+    {
+        QueueHead? target = null;
+        var targetRank = int.MaxValue;
+        foreach (var (queue, rank) in agent.Ranks)
+        {
+            if (!heads.TryGetValue(queue, out var head))
+            {
+                continue;
+            }
+
+            if (rank < targetRank || (rank == targetRank && CompareInQueueOrder(head, target!) < 0))
+            {
+                target = head;
+                targetRank = rank;
+            }
+        }
+
+        return target;
+    }
+
+    private static int CompareAgentsFor(string queue, RoutableAgent first, RoutableAgent second)
+    {
+        var byRank = first.Ranks[queue].CompareTo(second.Ranks[queue]);
+        if (byRank != 0)
+        {
+            return byRank;
+        }
+
+        var byLoad = first.Load.CompareTo(second.Load);
+        if (byLoad != 0)
+        {
+            return byLoad;
+        }
+
+        var byIdle = first.IdleSince.CompareTo(second.IdleSince);
+        return byIdle != 0 ? byIdle : string.CompareOrdinal(first.AgentId, second.AgentId);
+    }
+}
