@@ -3,7 +3,7 @@ namespace RoutedEmail.Core.Routing;
 /// <summary>An agent who can take another routed email now: Available and below its maximum.</summary>
 /// <param name="AgentId">The agent's identifier.</param>
 /// <param name="Ranks">The agent's rank for each skill queue it serves, by queue name; 1 is the best.</param>
-/// <param name="Load">Emails the agent holds now: offered, active or in wrap.</param>
+/// <param name="Load">Emails the agent has now: offered, active or in wrap.</param>
 /// <param name="FreeSlots">How many more emails the agent can take before reaching its maximum.</param>
 /// <param name="IdleSince">When the agent last became Available or last finished or lost an email.</param>
 public sealed record RoutableAgent(
@@ -33,7 +33,7 @@ public readonly record struct RoutingChoice(string AgentId, string Queue);
 /// </para>
 /// <para>
 /// Among the targeted queues, the one whose first email comes first in queue order is served first. Its email goes
-/// to the targeting agent that ranks the queue best, then holds the fewest emails, then has been idle longest,
+/// to the targeting agent that ranks the queue best, then has the fewest emails, then has been idle longest,
 /// then has the lowest agent id in ordinal order.
 /// </para>
 /// </remarks>

@@ -112,15 +112,15 @@ internal sealed class SqliteAgentStore(SqliteDatabase database, TimeProvider tim
             }
         }
 
-        using var held = connection.Command(
+        using var accepted = connection.Command(
             $"""
             SELECT {EmailReader.Columns} FROM routed_emails e
             WHERE e.tenant_id = $tenant AND e.agent_id = $agent AND e.state IN ('Active', 'Wrap')
             ORDER BY e.id
             """, transaction);
-        held.With("$tenant", tenantId).With("$agent", agentId);
+        accepted.With("$tenant", tenantId).With("$agent", agentId);
         var emails = new List<RoutedEmailDetails>();
-        using (var reader = held.ExecuteReader())
+        using (var reader = accepted.ExecuteReader())
         {
             while (reader.Read())
             {

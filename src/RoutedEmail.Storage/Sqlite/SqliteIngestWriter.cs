@@ -8,8 +8,8 @@ namespace RoutedEmail.Storage.Sqlite;
 
 /// <summary>
 /// Group commit for ingest: one writer drains every batch waiting at that moment into one transaction, so that many
-/// requests share one fsync. Each batch sits in its own savepoint, so a failing batch rolls back alone, and each
-/// caller is answered only after the commit that holds its batch.
+/// requests share one fsync. Each batch is written in its own savepoint, so a failing batch rolls back alone, and
+/// each caller gets its response only after the commit that contains its batch.
 /// </summary>
 internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposable
 {
@@ -68,7 +68,7 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
                     group[i].Finish(counts[i]);
                 }
             }
-#pragma warning disable CA1031 // Every waiting caller must be answered, whatever the failure.
+#pragma warning disable CA1031 // Every waiting caller must get a response, whatever the failure.
             catch (Exception exception)
 #pragma warning restore CA1031
             {
