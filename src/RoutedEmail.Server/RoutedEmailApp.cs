@@ -62,7 +62,18 @@ public static class RoutedEmailApp
             .AddPolicy(AuthNames.AgentPolicy, policy => policy
                 .AddAuthenticationSchemes(AuthNames.AgentScheme).RequireAuthenticatedUser());
 
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Routing rejects a body without a JSON content type with a bare 415, so the fix is named here.
+            if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
+            {
+                context.ProblemDetails.Detail ??= "Send the request body as JSON with Content-Type: application/json.";
+            }
+        });
+
+        // Binding failures throw, so that BadRequestProblemHandler can name the field that could not be read.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<BadRequestProblemHandler>();
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter());

@@ -33,13 +33,25 @@ public static class RoutedEmailBatchValidator
     /// <summary>Checks that every item's <c>ownerId</c> has an enabled routed email configuration.</summary>
     /// <param name="requests">The parsed requests.</param>
     /// <param name="configurations">The tenant's configurations by owner id; other owners may be missing.</param>
+    /// <param name="isRetry">
+    /// Tells whether an entity id is a retry of an email already received. A retry is not checked, because it
+    /// changes nothing and must succeed even after its configuration was disabled or removed.
+    /// </param>
     /// <returns>The first error, or null when every owner maps to an enabled configuration.</returns>
     public static IngestError? CheckOwners(
         IReadOnlyList<RoutedEmailRequest> requests,
-        IReadOnlyDictionary<string, RoutedEmailConfiguration> configurations)
+        IReadOnlyDictionary<string, RoutedEmailConfiguration> configurations,
+        Func<string, bool>? isRetry = null)
     {
+        ArgumentNullException.ThrowIfNull(requests);
+        ArgumentNullException.ThrowIfNull(configurations);
         for (var index = 0; index < requests.Count; index++)
         {
+            if (isRetry?.Invoke(requests[index].EntityId) == true)
+            {
+                continue;
+            }
+
             var ownerId = requests[index].OwnerId;
             if (!configurations.TryGetValue(ownerId, out var configuration))
             {

@@ -30,7 +30,8 @@ internal static partial class IngestEndpoint
             .WithMetadata(new IngestOpenApi.Marker());
 
         // Other methods get the same JSON error shape, so clients never have to parse an empty or HTML body.
-        endpoints.MapMethods(Path, ["GET", "PUT", "PATCH", "DELETE"], RejectMethodAsync).ExcludeFromDescription();
+        endpoints.MapMethods(Path, ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"], RejectMethodAsync)
+            .ExcludeFromDescription();
     }
 
     private static async Task HandleAsync(
@@ -39,6 +40,27 @@ internal static partial class IngestEndpoint
         ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(IngestEndpoint).FullName!);
+        try
+        {
+            await QueueBatchAsync(context, authenticator, configurations, ingest, router, time, options, logger);
+        }
+        catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            // An unexpected failure still gets the ingest response shape, because clients of this API parse
+            // responseEnum and would not understand a problem details body.
+            Log.Failed(logger, exception, context.Request.Headers[IntegratorAuthenticator.CompanyHeader].ToString());
+            context.Response.Clear();
+            await IngestResponse.WriteErrorAsync(context.Response, StatusCodes.Status500InternalServerError,
+                "The service failed to process the batch because of an internal error, so none of its items were " +
+                "queued. Retry the request later; re-sending the same entityId values is safe.");
+        }
+    }
+
+    private static async Task QueueBatchAsync(
+        HttpContext context, IntegratorAuthenticator authenticator, IConfigurationStore configurations,
+        IIngestStore ingest, IRoutingTrigger router, TimeProvider time, IOptions<IngestOptions> options,
+        ILogger logger)
+    {
         var request = context.Request;
         var authentication = await authenticator.AuthenticateAsync(request.Headers, context.RequestAborted);
         if (authentication.Tenant is not { } tenant)
@@ -57,7 +79,9 @@ internal static partial class IngestEndpoint
             return;
         }
 
-        var validation = await ValidateAsync(body!, tenant, configurations, context.RequestAborted);
+        var retainedSince = time.GetUtcNow() - options.Value.IdempotencyWindow;
+        var validation = await ValidateAsync(
+            body!, tenant, configurations, ingest, retainedSince, context.RequestAborted);
         if (validation.Error is { } error)
         {
             Log.Rejected(logger, tenant.CompanyCode, validation.StatusCode, error.ItemIndex, error.Field);
@@ -65,7 +89,6 @@ internal static partial class IngestEndpoint
             return;
         }
 
-        var retainedSince = time.GetUtcNow() - options.Value.IdempotencyWindow;
         var added = await ingest.AppendAsync(tenant.Id, validation.Emails, retainedSince, context.RequestAborted);
         if (added > 0)
         {
@@ -77,7 +100,8 @@ internal static partial class IngestEndpoint
     }
 
     private static async Task<ValidatedBatch> ValidateAsync(
-        byte[] body, Tenant tenant, IConfigurationStore configurations, CancellationToken cancellationToken)
+        byte[] body, Tenant tenant, IConfigurationStore configurations, IIngestStore ingest,
+        DateTimeOffset retainedSince, CancellationToken cancellationToken)
     {
         var parsed = RoutedEmailBatchParser.Parse(body);
         if (parsed.Error is not null)
@@ -94,13 +118,24 @@ internal static partial class IngestEndpoint
 
         var owners = requests.Select(r => r.OwnerId).Distinct(StringComparer.Ordinal).ToList();
         var found = await configurations.FindConfigurationsAsync(tenant.Id, owners, cancellationToken);
-        var ownerError = RoutedEmailBatchValidator.CheckOwners(requests, found);
-        if (ownerError is not null)
+        if (RoutedEmailBatchValidator.CheckOwners(requests, found) is not null)
         {
-            return new ValidatedBatch([], ownerError, StatusCodes.Status400BadRequest);
+            // A retry of an email already received succeeds even if its owner was disabled or removed since.
+            var entityIds = requests.Select(r => r.EntityId).Distinct(StringComparer.Ordinal).ToList();
+            var retries = await ingest.FindRetriesAsync(tenant.Id, entityIds, retainedSince, cancellationToken);
+            var ownerError = RoutedEmailBatchValidator.CheckOwners(requests, found, retries.Contains);
+            if (ownerError is not null)
+            {
+                return new ValidatedBatch([], ownerError, StatusCodes.Status400BadRequest);
+            }
         }
 
-        var emails = requests.Select(r => ToNewEmail(r, found[r.OwnerId])).ToList();
+        // NOTE: a retry whose owner has no enabled configuration is dropped here; if its retention window ended
+        // between the check above and the write, it is not queued again.
+        var emails = requests
+            .Where(r => found.TryGetValue(r.OwnerId, out var configuration) && configuration.Enabled)
+            .Select(r => ToNewEmail(r, found[r.OwnerId]))
+            .ToList();
         return new ValidatedBatch(emails, null, StatusCodes.Status200OK);
     }
 
@@ -113,12 +148,15 @@ internal static partial class IngestEndpoint
         HttpContext context)
     {
         var contentType = context.Request.ContentType;
-        if (contentType is not null && MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
-            && mediaType.Charset.HasValue
-            && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+
+        // A parameter value may be a quoted string (RFC 9110, section 5.6.6), so charset="UTF-8" is UTF-8 too.
+        var charset = contentType is not null && MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+            ? HeaderUtilities.RemoveQuotes(mediaType.Charset)
+            : default;
+        if (charset.HasValue && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
         {
             return (null, (StatusCodes.Status415UnsupportedMediaType,
-                $"The request declares charset \"{mediaType.Charset}\"; only UTF-8 is accepted. " +
+                $"The request declares charset \"{charset}\"; only UTF-8 is accepted. " +
                 "Send the body as UTF-8 with Content-Type: application/json."));
         }
 
@@ -182,5 +220,8 @@ internal static partial class IngestEndpoint
         [LoggerMessage(4002, LogLevel.Information,
             "Ingest for company {CompanyCode} rejected with status {StatusCode} at item {ItemIndex}, field {Field}")]
         public static partial void Rejected(ILogger logger, string companyCode, int statusCode, int? itemIndex, string? field);
+
+        [LoggerMessage(4003, LogLevel.Error, "Ingest for company {CompanyCode} failed with an unexpected error")]
+        public static partial void Failed(ILogger logger, Exception exception, string companyCode);
     }
 }

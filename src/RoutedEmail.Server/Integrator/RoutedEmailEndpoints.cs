@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Server.Routing;
@@ -9,9 +10,11 @@ namespace RoutedEmail.Server.Integrator;
 /// <summary>The integrator API: look up or cancel one routed email by entity id, with the ingest headers.</summary>
 internal static partial class RoutedEmailEndpoints
 {
+    private const string GroupPath = "/api/v1/routed-emails";
+
     public static void MapRoutedEmails(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/routed-emails").WithTags("Integrator");
+        var group = endpoints.MapGroup(GroupPath).WithTags("Integrator");
         group.MapGet("/{entityId}", GetAsync)
             .WithSummary("Reads the newest routed email of an entity id: state, queue, agent and history.");
         group.MapDelete("/{entityId}", CancelAsync)
@@ -28,6 +31,7 @@ internal static partial class RoutedEmailEndpoints
             return AuthenticationFailed(authentication);
         }
 
+        entityId = ReadEntityId(request, entityId);
         var email = await store.FindByEntityIdAsync(tenant.Id, entityId, cancellationToken);
         return email is null ? NotFound(entityId) : TypedResults.Ok(email);
     }
@@ -42,6 +46,7 @@ internal static partial class RoutedEmailEndpoints
             return AuthenticationFailed(authentication);
         }
 
+        entityId = ReadEntityId(request, entityId);
         var outcome = await store.CancelAsync(tenant.Id, entityId, cancellationToken);
         switch (outcome.Status)
         {
@@ -64,6 +69,24 @@ internal static partial class RoutedEmailEndpoints
         }
 
         return TypedResults.Ok(outcome.Email!);
+    }
+
+    /// <summary>
+    /// Decodes the entity id from the raw request target. The server's decoded path keeps "%2F" encoded but decodes
+    /// "%25", so the route value cannot tell an entityId containing '/' from one containing "%2F".
+    /// </summary>
+    private static string ReadEntityId(HttpRequest request, string routeValue)
+    {
+        var rawTarget = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        const string prefix = GroupPath + "/";
+        if (rawTarget is null || !rawTarget.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return routeValue;
+        }
+
+        var segment = rawTarget[prefix.Length..];
+        var queryStart = segment.IndexOf('?', StringComparison.Ordinal);
+        return Uri.UnescapeDataString(queryStart < 0 ? segment : segment[..queryStart]);
     }
 
     private static ProblemHttpResult AuthenticationFailed(IntegratorAuthentication authentication) =>

@@ -25,11 +25,11 @@ internal sealed partial class AdminToken(
         var configured = options.Value.Token;
         if (!string.IsNullOrEmpty(configured))
         {
-            if (configured.Length < MinLength)
+            if (configured.Length < MinLength || configured.Any(char.IsWhiteSpace))
             {
                 throw new InvalidOperationException(
-                    $"Admin:Token is {configured.Length} characters long; it must have at least {MinLength}. " +
-                    "Set a longer random token, or unset it to have one generated.");
+                    $"Admin:Token is invalid: it has {configured.Length} characters and must have at least " +
+                    $"{MinLength}, with no spaces. Set a longer random token, or unset it to have one generated.");
             }
 
             _hash = SecretTokens.Hash(configured);

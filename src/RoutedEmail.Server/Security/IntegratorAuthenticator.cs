@@ -39,7 +39,9 @@ internal sealed class IntegratorAuthenticator(ITenantStore tenants, TimeProvider
 
         if (apiKey.Error is not null)
         {
-            return Fail(StatusCodes.Status401Unauthorized, apiKey.Error);
+            // A repeated key header makes the request malformed; only a missing key is an authentication failure.
+            var status = apiKey.Repeated ? StatusCodes.Status400BadRequest : StatusCodes.Status401Unauthorized;
+            return Fail(status, apiKey.Error);
         }
 
         if (platform.Value != IngestLimits.PlatformCode)
@@ -77,22 +79,22 @@ internal sealed class IntegratorAuthenticator(ITenantStore tenants, TimeProvider
         return current | previous;
     }
 
-    private static (string? Value, string? Error) ReadSingle(IHeaderDictionary headers, string name)
+    private static (string? Value, string? Error, bool Repeated) ReadSingle(IHeaderDictionary headers, string name)
     {
         var values = headers.TryGetValue(name, out var found) ? found : StringValues.Empty;
         if (values.Count > 1)
         {
-            return (null, $"Header {name} is sent {values.Count} times. Send it once.");
+            return (null, $"Header {name} is sent {values.Count} times. Send it once.", true);
         }
 
         var value = values.ToString().Trim();
         if (value.Length == 0)
         {
             var status = name == ApiKeyHeader ? "the tenant's API key" : "a value";
-            return (null, $"Header {name} is missing or empty. Send {status} in it.");
+            return (null, $"Header {name} is missing or empty. Send {status} in it.", false);
         }
 
-        return (value, null);
+        return (value, null, false);
     }
 
     private static IntegratorAuthentication Fail(int statusCode, string error) => new(null, statusCode, error);

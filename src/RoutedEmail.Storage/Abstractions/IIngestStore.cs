@@ -14,6 +14,14 @@ public interface IIngestStore
     Task<int> AppendAsync(
         long tenantId, IReadOnlyList<NewRoutedEmail> emails, DateTimeOffset retainedSince,
         CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Finds which of the entity ids a re-send would treat as retries: their newest email is open, or was closed
+    /// after <paramref name="retainedSince"/>.
+    /// </summary>
+    Task<IReadOnlySet<string>> FindRetriesAsync(
+        long tenantId, IReadOnlyCollection<string> entityIds, DateTimeOffset retainedSince,
+        CancellationToken cancellationToken);
 }
 
 /// <summary>An email to queue, with the routing its configuration chose.</summary>

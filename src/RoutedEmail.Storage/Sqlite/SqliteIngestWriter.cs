@@ -43,6 +43,31 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
         return await batch.Completion.Task;
     }
 
+    public Task<IReadOnlySet<string>> FindRetriesAsync(
+        long tenantId, IReadOnlyCollection<string> entityIds, DateTimeOffset retainedSince,
+        CancellationToken cancellationToken)
+    {
+        using var connection = _database.Open();
+        using var command = connection.Command(
+            """
+            SELECT e.entity_id FROM routed_emails e
+            WHERE e.tenant_id = $tenant AND e.entity_id IN (SELECT value FROM json_each($entities))
+              AND e.id = (SELECT MAX(n.id) FROM routed_emails n
+                          WHERE n.tenant_id = e.tenant_id AND n.entity_id = e.entity_id)
+              AND (e.closed_at IS NULL OR e.closed_at > $retained_since)
+            """, null);
+        command.With("$tenant", tenantId).With("$entities", SqliteCommands.ToJson(entityIds))
+            .With("$retained_since", retainedSince.ToStored());
+        using var reader = command.ExecuteReader();
+        var retries = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            retries.Add(reader.GetString(0));
+        }
+
+        return Task.FromResult<IReadOnlySet<string>>(retries);
+    }
+
     public async ValueTask DisposeAsync()
     {
         _pending.Writer.TryComplete();

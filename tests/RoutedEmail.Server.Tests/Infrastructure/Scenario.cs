@@ -73,6 +73,9 @@ public sealed class Scenario
         return scenario;
     }
 
+    /// <summary>Returns the same tenant on another server, such as one restarted on the same data directory.</summary>
+    public Scenario On(TestServer server) => new(server, CompanyCode, Environment, ApiKey);
+
     /// <summary>PUTs a tenant resource through the admin API and fails the test on an error.</summary>
     public async Task<JsonObject> PutAsync(string relativePath, object body)
     {
@@ -147,10 +150,7 @@ public sealed class Scenario
     /// <summary>Reads the routed email of an entity id through the integrator API, or null when it is not found.</summary>
     public async Task<JsonObject?> FindEmailAsync(string entityId)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/routed-emails/{Uri.EscapeDataString(entityId)}");
-        AddIntegratorHeaders(request);
-        using var client = Server.CreateClient();
-        using var response = await client.SendAsync(request);
+        using var response = await SendIntegratorAsync(HttpMethod.Get, entityId);
         if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
             return null;
@@ -160,9 +160,62 @@ public sealed class Scenario
         return await response.Content.ReadFromJsonAsync<JsonObject>();
     }
 
+    /// <summary>Sends a GET or DELETE of an entity id to the integrator API with this tenant's headers.</summary>
+    public async Task<HttpResponseMessage> SendIntegratorAsync(
+        HttpMethod method, string entityId, Action<HttpRequestMessage>? change = null)
+    {
+        using var request = new HttpRequestMessage(method, $"/api/v1/routed-emails/{Uri.EscapeDataString(entityId)}");
+        AddIntegratorHeaders(request);
+        change?.Invoke(request);
+        using var client = Server.CreateClient();
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>Cancels the email of an entity id, fails the test on an error, and returns the email.</summary>
+    public async Task<JsonObject> CancelAsync(string entityId)
+    {
+        using var response = await SendIntegratorAsync(HttpMethod.Delete, entityId);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"DELETE {entityId} failed: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    /// <summary>Posts items and fails the test unless the ingest API returns success.</summary>
+    public async Task IngestAcceptedAsync(params JsonObject[] items)
+    {
+        using var response = await IngestAsync(Body(items));
+        await IngestAssert.SucceededAsync(response);
+    }
+
     /// <summary>Reads the tenant's stats through the admin API.</summary>
     public async Task<JsonObject> GetStatsAsync() =>
         (await Server.Admin.GetFromJsonAsync<JsonObject>($"{TenantPath}/stats"))!;
+
+    /// <summary>Reads the stats of one skill queue: waiting, offered, active and wrap counts.</summary>
+    public async Task<JsonObject> GetQueueStatsAsync(string queue = "Parts")
+    {
+        var stats = await GetStatsAsync();
+        return stats["queues"]!.AsArray().Single(q => q!["name"]!.GetValue<string>() == queue)!.AsObject();
+    }
+
+    /// <summary>Checks that none of the entity ids has an email and that no queue contains any open email.</summary>
+    public async Task AssertNothingQueuedAsync(params string[] entityIds)
+    {
+        foreach (var entityId in entityIds)
+        {
+            using var response = await SendIntegratorAsync(HttpMethod.Get, entityId);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        var stats = await GetStatsAsync();
+        foreach (var queue in stats["queues"]!.AsArray())
+        {
+            foreach (var count in new[] { "waiting", "offered", "active", "wrap" })
+            {
+                Assert.Equal(0, queue![count]!.GetValue<int>());
+            }
+        }
+    }
 
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
 }
