@@ -99,4 +99,26 @@ public sealed class AdminTokenTests
         Assert.Contains("Admin:Token", exception.Message, StringComparison.Ordinal);
         Assert.Contains("no spaces", exception.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TokenFile_Empty_IsRegenerated()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("routed-email-test-").FullName;
+        try
+        {
+            var path = Path.Combine(dataDirectory, "admin-token");
+            await File.WriteAllTextAsync(path, "\n");
+
+            await using var server = await TestServer.StartAsync(dataDirectory, adminToken: null);
+            using var response = await server.Admin.GetAsync("/api/v1/tenants");
+
+            Assert.Matches("^[A-Za-z0-9_-]{43}$", (await File.ReadAllTextAsync(path)).Trim());
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
 }

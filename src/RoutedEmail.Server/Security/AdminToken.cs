@@ -38,9 +38,10 @@ internal sealed partial class AdminToken(
         }
 
         var path = Path.Combine(storage.DataDirectory, FileName);
-        if (!File.Exists(path))
+        var stored = File.Exists(path) ? File.ReadAllText(path).Trim() : string.Empty;
+        if (stored.Length == 0)
         {
-            WriteNewToken(path);
+            stored = WriteNewToken(path);
             Log.GeneratedToken(logger, path);
         }
         else
@@ -48,23 +49,35 @@ internal sealed partial class AdminToken(
             Log.UsingTokenFile(logger, path);
         }
 
-        _hash = SecretTokens.Hash(File.ReadAllText(path).Trim());
+        _hash = SecretTokens.Hash(stored);
     }
 
     /// <summary>Checks a presented bearer token in constant time.</summary>
     public bool Matches(string presented) =>
         _hash is not null && SecretTokens.Matches(presented, _hash);
 
-    private static void WriteNewToken(string path)
+    /// <summary>
+    /// Writes a new token to a temporary file that only this user can read, flushes it to disk and renames it into
+    /// place, so a crash leaves either no token file or a complete one.
+    /// </summary>
+    private static string WriteNewToken(string path)
     {
-        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        var token = SecretTokens.Create();
+        var temporary = path + ".tmp";
+        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
             fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using var writer = new StreamWriter(path, fileOptions);
-        writer.WriteLine(SecretTokens.Create());
+        using (var stream = new FileStream(temporary, fileOptions))
+        {
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(token + "\n"));
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+        return token;
     }
 
     private static partial class Log
