@@ -96,7 +96,7 @@ public static class RoutedEmailApp
 
         var admin = app.MapGroup("/api/v1").WithTags("Admin").RequireAuthorization(AuthNames.AdminPolicy);
         admin.MapTenants();
-        var tenant = admin.MapGroup("/tenants/{company}/{environment}");
+        var tenant = admin.MapGroup("/tenants/{company}/{environment}").RequireTenant();
         tenant.MapSkillQueues();
         tenant.MapConfigurations();
         tenant.MapAgentAdministration();

@@ -17,15 +17,10 @@ internal static class AgentAdminEndpoints
     }
 
     private static async Task<Results<Ok<Agent>, Created<Agent>, ValidationProblem, ProblemHttpResult>> PutAsync(
-        string company, string environment, string agentId, AgentRequest request, ITenantStore tenants,
+        HttpContext context, string agentId, AgentRequest request,
         IConfigurationStore store, IPasswordHasher<AgentAccount> hasher, CancellationToken cancellationToken)
     {
-        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
-        if (tenant is null)
-        {
-            return TenantEndpoints.TenantNotFound(company, environment);
-        }
-
+        var tenant = TenantScope.Get(context);
         var definition = new AgentDefinition(
             agentId, request.DisplayName ?? agentId, request.MaxConcurrentEmails ?? Agent.DefaultMaxConcurrentEmails,
             request.SkillQueues ?? []);
@@ -42,7 +37,7 @@ internal static class AgentAdminEndpoints
         if (outcome.MissingSkillQueue is { } missing)
         {
             validation.Add("skillQueues", $"Skill queue \"{missing}\" does not exist. Create it with PUT " +
-                $"/api/v1/tenants/{company}/{environment}/skill-queues/{missing} first.");
+                $"/api/v1/tenants/{tenant.CompanyCode}/{tenant.Environment}/skill-queues/{missing} first.");
             return (ValidationProblem)validation.ToProblem();
         }
 
@@ -59,27 +54,17 @@ internal static class AgentAdminEndpoints
     }
 
     private static async Task<Results<Ok<Agent>, ProblemHttpResult>> GetAsync(
-        string company, string environment, string agentId, ITenantStore tenants, IConfigurationStore store,
-        CancellationToken cancellationToken)
+        HttpContext context, string agentId, IConfigurationStore store, CancellationToken cancellationToken)
     {
-        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
-        if (tenant is null)
-        {
-            return TenantEndpoints.TenantNotFound(company, environment);
-        }
-
+        var tenant = TenantScope.Get(context);
         var agent = await store.GetAgentAsync(tenant.Id, agentId, cancellationToken);
         return agent is null ? SkillQueueEndpoints.NotFound("agent", agentId) : TypedResults.Ok(agent);
     }
 
     private static async Task<Results<Ok<IReadOnlyList<Agent>>, ProblemHttpResult>> ListAsync(
-        string company, string environment, ITenantStore tenants, IConfigurationStore store,
-        CancellationToken cancellationToken)
+        HttpContext context, IConfigurationStore store, CancellationToken cancellationToken)
     {
-        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
-        return tenant is null
-            ? TenantEndpoints.TenantNotFound(company, environment)
-            : TypedResults.Ok(await store.ListAgentsAsync(tenant.Id, cancellationToken));
+        return TypedResults.Ok(await store.ListAgentsAsync(TenantScope.Get(context).Id, cancellationToken));
     }
 
     private static RequestValidation Validate(AgentDefinition definition, string? password)

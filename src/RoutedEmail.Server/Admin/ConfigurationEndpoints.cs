@@ -19,15 +19,10 @@ internal static class ConfigurationEndpoints
     }
 
     private static async Task<Results<Ok<RoutedEmailConfiguration>, Created<RoutedEmailConfiguration>, ValidationProblem, ProblemHttpResult>> PutAsync(
-        string company, string environment, string ownerId, ConfigurationRequest request, ITenantStore tenants,
+        HttpContext context, string ownerId, ConfigurationRequest request,
         IConfigurationStore store, CancellationToken cancellationToken)
     {
-        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
-        if (tenant is null)
-        {
-            return TenantEndpoints.TenantNotFound(company, environment);
-        }
-
+        var tenant = TenantScope.Get(context);
         var configuration = new RoutedEmailConfiguration(
             ownerId, request.SkillQueue ?? string.Empty, request.Priority ?? 0, request.Enabled ?? true,
             request.Description ?? string.Empty, string.IsNullOrEmpty(request.ScreenPopUrlTemplate) ? null : request.ScreenPopUrlTemplate);
@@ -41,7 +36,7 @@ internal static class ConfigurationEndpoints
         if (outcome.MissingSkillQueue is { } missing)
         {
             validation.Add("skillQueue", $"skillQueue \"{missing}\" does not exist. Create it with PUT " +
-                $"/api/v1/tenants/{company}/{environment}/skill-queues/{missing} first.");
+                $"/api/v1/tenants/{tenant.CompanyCode}/{tenant.Environment}/skill-queues/{missing} first.");
             return (ValidationProblem)validation.ToProblem();
         }
 
@@ -51,15 +46,9 @@ internal static class ConfigurationEndpoints
     }
 
     private static async Task<Results<Ok<RoutedEmailConfiguration>, ProblemHttpResult>> GetAsync(
-        string company, string environment, string ownerId, ITenantStore tenants, IConfigurationStore store,
-        CancellationToken cancellationToken)
+        HttpContext context, string ownerId, IConfigurationStore store, CancellationToken cancellationToken)
     {
-        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
-        if (tenant is null)
-        {
-            return TenantEndpoints.TenantNotFound(company, environment);
-        }
-
+        var tenant = TenantScope.Get(context);
         var found = await store.GetConfigurationAsync(tenant.Id, ownerId, cancellationToken);
         return found is null
             ? SkillQueueEndpoints.NotFound("routed email configuration", ownerId)
@@ -67,13 +56,9 @@ internal static class ConfigurationEndpoints
     }
 
     private static async Task<Results<Ok<IReadOnlyList<RoutedEmailConfiguration>>, ProblemHttpResult>> ListAsync(
-        string company, string environment, ITenantStore tenants, IConfigurationStore store,
-        CancellationToken cancellationToken)
+        HttpContext context, IConfigurationStore store, CancellationToken cancellationToken)
     {
-        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
-        return tenant is null
-            ? TenantEndpoints.TenantNotFound(company, environment)
-            : TypedResults.Ok(await store.ListConfigurationsAsync(tenant.Id, cancellationToken));
+        return TypedResults.Ok(await store.ListConfigurationsAsync(TenantScope.Get(context).Id, cancellationToken));
     }
 
     private static RequestValidation Validate(RoutedEmailConfiguration configuration, bool skillQueueMissing)

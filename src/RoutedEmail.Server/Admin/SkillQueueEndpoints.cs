@@ -17,15 +17,10 @@ internal static class SkillQueueEndpoints
     }
 
     private static async Task<Results<Ok<SkillQueue>, Created<SkillQueue>, ValidationProblem, ProblemHttpResult>> PutAsync(
-        string company, string environment, string queue, SkillQueueRequest request, ITenantStore tenants,
+        HttpContext context, string queue, SkillQueueRequest request,
         IConfigurationStore store, CancellationToken cancellationToken)
     {
-        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
-        if (tenant is null)
-        {
-            return TenantEndpoints.TenantNotFound(company, environment);
-        }
-
+        var tenant = TenantScope.Get(context);
         var skillQueue = new SkillQueue(
             queue,
             request.OfferTimeoutSeconds ?? SkillQueue.DefaultOfferTimeoutSeconds,
@@ -46,37 +41,23 @@ internal static class SkillQueueEndpoints
     }
 
     private static async Task<Results<Ok<SkillQueue>, ProblemHttpResult>> GetAsync(
-        string company, string environment, string queue, ITenantStore tenants, IConfigurationStore store,
-        CancellationToken cancellationToken)
+        HttpContext context, string queue, IConfigurationStore store, CancellationToken cancellationToken)
     {
-        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
-        if (tenant is null)
-        {
-            return TenantEndpoints.TenantNotFound(company, environment);
-        }
-
+        var tenant = TenantScope.Get(context);
         var found = await store.GetSkillQueueAsync(tenant.Id, queue, cancellationToken);
         return found is null ? NotFound("skill queue", queue) : TypedResults.Ok(found);
     }
 
     private static async Task<Results<Ok<IReadOnlyList<SkillQueue>>, ProblemHttpResult>> ListAsync(
-        string company, string environment, ITenantStore tenants, IConfigurationStore store,
-        CancellationToken cancellationToken)
+        HttpContext context, IConfigurationStore store, CancellationToken cancellationToken)
     {
-        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
-        return tenant is null
-            ? TenantEndpoints.TenantNotFound(company, environment)
-            : TypedResults.Ok(await store.ListSkillQueuesAsync(tenant.Id, cancellationToken));
+        return TypedResults.Ok(await store.ListSkillQueuesAsync(TenantScope.Get(context).Id, cancellationToken));
     }
 
     private static async Task<Results<Ok<TenantStats>, ProblemHttpResult>> StatsAsync(
-        string company, string environment, ITenantStore tenants, IConfigurationStore store,
-        CancellationToken cancellationToken)
+        HttpContext context, IConfigurationStore store, CancellationToken cancellationToken)
     {
-        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
-        return tenant is null
-            ? TenantEndpoints.TenantNotFound(company, environment)
-            : TypedResults.Ok(await store.GetStatsAsync(tenant.Id, cancellationToken));
+        return TypedResults.Ok(await store.GetStatsAsync(TenantScope.Get(context).Id, cancellationToken));
     }
 
     private static RequestValidation Validate(SkillQueue queue)
