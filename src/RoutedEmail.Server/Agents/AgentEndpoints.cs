@@ -15,6 +15,8 @@ namespace RoutedEmail.Server.Agents;
 /// <summary>The agent API: sign-in, status, work, accept and complete.</summary>
 internal static partial class AgentEndpoints
 {
+    private static string? _placeholderHash;
+
     public static void MapAgentApi(this IEndpointRouteBuilder endpoints)
     {
         var open = endpoints.MapGroup("/api/v1/agent").WithTags("Agent");
@@ -42,13 +44,12 @@ internal static partial class AgentEndpoints
 
         var tenant = await tenants.FindTenantAsync(request.CompanyCode, request.Environment, cancellationToken);
         var hash = tenant is null ? null : await agents.FindPasswordHashAsync(tenant.Id, request.AgentId, cancellationToken);
-        if (tenant is null || hash is null)
-        {
-            return invalid;
-        }
+        var account = new AgentAccount(tenant?.Id ?? 0, request.AgentId);
 
-        var account = new AgentAccount(tenant.Id, request.AgentId);
-        if (hasher.VerifyHashedPassword(account, hash, request.Password) == PasswordVerificationResult.Failed)
+        // An unknown agent is checked against a placeholder hash, so the response time does not reveal which
+        // agent ids exist.
+        var verified = hasher.VerifyHashedPassword(account, hash ?? PlaceholderHash(hasher), request.Password);
+        if (tenant is null || hash is null || verified == PasswordVerificationResult.Failed)
         {
             return invalid;
         }
@@ -167,6 +168,9 @@ internal static partial class AgentEndpoints
                 "Accept its offer first, or read GET /api/v1/agent/work."),
         };
     }
+
+    private static string PlaceholderHash(IPasswordHasher<AgentAccount> hasher) =>
+        _placeholderHash ??= hasher.HashPassword(new AgentAccount(0, string.Empty), SecretTokens.Create());
 
     private static (long TenantId, string AgentId) ReadAgent(ClaimsPrincipal user) =>
         (long.Parse(user.FindFirstValue(AuthNames.TenantIdClaim)!, CultureInfo.InvariantCulture),
