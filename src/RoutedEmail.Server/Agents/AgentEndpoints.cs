@@ -23,7 +23,8 @@ internal static partial class AgentEndpoints
         open.MapPost("/sign-in", SignInAsync).WithSummary("Checks an agent's password and returns a bearer token.");
 
         var agent = endpoints.MapGroup("/api/v1/agent").WithTags("Agent").RequireAuthorization(AuthNames.AgentPolicy);
-        agent.MapPost("/sign-out", SignOutAsync).WithSummary("Sets the agent Offline.");
+        agent.MapPost("/sign-out", SignOutAsync)
+            .WithSummary("Sets the agent Offline and ends the session, so its token stops working.");
         agent.MapPut("/status", SetStatusAsync).WithSummary("Sets the agent's status: Available, Away or Offline.");
         agent.MapGet("/work", GetWorkAsync).WithSummary("Reads the agent's status, pending offers and emails.");
         agent.MapPost("/offers/{offerId:long}/accept", AcceptAsync).WithSummary("Accepts a pending offer.");
@@ -62,13 +63,16 @@ internal static partial class AgentEndpoints
     }
 
     private static async Task<NoContent> SignOutAsync(
-        ClaimsPrincipal user, IAgentStore agents, IRoutingTrigger router, CancellationToken cancellationToken)
+        HttpRequest request, ClaimsPrincipal user, IAgentStore agents, IRoutingTrigger router,
+        CancellationToken cancellationToken)
     {
         var (tenantId, agentId) = ReadAgent(user);
         if (await agents.SetStatusAsync(tenantId, agentId, AgentStatus.Offline, cancellationToken) > 0)
         {
             router.Wake(tenantId);
         }
+
+        await agents.EndSessionAsync(SecretTokens.Hash(AuthNames.ReadBearerToken(request)!), cancellationToken);
 
         return TypedResults.NoContent();
     }

@@ -12,6 +12,9 @@ public interface IAgentStore
     Task CreateSessionAsync(
         long tenantId, string agentId, byte[] tokenHash, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 
+    /// <summary>Deletes a session, so that its token stops being accepted at once.</summary>
+    Task EndSessionAsync(byte[] tokenHash, CancellationToken cancellationToken);
+
     /// <summary>Finds an unexpired session by token hash.</summary>
     Task<AgentSession?> FindSessionAsync(byte[] tokenHash, CancellationToken cancellationToken);
 

@@ -39,6 +39,14 @@ internal sealed class SqliteAgentStore(SqliteDatabase database, TimeProvider tim
         return Task.CompletedTask;
     }
 
+    public Task EndSessionAsync(byte[] tokenHash, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command("DELETE FROM agent_sessions WHERE token_hash = $hash", null);
+        command.With("$hash", tokenHash).ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
     public Task<AgentSession?> FindSessionAsync(byte[] tokenHash, CancellationToken cancellationToken)
     {
         using var connection = database.Open();

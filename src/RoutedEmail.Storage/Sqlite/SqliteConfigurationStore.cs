@@ -215,6 +215,14 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
             .With("$password", passwordHash).With("$max", definition.MaxConcurrentEmails).With("$now", now);
         command.ExecuteNonQuery();
 
+        if (!created && passwordHash is not null)
+        {
+            // A new password signs the agent out everywhere, so a leaked token dies with the old password.
+            using var sessions = connection.Command(
+                "DELETE FROM agent_sessions WHERE tenant_id = $tenant AND agent_id = $agent", transaction);
+            sessions.With("$tenant", tenantId).With("$agent", definition.AgentId).ExecuteNonQuery();
+        }
+
         using var delete = connection.Command(
             "DELETE FROM agent_skills WHERE tenant_id = $tenant AND agent_id = $agent", transaction);
         delete.With("$tenant", tenantId).With("$agent", definition.AgentId).ExecuteNonQuery();
