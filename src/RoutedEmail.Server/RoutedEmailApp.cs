@@ -34,9 +34,12 @@ public static class RoutedEmailApp
     private static void AddServices(WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.Configure<IngestOptions>(builder.Configuration.GetSection(IngestOptions.SectionName));
-        services.Configure<AgentOptions>(builder.Configuration.GetSection(AgentOptions.SectionName));
-        services.Configure<ApiKeyOptions>(builder.Configuration.GetSection(ApiKeyOptions.SectionName));
+        AddValidatedOptions<IngestOptions>(builder, IngestOptions.SectionName,
+            options => options.IdempotencyWindow > TimeSpan.Zero, "Ingest:IdempotencyWindow");
+        AddValidatedOptions<AgentOptions>(builder, AgentOptions.SectionName,
+            options => options.SessionLifetime > TimeSpan.Zero, "Agents:SessionLifetime");
+        AddValidatedOptions<ApiKeyOptions>(builder, ApiKeyOptions.SectionName,
+            options => options.PreviousKeyGracePeriod >= TimeSpan.Zero, "ApiKeys:PreviousKeyGracePeriod");
         services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
         services.AddRoutedEmailStorage(builder.Configuration);
@@ -81,6 +84,20 @@ public static class RoutedEmailApp
         });
         services.AddOpenApi(options => options.AddOperationTransformer(IngestOpenApi.DescribeAsync));
         services.AddHealthChecks().AddCheck<StartupHealthCheck>("startup");
+    }
+
+    /// <summary>
+    /// Binds an options section and checks it when the service starts, so that a bad value stops the start with a
+    /// message naming the setting, instead of failing later requests.
+    /// </summary>
+    private static void AddValidatedOptions<TOptions>(
+        WebApplicationBuilder builder, string sectionName, Func<TOptions, bool> isValid, string setting)
+        where TOptions : class
+    {
+        builder.Services.AddOptions<TOptions>()
+            .Bind(builder.Configuration.GetSection(sectionName))
+            .Validate(isValid, $"{setting} is out of range. Set a positive time span such as 1.00:00:00 (one day).")
+            .ValidateOnStart();
     }
 
     private static void MapEndpoints(WebApplication app)

@@ -31,7 +31,7 @@ public sealed partial class SqliteDatabase
         _logger = loggers.CreateLogger<SqliteDatabase>();
         _migrationLogger = loggers.CreateLogger("RoutedEmail.Storage.Migrations");
         DataDirectory = Path.GetFullPath(options.Value.DataDirectory);
-        Directory.CreateDirectory(DataDirectory);
+        CreateDataDirectory(DataDirectory);
         FilePath = Path.Combine(DataDirectory, FileName);
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -60,13 +60,21 @@ public sealed partial class SqliteDatabase
     }
 
     /// <summary>Switches the file to WAL journaling and applies every pending migration script.</summary>
+    /// <exception cref="InvalidOperationException">The database file cannot be opened or migrated.</exception>
     public void Migrate()
     {
-        using (var connection = Open())
+        try
         {
+            using var connection = Open();
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA journal_mode = WAL;";
             command.ExecuteNonQuery();
+        }
+        catch (SqliteException exception)
+        {
+            throw new InvalidOperationException(
+                $"The SQLite database {FilePath} cannot be opened: {exception.Message} Check that " +
+                "Storage:DataDirectory names a folder this user can write, on a local file system.", exception);
         }
 
         var upgrade = DeployChanges.To
@@ -85,6 +93,31 @@ public sealed partial class SqliteDatabase
         }
 
         Log.Migrated(_logger, FilePath, result.Scripts.Count());
+    }
+
+    /// <summary>
+    /// Creates the data directory readable by this user only, because the database contains password and key
+    /// hashes and email metadata. An existing directory keeps its permissions.
+    /// </summary>
+    private static void CreateDataDirectory(string path)
+    {
+        try
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(path);
+            }
+            else
+            {
+                Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException(
+                $"Storage:DataDirectory \"{path}\" cannot be created: {exception.Message} Set it to a folder " +
+                "this user can create and write.", exception);
+        }
     }
 
     private static partial class Log

@@ -11,6 +11,18 @@ public sealed class SqliteDatabaseTests
     }
 
     [Fact]
+    public async Task Constructor_MissingDataDirectory_CreatesItOwnerOnly()
+    {
+        await using var database = TestDatabase.CreateUnmigrated();
+
+        if (!OperatingSystem.IsWindows())
+        {
+            var mode = File.GetUnixFileMode(database.DataDirectory);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, mode);
+        }
+    }
+
+    [Fact]
     public async Task Migrate_NewDirectory_CreatesDatabaseFile()
     {
         await using var database = TestDatabase.CreateUnmigrated();
