@@ -80,6 +80,10 @@ public static class RoutedEmailApp
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+
+            // As strict as ingest: a repeated property or a number sent as a string is an error, not a guess.
+            options.SerializerOptions.AllowDuplicateProperties = false;
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             options.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         });
         services.AddOpenApi(options => options.AddOperationTransformer(IngestOpenApi.DescribeAsync));

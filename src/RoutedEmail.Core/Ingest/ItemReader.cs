@@ -241,7 +241,7 @@ internal static class ItemReader
 
     private static void CheckLength(int index, string field, string value, int maximum)
     {
-        var length = CountCharacters(value);
+        var length = UnicodeText.CountCharacters(value);
         if (length > maximum)
         {
             throw Invalid(index, field, $"the value is {length} characters long; the maximum is {maximum}.",
@@ -257,18 +257,6 @@ internal static class ItemReader
             throw Invalid(index, field, $"property \"{name}\" differs from \"{match}\" only in letter case.",
                 $"Property names are case-sensitive: rename it to \"{match}\".");
         }
-    }
-
-    /// <summary>Counts Unicode code points, so that a character outside the BMP counts once.</summary>
-    internal static int CountCharacters(string value)
-    {
-        var count = 0;
-        foreach (var _ in value.EnumerateRunes())
-        {
-            count++;
-        }
-
-        return count;
     }
 
     private static string Shorten(string value) => value.Length <= 64 ? value : string.Concat(value.AsSpan(0, 61), "...");

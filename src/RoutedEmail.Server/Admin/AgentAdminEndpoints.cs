@@ -49,7 +49,7 @@ internal static class AgentAdminEndpoints
 
         var agent = (await store.GetAgentAsync(tenant.Id, agentId, cancellationToken))!;
         return outcome.Created
-            ? TypedResults.Created($"agents/{Uri.EscapeDataString(agentId)}", agent)
+            ? TypedResults.Created(SkillQueueEndpoints.ResourcePath(context), agent)
             : TypedResults.Ok(agent);
     }
 

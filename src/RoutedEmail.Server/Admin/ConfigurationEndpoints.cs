@@ -41,7 +41,7 @@ internal static class ConfigurationEndpoints
         }
 
         return outcome.Created
-            ? TypedResults.Created($"routed-email-configurations/{Uri.EscapeDataString(ownerId)}", configuration)
+            ? TypedResults.Created(SkillQueueEndpoints.ResourcePath(context), configuration)
             : TypedResults.Ok(configuration);
     }
 
@@ -75,7 +75,8 @@ internal static class ConfigurationEndpoints
         if (configuration.ScreenPopUrlTemplate is { } template && !IsHttpUrlTemplate(template))
         {
             validation.Add("screenPopUrlTemplate", $"screenPopUrlTemplate \"{template}\" is not an absolute http or " +
-                "https URL of at most 2000 characters. Use a URL such as https://crm.example.com/case/{entityId}.");
+                "https URL of at most 2000 characters, without spaces, user name or password, and with each " +
+                "placeholder closed. Use a URL such as https://crm.example.com/case/{entityId}.");
         }
 
         return validation;
@@ -86,7 +87,10 @@ internal static class ConfigurationEndpoints
         // Placeholders are replaced with a sample value, so the check sees a URL like the ones agents will open.
         var sample = System.Text.RegularExpressions.Regex.Replace(template, "\\{[^{}]*\\}", "x");
         return template.Length <= 2000
+            && !sample.Contains('{', StringComparison.Ordinal) && !sample.Contains('}', StringComparison.Ordinal)
+            && !sample.Any(char.IsWhiteSpace)
             && Uri.TryCreate(sample, UriKind.Absolute, out var uri)
-            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            && uri.UserInfo.Length == 0;
     }
 }

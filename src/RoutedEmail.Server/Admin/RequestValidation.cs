@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using RoutedEmail.Core;
 
 namespace RoutedEmail.Server.Admin;
 
@@ -44,7 +45,7 @@ internal sealed partial class RequestValidation
 
     public void CheckTimeZone(string field, string value)
     {
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(value, out _))
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(value, out var zone) || !zone.HasIanaId)
         {
             Add(field, $"{field} \"{value}\" is not a known time zone. Use an IANA name such as \"America/Chicago\".");
         }
@@ -58,23 +59,36 @@ internal sealed partial class RequestValidation
         }
     }
 
+    /// <summary>Checks a length in Unicode characters, as the ingest API counts them.</summary>
     public void CheckLength(string field, string value, int minimum, int maximum)
     {
-        if (value.Length < minimum || value.Length > maximum)
+        var length = UnicodeText.CountCharacters(value);
+        if (length < minimum || length > maximum)
         {
-            Add(field, $"{field} is {value.Length} characters long; it must have {minimum} to {maximum}.");
+            Add(field, $"{field} is {length} characters long; it must have {minimum} to {maximum}.");
         }
     }
 
-    /// <summary>Checks a name used in a URL path segment: a queue, owner or agent id.</summary>
+    /// <summary>
+    /// Checks a name used in a URL path segment: a queue, owner or agent id. Names that a URL cannot carry
+    /// unchanged ("." and "..", which clients remove as dot segments, or '/') and names whose look can deceive
+    /// (control or invisible format characters, surrounding spaces) are rejected.
+    /// </summary>
     public void CheckPathName(string field, string value, int maximum)
     {
-        if (string.IsNullOrWhiteSpace(value) || value.Length > maximum || value.Any(c => char.IsControl(c) || c == '/'))
+        var length = UnicodeText.CountCharacters(value);
+        var invalid = string.IsNullOrWhiteSpace(value) || length > maximum || value is "." or ".."
+            || value.Trim() != value || value.Any(IsForbiddenInName);
+        if (invalid)
         {
-            Add(field, $"{field} \"{value}\" is invalid: use 1 to {maximum} characters, not only spaces, with no " +
-                "'/' or control characters.");
+            Add(field, $"{field} \"{value}\" is invalid: use 1 to {maximum} characters with no leading or trailing " +
+                "spaces, no '/', no control or invisible format characters, and not \".\" or \"..\".");
         }
     }
+
+    private static bool IsForbiddenInName(char character) =>
+        character == '/' || char.IsControl(character)
+        || char.GetUnicodeCategory(character) == System.Globalization.UnicodeCategory.Format;
 
     public IResult ToProblem() => TypedResults.ValidationProblem(
         _errors.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray()),

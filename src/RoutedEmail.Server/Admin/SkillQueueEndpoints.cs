@@ -7,6 +7,8 @@ namespace RoutedEmail.Server.Admin;
 /// <summary>Skill queues and tenant stats.</summary>
 internal static class SkillQueueEndpoints
 {
+    private const int MaxWorkCodeGroups = 50;
+
     public static void MapSkillQueues(this RouteGroupBuilder tenant)
     {
         tenant.MapPut("/skill-queues/{queue}", PutAsync).WithSummary("Creates or replaces a skill queue.");
@@ -36,7 +38,7 @@ internal static class SkillQueueEndpoints
 
         var created = await store.PutSkillQueueAsync(tenant.Id, skillQueue, cancellationToken);
         return created
-            ? TypedResults.Created($"skill-queues/{Uri.EscapeDataString(queue)}", skillQueue)
+            ? TypedResults.Created(ResourcePath(context), skillQueue)
             : TypedResults.Ok(skillQueue);
     }
 
@@ -67,13 +69,28 @@ internal static class SkillQueueEndpoints
         validation.CheckRange("offerTimeoutSeconds", queue.OfferTimeoutSeconds, 5, 3600);
         validation.CheckRange("wrapSeconds", queue.WrapSeconds, 0, 3600);
         validation.CheckRange("serviceLevelSeconds", queue.ServiceLevelSeconds, 1, 604_800);
+        if (queue.WorkCodeGroups.Count > MaxWorkCodeGroups)
+        {
+            validation.Add("workCodeGroups", $"workCodeGroups has {queue.WorkCodeGroups.Count} entries; the maximum " +
+                $"is {MaxWorkCodeGroups}.");
+        }
+
+        var groups = new HashSet<string>(StringComparer.Ordinal);
         foreach (var group in queue.WorkCodeGroups)
         {
             validation.CheckPathName("workCodeGroups", group ?? string.Empty, 64);
+            if (group is not null && !groups.Add(group))
+            {
+                validation.Add("workCodeGroups", $"Work code group \"{group}\" appears more than once. List each once.");
+            }
         }
 
         return validation;
     }
+
+    /// <summary>Returns the absolute path of the resource a PUT created, which is the path it was sent to.</summary>
+    internal static string ResourcePath(HttpContext context) =>
+        (context.Request.PathBase + context.Request.Path).ToUriComponent();
 
     internal static ProblemHttpResult NotFound(string kind, string name) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"The {kind} does not exist.",

@@ -30,7 +30,7 @@ internal static partial class IngestEndpoint
             .WithMetadata(new IngestOpenApi.Marker());
 
         // Other methods get the same JSON error shape, so clients never have to parse an empty or HTML body.
-        endpoints.MapMethods(Path, ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"], RejectMethodAsync)
+        endpoints.MapMethods(Path, ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"], RejectMethodAsync)
             .ExcludeFromDescription();
     }
 

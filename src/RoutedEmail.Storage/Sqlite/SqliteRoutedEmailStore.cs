@@ -34,8 +34,13 @@ internal sealed class SqliteRoutedEmailStore(SqliteDatabase database, TimeProvid
             """
             UPDATE offers SET state = 'Withdrawn', closed_at = $now
             WHERE email_id = $email AND state = 'Pending'
+            RETURNING id
             """, transaction);
-        offers.With("$now", now.ToStored()).With("$email", email.EmailId).ExecuteNonQuery();
+        if (offers.With("$now", now.ToStored()).With("$email", email.EmailId).ExecuteScalar() is long offerId)
+        {
+            SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.OfferWithdrawn,
+                email.EmailId, email.AgentId, offerId);
+        }
 
         using var cancel = connection.Command(
             "UPDATE routed_emails SET state = 'Canceled', closed_at = $now WHERE id = $email", transaction);

@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using RoutedEmail.Server.Tests.Infrastructure;
+
+namespace RoutedEmail.Server.Tests;
+
+/// <summary>Admin input that looked valid to a lenient reader but would mislead or deceive.</summary>
+public sealed class AdminValidationTests
+{
+    private static readonly string[] RepeatedGroups = ["Sales", "Sales"];
+
+    [Theory]
+    [InlineData("%20Parts")]
+    [InlineData("Parts%20")]
+    [InlineData("Pa%E2%80%AErts")]
+    [InlineData("Pa%01rts")]
+    public async Task PutSkillQueue_DeceptiveName_ProblemNamesQueue(string encodedName)
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+
+        using var response = await server.Admin.PutAsJsonAsync($"{scenario.TenantPath}/skill-queues/{encodedName}", new { });
+
+        await IngestAssert.ValidationProblemAsync(response, "queue");
+    }
+
+    [Fact]
+    public async Task PutConfiguration_EmojiDescription_CountsCharacters()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+        var emoji = char.ConvertFromUtf32(0x1F600);
+
+        using var atLimit = await PutConfigurationAsync(scenario, new { skillQueue = "Parts", description = Repeat(emoji, 1000) });
+        using var overLimit = await PutConfigurationAsync(scenario, new { skillQueue = "Parts", description = Repeat(emoji, 1001) });
+
+        Assert.Equal(HttpStatusCode.OK, atLimit.StatusCode);
+        var message = await IngestAssert.ValidationProblemAsync(overLimit, "description");
+        Assert.Contains("1001 characters", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PutSkillQueue_RepeatedProperty_ProblemNamesIt()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+
+        using var response = await PutRawAsync(scenario, "skill-queues/Parts",
+            """{"offerTimeoutSeconds":10,"offerTimeoutSeconds":20}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var stored = await server.Admin.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>(
+            $"{scenario.TenantPath}/skill-queues/Parts");
+        Assert.Equal(60, stored!["offerTimeoutSeconds"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task PutSkillQueue_NumberAsString_Rejected()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+
+        using var response = await PutRawAsync(scenario, "skill-queues/Parts", """{"offerTimeoutSeconds":"30"}""");
+
+        await IngestAssert.ValidationProblemAsync(response, "offerTimeoutSeconds");
+    }
+
+    [Fact]
+    public async Task PutSkillQueue_RepeatedWorkCodeGroup_Rejected()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+
+        using var response = await server.Admin.PutAsJsonAsync($"{scenario.TenantPath}/skill-queues/Parts",
+            new { workCodeGroups = RepeatedGroups });
+
+        var message = await IngestAssert.ValidationProblemAsync(response, "workCodeGroups");
+        Assert.Contains("more than once", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PutSkillQueue_TooManyWorkCodeGroups_Rejected()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+        var groups = Enumerable.Range(1, 51).Select(i => $"group-{i}").ToArray();
+
+        using var response = await server.Admin.PutAsJsonAsync($"{scenario.TenantPath}/skill-queues/Parts",
+            new { workCodeGroups = groups });
+
+        var message = await IngestAssert.ValidationProblemAsync(response, "workCodeGroups");
+        Assert.Contains("50", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PutSkillQueue_Created_LocationIsAbsolutePath()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+
+        using var response = await server.Admin.PutAsJsonAsync($"{scenario.TenantPath}/skill-queues/Sales%20EU", new { });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal($"{scenario.TenantPath}/skill-queues/Sales%20EU", response.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task CreateTenant_WindowsTimeZone_Rejected()
+    {
+        await using var server = await TestServer.StartAsync();
+
+        using var response = await server.Admin.PostAsJsonAsync("/api/v1/tenants",
+            new { companyCode = "acme", environment = "prod", timeZone = "W. Europe Standard Time" });
+
+        var message = await IngestAssert.ValidationProblemAsync(response, "timeZone");
+        Assert.Contains("IANA", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://crm.example.com/case/{entityId")]
+    [InlineData("https://crm.example.com/case/ {entityId}")]
+    [InlineData("https://user:secret@crm.example.com/case/{entityId}")]
+    public async Task PutConfiguration_BadScreenPopTemplate_Rejected(string template)
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+
+        using var response = await PutConfigurationAsync(scenario, new { skillQueue = "Parts", screenPopUrlTemplate = template });
+
+        await IngestAssert.ValidationProblemAsync(response, "screenPopUrlTemplate");
+    }
+
+    [Fact]
+    public async Task Ingest_TraceMethod_RejectedInIngestShape()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Trace, Scenario.IngestPath);
+
+        using var response = await client.SendAsync(request);
+
+        await IngestAssert.RejectedAsync(response, HttpStatusCode.MethodNotAllowed);
+        Assert.Equal("POST", response.Content.Headers.Allow.Single());
+    }
+
+    private static Task<HttpResponseMessage> PutConfigurationAsync(Scenario scenario, object body) =>
+        scenario.Server.Admin.PutAsJsonAsync($"{scenario.TenantPath}/routed-email-configurations/USPartsSpanish", body);
+
+    private static Task<HttpResponseMessage> PutRawAsync(Scenario scenario, string relativePath, string json) =>
+        scenario.Server.Admin.PutAsync($"{scenario.TenantPath}/{relativePath}",
+            new StringContent(json, Encoding.UTF8, "application/json"));
+
+    private static string Repeat(string text, int count) => string.Concat(Enumerable.Repeat(text, count));
+}
