@@ -1,6 +1,6 @@
 namespace RoutedEmail.Core;
 
-/// <summary>Text measures that count what a person sees as characters.</summary>
+/// <summary>Text lengths in Unicode code points, the unit of every length limit of the APIs.</summary>
 public static class UnicodeText
 {
     /// <summary>

@@ -100,7 +100,13 @@ internal static class ItemReader
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            throw Invalid(index, field, "the value is empty.", "Send a non-empty identifier.");
+            throw Invalid(index, field, "the value is empty or only whitespace.", "Send a non-empty identifier.");
+        }
+
+        if (value.Any(char.IsControl))
+        {
+            throw Invalid(index, field, "the value contains a control character.",
+                "Send an identifier of printable characters, as a CRM stores it.");
         }
 
         CheckLength(index, field, value, IngestLimits.MaxIdLength);

@@ -48,9 +48,30 @@ public static class RoutedEmailBatchParser
         }
         catch (JsonException exception)
         {
-            return Fail(null, null, $"The request body is not valid JSON: {exception.Message}",
+            return Fail(null, null, $"The request body is not valid JSON: {DescribeSyntaxError(exception)}",
                 "Send one JSON array with no comments, trailing commas or content after it.");
         }
+    }
+
+    /// <summary>
+    /// Describes a syntax error with the reader's reason and a 1-based line and byte position. The reader's own
+    /// message ends with 0-based positions, which would disagree with every editor.
+    /// </summary>
+    private static string DescribeSyntaxError(JsonException exception)
+    {
+        var reason = exception.Message;
+        var positionStart = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (positionStart >= 0)
+        {
+            reason = reason[..positionStart];
+        }
+
+        if (reason.Contains("maximum configured depth", StringComparison.Ordinal))
+        {
+            reason = $"the nesting depth is over the maximum of {IngestLimits.MaxDepth} levels, while a valid request nests 4.";
+        }
+
+        return $"{reason.TrimEnd()} (line {exception.LineNumber + 1}, byte {exception.BytePositionInLine + 1})";
     }
 
     private static IngestParseResult ParseBody(ref Utf8JsonReader reader)

@@ -106,7 +106,7 @@ internal static partial class TenantEndpoints
         var previousKeyExpiresAt = time.GetUtcNow() + options.Value.PreviousKeyGracePeriod;
         await tenants.ReplaceApiKeyAsync(tenant.Id, SecretTokens.Hash(apiKey), previousKeyExpiresAt, cancellationToken);
         Log.Rotated(loggers.CreateLogger(typeof(TenantEndpoints).FullName!), tenant.CompanyCode, tenant.Environment,
-            previousKeyExpiresAt);
+            previousKeyExpiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         return TypedResults.Ok(new ApiKeyRotatedResponse(apiKey, previousKeyExpiresAt));
     }
 
@@ -128,6 +128,6 @@ internal static partial class TenantEndpoints
 
         [LoggerMessage(5002, LogLevel.Information,
             "API key rotated for company {CompanyCode} environment {Environment}; the previous key expires at {ExpiresAt}")]
-        public static partial void Rotated(ILogger logger, string companyCode, string environment, DateTimeOffset expiresAt);
+        public static partial void Rotated(ILogger logger, string companyCode, string environment, string expiresAt);
     }
 }

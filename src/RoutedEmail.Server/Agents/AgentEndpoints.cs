@@ -169,7 +169,9 @@ internal static partial class AgentEndpoints
                 detail: $"Agent \"{agentId}\" holds no email {emailId}. Read GET /api/v1/agent/work for your emails."),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The email cannot be completed.",
                 detail: $"Email {emailId} is {outcome.CurrentState}; only an Active email can be completed. " +
-                "Accept its offer first, or read GET /api/v1/agent/work."),
+                (outcome.CurrentState == "Offered"
+                    ? "Accept its offer first."
+                    : "It is closed, so there is nothing to complete; read GET /api/v1/agent/work for your emails.")),
         };
     }
 

@@ -162,7 +162,7 @@ internal static partial class IngestEndpoint
 
         var tooLarge = (StatusCodes.Status413PayloadTooLarge,
             $"The request body is larger than {IngestLimits.MaxBodyBytes} bytes. " +
-            $"Split it into smaller batches of at most {IngestLimits.MaxItems} items.");
+            "Split the items into several smaller requests.");
         if (context.Request.ContentLength > IngestLimits.MaxBodyBytes)
         {
             return (null, tooLarge);

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Server.Routing;
 using RoutedEmail.Server.Security;
@@ -15,11 +16,41 @@ internal static partial class RoutedEmailEndpoints
     public static void MapRoutedEmails(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup(GroupPath).WithTags("Integrator");
-        group.MapGet("/{entityId}", GetAsync)
+        group.MapGet("/{entityId}", GetByPathAsync)
             .WithSummary("Reads the newest routed email of an entity id: state, queue, agent and history.");
-        group.MapDelete("/{entityId}", CancelAsync)
+        group.MapDelete("/{entityId}", CancelByPathAsync)
             .WithSummary("Cancels the newest routed email of an entity id in any open state.");
+
+        // The query form reaches entity ids that a path segment cannot carry, such as "." and "..".
+        group.MapGet("", GetByQueryAsync)
+            .WithSummary("Reads the newest routed email of the entity id given as ?entityId=.");
+        group.MapDelete("", CancelByQueryAsync)
+            .WithSummary("Cancels the newest routed email of the entity id given as ?entityId=.");
     }
+
+    private static Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> GetByPathAsync(
+        string entityId, HttpRequest request, IntegratorAuthenticator authenticator, IRoutedEmailStore store,
+        CancellationToken cancellationToken) =>
+        GetAsync(ReadEntityId(request, entityId), request, authenticator, store, cancellationToken);
+
+    private static async Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> GetByQueryAsync(
+        [FromQuery] string? entityId, HttpRequest request, IntegratorAuthenticator authenticator,
+        IRoutedEmailStore store, CancellationToken cancellationToken) =>
+        string.IsNullOrEmpty(entityId)
+            ? MissingEntityId()
+            : await GetAsync(entityId, request, authenticator, store, cancellationToken);
+
+    private static Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> CancelByPathAsync(
+        string entityId, HttpRequest request, IntegratorAuthenticator authenticator, IRoutedEmailStore store,
+        IRoutingTrigger router, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        CancelAsync(ReadEntityId(request, entityId), request, authenticator, store, router, loggers, cancellationToken);
+
+    private static async Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> CancelByQueryAsync(
+        [FromQuery] string? entityId, HttpRequest request, IntegratorAuthenticator authenticator,
+        IRoutedEmailStore store, IRoutingTrigger router, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        string.IsNullOrEmpty(entityId)
+            ? MissingEntityId()
+            : await CancelAsync(entityId, request, authenticator, store, router, loggers, cancellationToken);
 
     private static async Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> GetAsync(
         string entityId, HttpRequest request, IntegratorAuthenticator authenticator, IRoutedEmailStore store,
@@ -31,7 +62,6 @@ internal static partial class RoutedEmailEndpoints
             return AuthenticationFailed(authentication);
         }
 
-        entityId = ReadEntityId(request, entityId);
         var email = await store.FindByEntityIdAsync(tenant.Id, entityId, cancellationToken);
         return email is null ? NotFound(entityId) : TypedResults.Ok(email);
     }
@@ -46,7 +76,6 @@ internal static partial class RoutedEmailEndpoints
             return AuthenticationFailed(authentication);
         }
 
-        entityId = ReadEntityId(request, entityId);
         var outcome = await store.CancelAsync(tenant.Id, entityId, cancellationToken);
         switch (outcome.Status)
         {
@@ -88,6 +117,10 @@ internal static partial class RoutedEmailEndpoints
         var queryStart = segment.IndexOf('?', StringComparison.Ordinal);
         return Uri.UnescapeDataString(queryStart < 0 ? segment : segment[..queryStart]);
     }
+
+    private static ProblemHttpResult MissingEntityId() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The entity id is missing.",
+            detail: "Send the entity id in the path, /api/v1/routed-emails/{entityId}, or as ?entityId=.");
 
     private static ProblemHttpResult AuthenticationFailed(IntegratorAuthentication authentication) =>
         TypedResults.Problem(statusCode: authentication.StatusCode, title: "The integrator headers are not valid.",
