@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RoutedEmail.Server.Admin;
 using RoutedEmail.Server.Agents;
@@ -52,6 +53,7 @@ public static class RoutedEmailApp
         services.AddSingleton<IRoutingTrigger>(provider => provider.GetRequiredService<RoutingService>());
         services.AddHostedService(provider => provider.GetRequiredService<RoutingService>());
         services.AddSingleton<OfferDeadlineSignal>();
+        services.TryAddSingleton<IAgentNotifier, NoAgentNotifier>();
         services.AddHostedService<OfferExpiryService>();
 
         services.AddSingleton<IntegratorAuthenticator>();

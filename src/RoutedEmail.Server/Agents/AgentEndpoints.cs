@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using RoutedEmail.Core.Agents;
+using RoutedEmail.Core.Emails;
 using RoutedEmail.Server.Admin;
 using RoutedEmail.Server.Hosting;
 using RoutedEmail.Server.Routing;
@@ -64,7 +65,7 @@ internal static partial class AgentEndpoints
 
     private static async Task<NoContent> SignOutAsync(
         HttpRequest request, ClaimsPrincipal user, IAgentStore agents, IRoutingTrigger router,
-        CancellationToken cancellationToken)
+        IAgentNotifier notifier, CancellationToken cancellationToken)
     {
         var (tenantId, agentId) = ReadAgent(user);
         if (await agents.SetStatusAsync(tenantId, agentId, AgentStatus.Offline, cancellationToken) > 0)
@@ -73,13 +74,13 @@ internal static partial class AgentEndpoints
         }
 
         await agents.EndSessionAsync(SecretTokens.Hash(AuthNames.ReadBearerToken(request)!), cancellationToken);
-
+        await notifier.NotifyAsync(tenantId, agentId, EventTypes.AgentStatusChanged);
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<AgentWork>, ValidationProblem>> SetStatusAsync(
         StatusRequest request, ClaimsPrincipal user, IAgentStore agents, IRoutingTrigger router,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        IAgentNotifier notifier, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var validation = new RequestValidation();
         AgentStatus[] choosable = [AgentStatus.Available, AgentStatus.Away, AgentStatus.Offline];
@@ -99,6 +100,7 @@ internal static partial class AgentEndpoints
             router.Wake(tenantId);
         }
 
+        await notifier.NotifyAsync(tenantId, agentId, EventTypes.AgentStatusChanged);
         return TypedResults.Ok(await agents.GetWorkAsync(tenantId, agentId, cancellationToken));
     }
 
@@ -110,19 +112,21 @@ internal static partial class AgentEndpoints
     }
 
     private static async Task<Results<Ok<AgentWork>, ProblemHttpResult>> AcceptAsync(
-        long offerId, ClaimsPrincipal user, IAgentStore agents, IRoutingTrigger router, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        long offerId, ClaimsPrincipal user, IAgentStore agents, IRoutingTrigger router, IAgentNotifier notifier,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (tenantId, agentId) = ReadAgent(user);
         var outcome = await agents.AcceptAsync(tenantId, agentId, offerId, cancellationToken);
         if (outcome.Status == AgentActionStatus.Done)
         {
             Log.Accepted(loggers.CreateLogger(typeof(AgentEndpoints).FullName!), tenantId, agentId, offerId);
+            await notifier.NotifyAsync(tenantId, agentId, EventTypes.Accepted);
         }
 
         // An accept that finds its offer overdue expires it, which puts the email back in its queue.
         if (outcome.CurrentState == "Expired")
         {
+            await notifier.NotifyAsync(tenantId, agentId, EventTypes.OfferExpired);
             router.Wake(tenantId);
         }
 
@@ -141,7 +145,7 @@ internal static partial class AgentEndpoints
 
     private static async Task<Results<Ok<AgentWork>, ValidationProblem, ProblemHttpResult>> CompleteAsync(
         long emailId, CompleteRequest? request, ClaimsPrincipal user, IAgentStore agents, IRoutingTrigger router,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        IAgentNotifier notifier, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var validation = new RequestValidation();
         validation.CheckLength("workCode", request?.WorkCode ?? string.Empty, 0, 64);
@@ -157,6 +161,7 @@ internal static partial class AgentEndpoints
         if (outcome.Status == AgentActionStatus.Done)
         {
             Log.Completed(loggers.CreateLogger(typeof(AgentEndpoints).FullName!), tenantId, agentId, emailId);
+            await notifier.NotifyAsync(tenantId, agentId, EventTypes.Completed);
             router.Wake(tenantId);
         }
 

@@ -42,15 +42,17 @@ internal static partial class RoutedEmailEndpoints
 
     private static Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> CancelByPathAsync(
         string entityId, HttpRequest request, IntegratorAuthenticator authenticator, IRoutedEmailStore store,
-        IRoutingTrigger router, ILoggerFactory loggers, CancellationToken cancellationToken) =>
-        CancelAsync(ReadEntityId(request, entityId), request, authenticator, store, router, loggers, cancellationToken);
+        IRoutingTrigger router, IAgentNotifier notifier, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        CancelAsync(
+            ReadEntityId(request, entityId), request, authenticator, store, router, notifier, loggers, cancellationToken);
 
     private static async Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> CancelByQueryAsync(
         [FromQuery] string? entityId, HttpRequest request, IntegratorAuthenticator authenticator,
-        IRoutedEmailStore store, IRoutingTrigger router, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        IRoutedEmailStore store, IRoutingTrigger router, IAgentNotifier notifier, ILoggerFactory loggers,
+        CancellationToken cancellationToken) =>
         string.IsNullOrEmpty(entityId)
             ? MissingEntityId()
-            : await CancelAsync(entityId, request, authenticator, store, router, loggers, cancellationToken);
+            : await CancelAsync(entityId, request, authenticator, store, router, notifier, loggers, cancellationToken);
 
     private static async Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> GetAsync(
         string entityId, HttpRequest request, IntegratorAuthenticator authenticator, IRoutedEmailStore store,
@@ -68,7 +70,8 @@ internal static partial class RoutedEmailEndpoints
 
     private static async Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> CancelAsync(
         string entityId, HttpRequest request, IntegratorAuthenticator authenticator, IRoutedEmailStore store,
-        IRoutingTrigger router, ILoggerFactory loggers, CancellationToken cancellationToken)
+        IRoutingTrigger router, IAgentNotifier notifier, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var authentication = await authenticator.AuthenticateAsync(request.Headers, cancellationToken);
         if (authentication.Tenant is not { } tenant)
@@ -91,6 +94,7 @@ internal static partial class RoutedEmailEndpoints
                     outcome.Email!.EmailId, outcome.ReleasedAgentId);
                 if (outcome.ReleasedAgentId is not null)
                 {
+                    await notifier.NotifyAsync(tenant.Id, outcome.ReleasedAgentId, EventTypes.Canceled);
                     router.Wake(tenant.Id);
                 }
 

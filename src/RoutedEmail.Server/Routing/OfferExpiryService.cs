@@ -1,3 +1,4 @@
+using RoutedEmail.Core.Emails;
 using RoutedEmail.Server.Hosting;
 using RoutedEmail.Storage.Abstractions;
 
@@ -23,8 +24,8 @@ internal sealed class OfferDeadlineSignal
 /// at once and the others on time. It sleeps on the injected clock until the earliest deadline or a new offer.
 /// </summary>
 internal sealed partial class OfferExpiryService(
-    IRoutingStore store, IRoutingTrigger router, OfferDeadlineSignal signal, StartupGate startup, TimeProvider time,
-    ILogger<OfferExpiryService> logger) : BackgroundService
+    IRoutingStore store, IRoutingTrigger router, IAgentNotifier notifier, OfferDeadlineSignal signal,
+    StartupGate startup, TimeProvider time, ILogger<OfferExpiryService> logger) : BackgroundService
 {
     // Bounds one sleep, so a clock change or a lost signal delays an expiry by at most this long.
     private static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(1);
@@ -60,6 +61,7 @@ internal sealed partial class OfferExpiryService(
         foreach (var offer in expired)
         {
             Log.Expired(logger, offer.TenantId, offer.EntityId, offer.EmailId, offer.OfferId, offer.AgentId);
+            await notifier.NotifyAsync(offer.TenantId, offer.AgentId, EventTypes.OfferExpired);
         }
 
         foreach (var tenantId in expired.Select(offer => offer.TenantId).Distinct())

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using RoutedEmail.Core.Emails;
 using RoutedEmail.Server.Hosting;
 using RoutedEmail.Storage.Abstractions;
 
@@ -19,7 +20,8 @@ public interface IRoutingTrigger
 /// loop; at start every tenant is routed once, so work left by a previous run resumes.
 /// </summary>
 internal sealed partial class RoutingService(
-    IRoutingStore store, OfferDeadlineSignal deadlines, StartupGate startup, ILogger<RoutingService> logger)
+    IRoutingStore store, OfferDeadlineSignal deadlines, IAgentNotifier notifier, StartupGate startup,
+    ILogger<RoutingService> logger)
     : BackgroundService, IRoutingTrigger
 {
     private readonly Channel<long> _wakeups = Channel.CreateUnbounded<long>(new() { SingleReader = true });
@@ -62,6 +64,11 @@ internal sealed partial class RoutingService(
             if (offers.Count > 0)
             {
                 deadlines.Notify();
+            }
+
+            foreach (var agentId in offers.Select(offer => offer.AgentId).Distinct(StringComparer.Ordinal))
+            {
+                await notifier.NotifyAsync(tenantId, agentId, EventTypes.Offered);
             }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
