@@ -7,6 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RoutedEmail.Server.Admin;
 using RoutedEmail.Server.Agents;
 using RoutedEmail.Server.Hosting;
+using RoutedEmail.Server.Hubs;
 using RoutedEmail.Server.Ingest;
 using RoutedEmail.Server.Integrator;
 using RoutedEmail.Server.Routing;
@@ -42,6 +43,7 @@ public static class RoutedEmailApp
         AddValidatedOptions<ApiKeyOptions>(builder, ApiKeyOptions.SectionName,
             options => options.PreviousKeyGracePeriod >= TimeSpan.Zero, "ApiKeys:PreviousKeyGracePeriod");
         services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.SectionName));
+        RoutingOptions.AddTo(builder);
         services.AddSingleton(TimeProvider.System);
         services.AddRoutedEmailStorage(builder.Configuration);
 
@@ -52,9 +54,10 @@ public static class RoutedEmailApp
         services.AddSingleton<RoutingService>();
         services.AddSingleton<IRoutingTrigger>(provider => provider.GetRequiredService<RoutingService>());
         services.AddHostedService(provider => provider.GetRequiredService<RoutingService>());
-        services.AddSingleton<OfferDeadlineSignal>();
+        services.AddSingleton<DeadlineSignal>();
+        builder.AddAgentHub();
         services.TryAddSingleton<IAgentNotifier, NoAgentNotifier>();
-        services.AddHostedService<OfferExpiryService>();
+        services.AddHostedService<DeadlineService>();
 
         services.AddSingleton<IntegratorAuthenticator>();
         services.AddSingleton<IPasswordHasher<AgentAccount>, PasswordHasher<AgentAccount>>();
@@ -110,16 +113,19 @@ public static class RoutedEmailApp
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAgentHub();
         app.UseAuthentication();
         app.UseAuthorization();
 
         app.MapIngest();
         app.MapRoutedEmails();
         app.MapAgentApi();
+        app.MapAgentHub();
 
         var admin = app.MapGroup("/api/v1").WithTags("Admin").RequireAuthorization(AuthNames.AdminPolicy);
         admin.MapTenants();
         var tenant = admin.MapGroup("/tenants/{company}/{environment}").RequireTenant();
+        tenant.MapWorkCodeGroups();
         tenant.MapSkillQueues();
         tenant.MapConfigurations();
         tenant.MapAgentAdministration();

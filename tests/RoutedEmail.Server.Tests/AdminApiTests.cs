@@ -203,6 +203,7 @@ public sealed class AdminApiTests
         await using var server = await TestServer.StartAsync();
         var scenario = await Scenario.CreateAsync(server);
         var path = $"{scenario.TenantPath}/skill-queues/Billing";
+        await scenario.PutAsync("work-code-groups/Billing", new { codes = new List<string> { "Refund" } });
 
         using var created = await server.Admin.PutAsJsonAsync(path, new { });
         using var replaced = await server.Admin.PutAsJsonAsync(path, new

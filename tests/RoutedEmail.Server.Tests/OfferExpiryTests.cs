@@ -37,8 +37,9 @@ public sealed class OfferExpiryTests
         Assert.Contains(email["history"]!.AsArray(), entry => entry!["event"]!.GetValue<string>() == "OfferExpired");
     }
 
+    /// <summary>The only agent gets the email it let expire again, but only after the skip period.</summary>
     [Fact]
-    public async Task MissedAgent_ChoosesAvailable_GetsOfferAgain()
+    public async Task MissedAgent_ChoosesAvailable_GetsOfferAfterSkip()
     {
         var time = new FakeTimeProvider(Start);
         await using var server = await TestServer.StartAsync(time: time);
@@ -55,6 +56,10 @@ public sealed class OfferExpiryTests
         Assert.Equal(1, stats["queues"]![0]!["waiting"]!.GetValue<int>());
 
         await SetStatusAsync(agent, "Available");
+        time.Advance(TimeSpan.FromSeconds(299));
+        await DeclineTests.AssertNoOfferAsync(agent);
+
+        time.Advance(TimeSpan.FromSeconds(1));
         var second = await WalkthroughTests.WaitForOfferAsync(agent);
         Assert.NotEqual(first["offerId"]!.GetValue<long>(), second["offerId"]!.GetValue<long>());
         Assert.Equal("e-1", second["email"]!["entityId"]!.GetValue<string>());

@@ -11,12 +11,16 @@ public sealed record SkillAssignment(string Name, int Rank);
 /// <param name="MaxConcurrentEmails">Maximum routed emails offered to or held by the agent at once.</param>
 /// <param name="SkillQueues">The routing profile.</param>
 /// <param name="Status">The current routing status.</param>
+/// <param name="WrapSeconds">
+/// The agent's wrap time in seconds, which replaces the skill queue's; null to use the queue's.
+/// </param>
 public sealed record Agent(
     string AgentId,
     string DisplayName,
     int MaxConcurrentEmails,
     IReadOnlyList<SkillAssignment> SkillQueues,
-    AgentStatus Status)
+    AgentStatus Status,
+    int? WrapSeconds = null)
 {
     /// <summary>Default maximum of concurrent routed emails: 1.</summary>
     public const int DefaultMaxConcurrentEmails = 1;

@@ -18,7 +18,16 @@ public static class EventTypes
     /// <summary>The offer timed out before the agent accepted it, so the email went back to its queue.</summary>
     public const string OfferExpired = "OfferExpired";
 
-    /// <summary>The agent completed the email.</summary>
+    /// <summary>The agent declined the offer, so the email went back to its queue at its original place.</summary>
+    public const string OfferDeclined = "OfferDeclined";
+
+    /// <summary>The agent completed an email whose wrap time is above zero, so the email entered Wrap.</summary>
+    public const string WrapStarted = "WrapStarted";
+
+    /// <summary>The agent moved an Active email to a skill queue, where it waits as Queued.</summary>
+    public const string Transferred = "Transferred";
+
+    /// <summary>The email closed as done: at the agent's complete, or when its wrap time ended.</summary>
     public const string Completed = "Completed";
 
     /// <summary>The integrator cancelled the email.</summary>

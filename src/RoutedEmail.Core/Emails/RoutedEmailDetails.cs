@@ -14,6 +14,9 @@ namespace RoutedEmail.Core.Emails;
 /// <param name="Attributes">The attributes sent with the request.</param>
 /// <param name="EnqueuedAt">When the email entered its queue; the routing order uses it.</param>
 /// <param name="History">Every event of the email, oldest first.</param>
+/// <param name="DeclineCount">How many offers of this email agents declined.</param>
+/// <param name="ExpiryCount">How many offers of this email expired before the agent accepted.</param>
+/// <param name="WrapEndsAt">In the Wrap state, when the wrap time ends and the email becomes Completed; else null.</param>
 public sealed record RoutedEmailDetails(
     long EmailId,
     string EntityId,
@@ -27,7 +30,10 @@ public sealed record RoutedEmailDetails(
     string Subject,
     IReadOnlyList<EmailAttribute> Attributes,
     DateTimeOffset EnqueuedAt,
-    IReadOnlyList<HistoryEntry> History);
+    IReadOnlyList<HistoryEntry> History,
+    int DeclineCount = 0,
+    int ExpiryCount = 0,
+    DateTimeOffset? WrapEndsAt = null);
 
 /// <summary>One event in a routed email's history.</summary>
 /// <param name="At">When the event happened.</param>

@@ -9,12 +9,24 @@ namespace RoutedEmail.Core.Routing;
 public sealed record RoutableAgent(
     string AgentId, IReadOnlyDictionary<string, int> Ranks, int Load, int FreeSlots, DateTimeOffset IdleSince);
 
-/// <summary>The first waiting email of a skill queue, in routing order.</summary>
+/// <summary>A waiting email at or near the front of a skill queue, in routing order.</summary>
 /// <param name="Queue">The skill queue's name.</param>
 /// <param name="EmailId">The email's identifier; among equals, the lower id arrived first.</param>
 /// <param name="Priority">The email's priority; a larger number is served first.</param>
 /// <param name="EnqueuedAt">When the email entered the queue.</param>
-public sealed record QueueHead(string Queue, long EmailId, int Priority, DateTimeOffset EnqueuedAt);
+public sealed record QueueHead(string Queue, long EmailId, int Priority, DateTimeOffset EnqueuedAt)
+{
+    /// <summary>
+    /// Agents who may not be offered this email now, such as an agent who declined it within the skip period.
+    /// Default: none.
+    /// </summary>
+    public IReadOnlySet<string> ExcludedAgentIds { get; init; } = EmptyAgentIds;
+
+    private static readonly IReadOnlySet<string> EmptyAgentIds = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Returns whether the agent may be offered this email.</summary>
+    public bool Admits(string agentId) => !ExcludedAgentIds.Contains(agentId);
+}
 
 /// <summary>The next offer to make: the first email of <paramref name="Queue"/> to <paramref name="AgentId"/>.</summary>
 /// <param name="AgentId">The agent who gets the offer.</param>
@@ -36,6 +48,11 @@ public readonly record struct RoutingChoice(string AgentId, string Queue);
 /// to the targeting agent that ranks the queue best, then has the fewest emails, then has been idle longest,
 /// then has the lowest agent id in ordinal order.
 /// </para>
+/// <para>
+/// An agent never targets an email that excludes it (<see cref="QueueHead.ExcludedAgentIds"/>). For that agent, the
+/// queue's first email is the first one in queue order that admits it, so an excluded email blocks only the agents
+/// it excludes.
+/// </para>
 /// </remarks>
 public static class RoutingPolicy
 {
@@ -45,13 +62,32 @@ public static class RoutingPolicy
     public static RoutingChoice? ChooseNext(
         IReadOnlyList<RoutableAgent> agents, IReadOnlyDictionary<string, QueueHead> heads)
     {
-        ArgumentNullException.ThrowIfNull(agents);
         ArgumentNullException.ThrowIfNull(heads);
+        var waiting = heads.ToDictionary(
+            pair => pair.Key, pair => (IReadOnlyList<QueueHead>)[pair.Value], StringComparer.Ordinal);
+        return ChooseNext(agents, waiting)?.Choice;
+    }
+
+    /// <summary>
+    /// Chooses the next offer from the first few waiting emails of each queue, or returns null when no routable
+    /// agent serves a queue with an email that admits it.
+    /// </summary>
+    /// <param name="agents">Agents that can take an email now.</param>
+    /// <param name="waiting">
+    /// The first waiting emails of each queue that has any, in queue order, by queue name. The caller passes enough
+    /// of them that every agent finds its first admitted email, when the queue has one.
+    /// </param>
+    /// <returns>The choice and the email it offers, or null.</returns>
+    public static (RoutingChoice Choice, QueueHead Email)? ChooseNext(
+        IReadOnlyList<RoutableAgent> agents, IReadOnlyDictionary<string, IReadOnlyList<QueueHead>> waiting)
+    {
+        ArgumentNullException.ThrowIfNull(agents);
+        ArgumentNullException.ThrowIfNull(waiting);
         QueueHead? servedHead = null;
         RoutableAgent? chosen = null;
         foreach (var agent in agents)
         {
-            if (agent.FreeSlots <= 0 || FindTarget(agent, heads) is not { } target)
+            if (agent.FreeSlots <= 0 || FindTarget(agent, waiting) is not { } target)
             {
                 continue;
             }
@@ -68,7 +104,7 @@ public static class RoutingPolicy
             }
         }
 
-        return chosen is null ? null : new RoutingChoice(chosen.AgentId, servedHead!.Queue);
+        return chosen is null ? null : (new RoutingChoice(chosen.AgentId, servedHead!.Queue), servedHead);
     }
 
     /// <summary>Compares two emails in queue order: higher priority, then older enqueue time, then lower id.</summary>
@@ -86,13 +122,15 @@ public static class RoutingPolicy
         return byAge != 0 ? byAge : first.EmailId.CompareTo(second.EmailId);
     }
 
-    private static QueueHead? FindTarget(RoutableAgent agent, IReadOnlyDictionary<string, QueueHead> heads)
+    private static QueueHead? FindTarget(
+        RoutableAgent agent, IReadOnlyDictionary<string, IReadOnlyList<QueueHead>> waiting)
     {
         QueueHead? target = null;
         var targetRank = int.MaxValue;
         foreach (var (queue, rank) in agent.Ranks)
         {
-            if (!heads.TryGetValue(queue, out var head))
+            if (!waiting.TryGetValue(queue, out var emails)
+                || emails.FirstOrDefault(email => email.Admits(agent.AgentId)) is not { } head)
             {
                 continue;
             }

@@ -59,5 +59,13 @@ public sealed record ConfigurationRequest(
 /// <param name="Password">8 to 256 characters; required for a new agent, and a missing one keeps the stored password.</param>
 /// <param name="MaxConcurrentEmails">1 to 100. Default: 1.</param>
 /// <param name="SkillQueues">The routing profile: existing queues, each once, with rank 1 (best) to 100.</param>
+/// <param name="WrapSeconds">
+/// The agent's wrap time, 0 to 3600 seconds, which replaces the skill queue's. Default: none, so the queue's applies.
+/// </param>
 public sealed record AgentRequest(
-    string? DisplayName, string? Password, int? MaxConcurrentEmails, IReadOnlyList<SkillAssignment>? SkillQueues);
+    string? DisplayName, string? Password, int? MaxConcurrentEmails, IReadOnlyList<SkillAssignment>? SkillQueues,
+    int? WrapSeconds = null);
+
+/// <summary>The body of a work code group PUT.</summary>
+/// <param name="Codes">The codes: 1 to 200 of them, each 1 to 64 characters and listed once.</param>
+public sealed record WorkCodeGroupRequest(IReadOnlyList<string>? Codes);

@@ -23,7 +23,7 @@ internal static class AgentAdminEndpoints
         var tenant = TenantScope.Get(context);
         var definition = new AgentDefinition(
             agentId, request.DisplayName ?? agentId, request.MaxConcurrentEmails ?? Agent.DefaultMaxConcurrentEmails,
-            request.SkillQueues ?? []);
+            request.SkillQueues ?? [], request.WrapSeconds);
         var validation = Validate(definition, request.Password);
         if (!validation.IsValid)
         {
@@ -73,6 +73,11 @@ internal static class AgentAdminEndpoints
         validation.CheckPathName("agentId", definition.AgentId, 128);
         validation.CheckLength("displayName", definition.DisplayName, 1, 200);
         validation.CheckRange("maxConcurrentEmails", definition.MaxConcurrentEmails, 1, 100);
+        if (definition.WrapSeconds is { } wrapSeconds)
+        {
+            validation.CheckRange("wrapSeconds", wrapSeconds, 0, 3600);
+        }
+
         if (password is not null)
         {
             validation.CheckLength("password", password, 8, 256);

@@ -36,8 +36,15 @@ internal static class SkillQueueEndpoints
             return (ValidationProblem)validation.ToProblem();
         }
 
-        var created = await store.PutSkillQueueAsync(tenant.Id, skillQueue, cancellationToken);
-        return created
+        var outcome = await store.PutSkillQueueAsync(tenant.Id, skillQueue, cancellationToken);
+        if (outcome.MissingWorkCodeGroup is { } missing)
+        {
+            validation.Add("workCodeGroups", $"Work code group \"{missing}\" does not exist. Create it with PUT " +
+                $"/api/v1/tenants/{tenant.CompanyCode}/{tenant.Environment}/work-code-groups/{missing} first.");
+            return (ValidationProblem)validation.ToProblem();
+        }
+
+        return outcome.Created
             ? TypedResults.Created(ResourcePath(context), skillQueue)
             : TypedResults.Ok(skillQueue);
     }

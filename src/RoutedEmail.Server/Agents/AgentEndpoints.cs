@@ -13,7 +13,7 @@ using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Agents;
 
-/// <summary>The agent API: sign-in, status, work, accept and complete.</summary>
+/// <summary>The agent API: sign-in, status and work. The actions on offers and emails are in AgentWorkEndpoints.cs.</summary>
 internal static partial class AgentEndpoints
 {
     private static string? _placeholderHash;
@@ -28,8 +28,7 @@ internal static partial class AgentEndpoints
             .WithSummary("Sets the agent Offline and ends the session, so its token stops working.");
         agent.MapPut("/status", SetStatusAsync).WithSummary("Sets the agent's status: Available, Away or Offline.");
         agent.MapGet("/work", GetWorkAsync).WithSummary("Reads the agent's status, pending offers and emails.");
-        agent.MapPost("/offers/{offerId:long}/accept", AcceptAsync).WithSummary("Accepts a pending offer.");
-        agent.MapPost("/emails/{emailId:long}/complete", CompleteAsync).WithSummary("Completes an active email.");
+        MapWorkActions(agent);
     }
 
     private static async Task<Results<Ok<SignInResponse>, ProblemHttpResult>> SignInAsync(
@@ -111,75 +110,6 @@ internal static partial class AgentEndpoints
         return TypedResults.Ok(await agents.GetWorkAsync(tenantId, agentId, cancellationToken));
     }
 
-    private static async Task<Results<Ok<AgentWork>, ProblemHttpResult>> AcceptAsync(
-        long offerId, ClaimsPrincipal user, IAgentStore agents, IRoutingTrigger router, IAgentNotifier notifier,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
-    {
-        var (tenantId, agentId) = ReadAgent(user);
-        var outcome = await agents.AcceptAsync(tenantId, agentId, offerId, cancellationToken);
-        if (outcome.Status == AgentActionStatus.Done)
-        {
-            Log.Accepted(loggers.CreateLogger(typeof(AgentEndpoints).FullName!), tenantId, agentId, offerId);
-            await notifier.NotifyAsync(tenantId, agentId, EventTypes.Accepted);
-        }
-
-        // An accept that finds its offer overdue expires it, which puts the email back in its queue.
-        if (outcome.CurrentState == "Expired")
-        {
-            await notifier.NotifyAsync(tenantId, agentId, EventTypes.OfferExpired);
-            router.Wake(tenantId);
-        }
-
-        return outcome.Status switch
-        {
-            AgentActionStatus.Done or AgentActionStatus.AlreadyDone =>
-                TypedResults.Ok(await agents.GetWorkAsync(tenantId, agentId, cancellationToken)),
-            AgentActionStatus.NotFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
-                title: "The offer does not exist.",
-                detail: $"No offer {offerId} was made to agent \"{agentId}\". Read GET /api/v1/agent/work for your offers."),
-            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The offer is closed.",
-                detail: $"Offer {offerId} is {outcome.CurrentState} and can no longer be accepted. " +
-                "Read GET /api/v1/agent/work for your current offers."),
-        };
-    }
-
-    private static async Task<Results<Ok<AgentWork>, ValidationProblem, ProblemHttpResult>> CompleteAsync(
-        long emailId, CompleteRequest? request, ClaimsPrincipal user, IAgentStore agents, IRoutingTrigger router,
-        IAgentNotifier notifier, ILoggerFactory loggers, CancellationToken cancellationToken)
-    {
-        var validation = new RequestValidation();
-        validation.CheckLength("workCode", request?.WorkCode ?? string.Empty, 0, 64);
-        validation.CheckLength("notes", request?.Notes ?? string.Empty, 0, 4000);
-        if (!validation.IsValid)
-        {
-            return (ValidationProblem)validation.ToProblem();
-        }
-
-        var (tenantId, agentId) = ReadAgent(user);
-        var outcome = await agents.CompleteAsync(
-            tenantId, agentId, emailId, request?.WorkCode, request?.Notes, cancellationToken);
-        if (outcome.Status == AgentActionStatus.Done)
-        {
-            Log.Completed(loggers.CreateLogger(typeof(AgentEndpoints).FullName!), tenantId, agentId, emailId);
-            await notifier.NotifyAsync(tenantId, agentId, EventTypes.Completed);
-            router.Wake(tenantId);
-        }
-
-        return outcome.Status switch
-        {
-            AgentActionStatus.Done or AgentActionStatus.AlreadyDone =>
-                TypedResults.Ok(await agents.GetWorkAsync(tenantId, agentId, cancellationToken)),
-            AgentActionStatus.NotFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
-                title: "The email does not exist.",
-                detail: $"Agent \"{agentId}\" holds no email {emailId}. Read GET /api/v1/agent/work for your emails."),
-            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The email cannot be completed.",
-                detail: $"Email {emailId} is {outcome.CurrentState}; only an Active email can be completed. " +
-                (outcome.CurrentState == "Offered"
-                    ? "Accept its offer first."
-                    : "It is closed, so there is nothing to complete; read GET /api/v1/agent/work for your emails.")),
-        };
-    }
-
     private static string PlaceholderHash(IPasswordHasher<AgentAccount> hasher) =>
         _placeholderHash ??= hasher.HashPassword(new AgentAccount(0, string.Empty), SecretTokens.Create());
 
@@ -196,11 +126,5 @@ internal static partial class AgentEndpoints
             "Agent {AgentId} of tenant {TenantId} is now {Status}; {Withdrawn} pending offers went back to their queues")]
         public static partial void StatusChanged(
             ILogger logger, long tenantId, string agentId, AgentStatus status, int withdrawn);
-
-        [LoggerMessage(6003, LogLevel.Information, "Agent {AgentId} of tenant {TenantId} accepted offer {OfferId}")]
-        public static partial void Accepted(ILogger logger, long tenantId, string agentId, long offerId);
-
-        [LoggerMessage(6004, LogLevel.Information, "Agent {AgentId} of tenant {TenantId} completed email {EmailId}")]
-        public static partial void Completed(ILogger logger, long tenantId, string agentId, long emailId);
     }
 }

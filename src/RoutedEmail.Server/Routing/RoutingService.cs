@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Microsoft.Extensions.Options;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Server.Hosting;
 using RoutedEmail.Storage.Abstractions;
@@ -16,12 +17,13 @@ public interface IRoutingTrigger
 }
 
 /// <summary>
-/// Runs routing steps when woken: by new email, an agent becoming Available, or capacity freed. There is no polling
-/// loop; at start every tenant is routed once, so work left by a previous run resumes.
+/// Runs routing steps when woken: by new email, an agent becoming Available, capacity freed, an email back in its
+/// queue, or the end of a skip period. There is no polling loop; at start every tenant is routed once, so work left
+/// by a previous run resumes.
 /// </summary>
 internal sealed partial class RoutingService(
-    IRoutingStore store, OfferDeadlineSignal deadlines, IAgentNotifier notifier, StartupGate startup,
-    ILogger<RoutingService> logger)
+    IRoutingStore store, DeadlineSignal deadlines, IAgentNotifier notifier, IOptions<RoutingOptions> options,
+    StartupGate startup, ILogger<RoutingService> logger)
     : BackgroundService, IRoutingTrigger
 {
     private readonly Channel<long> _wakeups = Channel.CreateUnbounded<long>(new() { SingleReader = true });
@@ -55,7 +57,7 @@ internal sealed partial class RoutingService(
     {
         try
         {
-            var offers = await store.RouteAsync(tenantId, stoppingToken);
+            var offers = await store.RouteAsync(tenantId, options.Value.DeclineSkip, stoppingToken);
             foreach (var offer in offers)
             {
                 Log.Offered(logger, tenantId, offer.EntityId, offer.EmailId, offer.OfferId, offer.AgentId);

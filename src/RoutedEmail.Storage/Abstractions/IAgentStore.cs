@@ -32,10 +32,25 @@ public interface IAgentStore
     Task<AgentActionOutcome> AcceptAsync(
         long tenantId, string agentId, long offerId, CancellationToken cancellationToken);
 
-    /// <summary>Completes an Active email of this agent.</summary>
+    /// <summary>
+    /// Declines a pending offer of this agent: the email goes back to its queue at its original place and its
+    /// decline count grows by one.
+    /// </summary>
+    Task<AgentActionOutcome> DeclineAsync(
+        long tenantId, string agentId, long offerId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Completes an Active email of this agent. The email enters Wrap when the agent's wrap time, or else its
+    /// queue's, is above zero, and becomes Completed otherwise. The work code is checked against the queue's work
+    /// code groups and <c>workCodeRequired</c>; an empty code counts as none.
+    /// </summary>
     Task<AgentActionOutcome> CompleteAsync(
         long tenantId, string agentId, long emailId, string? workCode, string? notes,
         CancellationToken cancellationToken);
+
+    /// <summary>Ends the wrap time of an email of this agent now, making it Completed.</summary>
+    Task<AgentActionOutcome> EndWrapAsync(
+        long tenantId, string agentId, long emailId, CancellationToken cancellationToken);
 }
 
 /// <summary>A signed-in agent's session.</summary>
@@ -44,12 +59,19 @@ public interface IAgentStore
 /// <param name="ExpiresAt">When the token stops being accepted.</param>
 public sealed record AgentSession(long TenantId, string AgentId, DateTimeOffset ExpiresAt);
 
-/// <summary>The outcome of an agent's accept or complete.</summary>
+/// <summary>The outcome of an agent's action on an offer or email.</summary>
 /// <param name="Status">What happened.</param>
 /// <param name="CurrentState">For a conflict, the current state of the offer or email, in words.</param>
-public sealed record AgentActionOutcome(AgentActionStatus Status, string? CurrentState = null);
+/// <param name="Event">When the action changed something, the event it appended, such as <c>WrapStarted</c>.</param>
+/// <param name="AllowedWorkCodes">
+/// For <see cref="AgentActionStatus.InvalidWorkCode"/>, the codes of the queue's work code groups; empty when the
+/// queue has no groups, so any code is allowed.
+/// </param>
+public sealed record AgentActionOutcome(
+    AgentActionStatus Status, string? CurrentState = null, string? Event = null,
+    IReadOnlyList<string>? AllowedWorkCodes = null);
 
-/// <summary>What an agent's accept or complete did.</summary>
+/// <summary>What an agent's action on an offer or email did.</summary>
 public enum AgentActionStatus
 {
     /// <summary>The transition happened.</summary>
@@ -63,4 +85,10 @@ public enum AgentActionStatus
 
     /// <summary>The offer or email is in a state that does not allow the transition.</summary>
     Conflict,
+
+    /// <summary>
+    /// The work code is missing although the queue requires one, or is not in the queue's work code groups.
+    /// Nothing changed.
+    /// </summary>
+    InvalidWorkCode,
 }

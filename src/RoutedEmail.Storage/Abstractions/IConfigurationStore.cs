@@ -6,9 +6,18 @@ namespace RoutedEmail.Storage.Abstractions;
 /// <summary>A tenant's skill queues, routed email configurations and agents, as administrators manage them.</summary>
 public interface IConfigurationStore
 {
-    /// <summary>Creates or replaces a skill queue.</summary>
-    /// <returns>True when the queue was created, false when it replaced an existing one.</returns>
-    Task<bool> PutSkillQueueAsync(long tenantId, SkillQueue queue, CancellationToken cancellationToken);
+    /// <summary>Creates or replaces a skill queue. Every work code group it names must exist.</summary>
+    Task<PutOutcome> PutSkillQueueAsync(long tenantId, SkillQueue queue, CancellationToken cancellationToken);
+
+    /// <summary>Creates or replaces a work code group.</summary>
+    /// <returns>True when the group was created, false when it replaced an existing one.</returns>
+    Task<bool> PutWorkCodeGroupAsync(long tenantId, WorkCodeGroup group, CancellationToken cancellationToken);
+
+    /// <summary>Finds a work code group by name.</summary>
+    Task<WorkCodeGroup?> GetWorkCodeGroupAsync(long tenantId, string name, CancellationToken cancellationToken);
+
+    /// <summary>Lists the tenant's work code groups by name.</summary>
+    Task<IReadOnlyList<WorkCodeGroup>> ListWorkCodeGroupsAsync(long tenantId, CancellationToken cancellationToken);
 
     /// <summary>Finds a skill queue by name.</summary>
     Task<SkillQueue?> GetSkillQueueAsync(long tenantId, string name, CancellationToken cancellationToken);
@@ -54,15 +63,19 @@ public interface IConfigurationStore
 /// <param name="DisplayName">The name shown to supervisors.</param>
 /// <param name="MaxConcurrentEmails">Maximum routed emails offered to or held by the agent at once.</param>
 /// <param name="SkillQueues">The routing profile.</param>
+/// <param name="WrapSeconds">The agent's wrap time in seconds, which replaces the queue's; null uses the queue's.</param>
 public sealed record AgentDefinition(
-    string AgentId, string DisplayName, int MaxConcurrentEmails, IReadOnlyList<SkillAssignment> SkillQueues);
+    string AgentId, string DisplayName, int MaxConcurrentEmails, IReadOnlyList<SkillAssignment> SkillQueues,
+    int? WrapSeconds = null);
 
 /// <summary>The outcome of a create-or-replace.</summary>
 /// <param name="Created">True when a new row was created.</param>
 /// <param name="MissingSkillQueue">The referenced skill queue that does not exist, when nothing was written.</param>
 /// <param name="PasswordRequired">True when a new agent was written without a password, so nothing was written.</param>
-public sealed record PutOutcome(bool Created, string? MissingSkillQueue = null, bool PasswordRequired = false)
+/// <param name="MissingWorkCodeGroup">The referenced work code group that does not exist, when nothing was written.</param>
+public sealed record PutOutcome(
+    bool Created, string? MissingSkillQueue = null, bool PasswordRequired = false, string? MissingWorkCodeGroup = null)
 {
     /// <summary>Whether the row was written.</summary>
-    public bool Succeeded => MissingSkillQueue is null && !PasswordRequired;
+    public bool Succeeded => MissingSkillQueue is null && !PasswordRequired && MissingWorkCodeGroup is null;
 }

@@ -8,13 +8,42 @@ public interface IRoutingStore
 
     /// <summary>
     /// Offers waiting email to Available agents of a tenant until no agent below its maximum serves a queue with
-    /// waiting email. Each offer and its event are committed before this returns.
+    /// waiting email it may be offered. Each offer and its event are committed before this returns.
     /// </summary>
+    /// <param name="tenantId">The tenant to route.</param>
+    /// <param name="declineSkip">
+    /// The skip period: an agent who declined an email, or let its offer expire, less than this long ago is not
+    /// offered that email again, even when no other agent can take it.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the step before it starts.</param>
     /// <returns>The offers made.</returns>
-    Task<IReadOnlyList<OfferMade>> RouteAsync(long tenantId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<OfferMade>> RouteAsync(
+        long tenantId, TimeSpan declineSkip, CancellationToken cancellationToken);
 
     /// <summary>Finds the earliest deadline of any pending offer, or null when no offer is pending.</summary>
     Task<DateTimeOffset?> FindNextOfferDeadlineAsync(CancellationToken cancellationToken);
+
+    /// <summary>Finds the earliest end of any email's wrap time, or null when no email is in Wrap.</summary>
+    Task<DateTimeOffset?> FindNextWrapEndAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Finds the earliest future moment at which the skip period of a waiting email ends for some agent, or null
+    /// when no such period is running.
+    /// </summary>
+    Task<DateTimeOffset?> FindNextSkipEndAsync(TimeSpan declineSkip, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Lists the tenants in which the skip period of a waiting email ended after <paramref name="after"/> and no
+    /// later than now, so that routing can offer those emails to the agents they skipped.
+    /// </summary>
+    Task<IReadOnlyList<long>> ListTenantsWithSkipsEndedAsync(
+        DateTimeOffset after, TimeSpan declineSkip, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Completes every email whose wrap time has ended, in one transaction, freeing each agent's capacity.
+    /// </summary>
+    /// <returns>The emails completed.</returns>
+    Task<IReadOnlyList<WrapEnded>> EndDueWrapsAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// Expires every pending offer whose deadline has passed, in one transaction: each email goes back to its
@@ -39,3 +68,10 @@ public sealed record OfferMade(long OfferId, long EmailId, string EntityId, stri
 /// <param name="EntityId">The email's entity id.</param>
 /// <param name="AgentId">The agent who let the offer expire.</param>
 public sealed record OfferExpired(long TenantId, long OfferId, long EmailId, string EntityId, string AgentId);
+
+/// <summary>An email completed because its wrap time ended.</summary>
+/// <param name="TenantId">The tenant.</param>
+/// <param name="EmailId">The email, now Completed.</param>
+/// <param name="EntityId">The email's entity id.</param>
+/// <param name="AgentId">The agent whose capacity was freed.</param>
+public sealed record WrapEnded(long TenantId, long EmailId, string EntityId, string AgentId);

@@ -9,20 +9,27 @@ internal static class EmailReader
     /// <summary>The columns that <see cref="Read"/> expects, in order, for a table aliased <c>e</c>.</summary>
     public const string Columns =
         "e.id, e.entity_id, e.state, e.owner_id, e.skill_queue, e.priority, e.agent_id, e.from_address, " +
-        "e.to_address, e.subject, e.attributes, e.enqueued_at, e.screen_pop_url";
+        "e.to_address, e.subject, e.attributes, e.enqueued_at, e.screen_pop_url, e.decline_count, e.expiry_count, " +
+        "e.wrap_ends_at";
 
     /// <summary>The number of columns in <see cref="Columns"/>.</summary>
-    public const int ColumnCount = 13;
+    public const int ColumnCount = 16;
 
     /// <summary>Reads one email from the reader's current row, starting at <paramref name="first"/>.</summary>
     public static (RoutedEmailDetails Email, string? ScreenPopUrl) Read(
         SqliteConnection connection, SqliteTransaction? transaction, SqliteDataReader reader, int first = 0)
     {
         var emailId = reader.GetInt64(first);
+        var state = Enum.Parse<RoutedEmailState>(reader.GetString(first + 2));
+
+        // A cancel during Wrap leaves the column set, but the deadline means nothing outside Wrap.
+        var wrapEndsAt = state == RoutedEmailState.Wrap && !reader.IsDBNull(first + 15)
+            ? SqliteCommands.ToTime(reader.GetInt64(first + 15))
+            : (DateTimeOffset?)null;
         var email = new RoutedEmailDetails(
             EmailId: emailId,
             EntityId: reader.GetString(first + 1),
-            State: Enum.Parse<RoutedEmailState>(reader.GetString(first + 2)),
+            State: state,
             OwnerId: reader.GetString(first + 3),
             SkillQueue: reader.GetString(first + 4),
             Priority: reader.GetInt32(first + 5),
@@ -32,7 +39,10 @@ internal static class EmailReader
             Subject: reader.GetString(first + 9),
             Attributes: SqliteCommands.ReadAttributes(reader.GetString(first + 10)),
             EnqueuedAt: SqliteCommands.ToTime(reader.GetInt64(first + 11)),
-            History: ReadHistory(connection, transaction, emailId));
+            History: ReadHistory(connection, transaction, emailId),
+            DeclineCount: reader.GetInt32(first + 13),
+            ExpiryCount: reader.GetInt32(first + 14),
+            WrapEndsAt: wrapEndsAt);
         return (email, reader.GetNullableString(first + 12));
     }
 

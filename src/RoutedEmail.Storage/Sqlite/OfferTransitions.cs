@@ -60,7 +60,7 @@ internal static class OfferTransitions
             agentId = reader.GetString(1);
         }
 
-        Requeue(connection, transaction, emailId);
+        Requeue(connection, transaction, emailId, countColumn: "expiry_count");
         SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.OfferExpired, emailId, agentId,
             offerId);
 
@@ -82,11 +82,32 @@ internal static class OfferTransitions
         return new OfferExpired(tenantId, offerId, emailId, entityId, agentId);
     }
 
-    private static void Requeue(SqliteConnection connection, SqliteTransaction transaction, long emailId)
+    /// <summary>
+    /// Declines one pending offer: the offer becomes Declined and the email goes back to its queue at its original
+    /// place. The caller has checked that the offer is Pending and not overdue.
+    /// </summary>
+    public static void Decline(
+        SqliteConnection connection, SqliteTransaction transaction, long tenantId, long offerId, long emailId,
+        string agentId, DateTimeOffset now)
     {
-        // The enqueue time, priority and attributes stay, so the email keeps its place in the queue.
+        using var decline = connection.Command(
+            "UPDATE offers SET state = 'Declined', closed_at = $now WHERE id = $offer AND state = 'Pending'",
+            transaction);
+        decline.With("$now", now.ToStored()).With("$offer", offerId).ExecuteNonQuery();
+        Requeue(connection, transaction, emailId, countColumn: "decline_count");
+        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.OfferDeclined, emailId, agentId,
+            offerId);
+    }
+
+    /// <summary>Puts an offered email back in its queue, adding one to the named counter when given.</summary>
+    private static void Requeue(
+        SqliteConnection connection, SqliteTransaction transaction, long emailId, string? countColumn = null)
+    {
+        // The enqueue time, priority and attributes stay, so the email keeps its place in the queue. The counter
+        // name comes from this class, never from input.
+        var count = countColumn is null ? string.Empty : $", {countColumn} = {countColumn} + 1";
         using var requeue = connection.Command(
-            "UPDATE routed_emails SET state = 'Queued', agent_id = NULL WHERE id = $email", transaction);
+            $"UPDATE routed_emails SET state = 'Queued', agent_id = NULL{count} WHERE id = $email", transaction);
         requeue.With("$email", emailId).ExecuteNonQuery();
     }
 }

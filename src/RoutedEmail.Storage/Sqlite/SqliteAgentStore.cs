@@ -5,8 +5,8 @@ using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Storage.Sqlite;
 
-/// <summary>Agent sessions, status and work in SQLite.</summary>
-internal sealed class SqliteAgentStore(SqliteDatabase database, TimeProvider time) : IAgentStore
+/// <summary>Agent sessions, status and work in SQLite. The actions on offers and emails are in SqliteAgentActions.cs.</summary>
+internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProvider time) : IAgentStore
 {
     public Task<string?> FindPasswordHashAsync(long tenantId, string agentId, CancellationToken cancellationToken)
     {
@@ -137,99 +137,5 @@ internal sealed class SqliteAgentStore(SqliteDatabase database, TimeProvider tim
         }
 
         return Task.FromResult(new AgentWork(agentStatus, pending, emails));
-    }
-
-    public Task<AgentActionOutcome> AcceptAsync(
-        long tenantId, string agentId, long offerId, CancellationToken cancellationToken)
-    {
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
-        using var read = connection.Command(
-            """
-            SELECT state, email_id, expires_at FROM offers
-            WHERE id = $offer AND tenant_id = $tenant AND agent_id = $agent
-            """, transaction);
-        read.With("$offer", offerId).With("$tenant", tenantId).With("$agent", agentId);
-        string? state;
-        long emailId;
-        DateTimeOffset expiresAt;
-        using (var reader = read.ExecuteReader())
-        {
-            if (!reader.Read())
-            {
-                return Task.FromResult(new AgentActionOutcome(AgentActionStatus.NotFound));
-            }
-
-            state = reader.GetString(0);
-            emailId = reader.GetInt64(1);
-            expiresAt = SqliteCommands.ToTime(reader.GetInt64(2));
-        }
-
-        var now = time.GetUtcNow();
-        if (state == "Pending" && expiresAt <= now)
-        {
-            // The deadline has passed even if the expiry service has not run yet, so the offer expires here.
-            OfferTransitions.Expire(connection, transaction, tenantId, offerId, now);
-            transaction.Commit();
-            return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Conflict, "Expired"));
-        }
-
-        if (state == "Accepted")
-        {
-            return Task.FromResult(new AgentActionOutcome(AgentActionStatus.AlreadyDone));
-        }
-
-        if (state != "Pending")
-        {
-            return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Conflict, state));
-        }
-
-        using var offer = connection.Command(
-            "UPDATE offers SET state = 'Accepted', closed_at = $now WHERE id = $offer", transaction);
-        offer.With("$now", now.ToStored()).With("$offer", offerId).ExecuteNonQuery();
-        using var email = connection.Command(
-            "UPDATE routed_emails SET state = 'Active' WHERE id = $email", transaction);
-        email.With("$email", emailId).ExecuteNonQuery();
-        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Accepted, emailId, agentId,
-            offerId);
-        transaction.Commit();
-        return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Done));
-    }
-
-    public Task<AgentActionOutcome> CompleteAsync(
-        long tenantId, string agentId, long emailId, string? workCode, string? notes,
-        CancellationToken cancellationToken)
-    {
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
-        using var read = connection.Command(
-            "SELECT state FROM routed_emails WHERE id = $email AND tenant_id = $tenant AND agent_id = $agent",
-            transaction);
-        var state = read.With("$email", emailId).With("$tenant", tenantId).With("$agent", agentId)
-            .ExecuteScalar() as string;
-        switch (state)
-        {
-            case null:
-                return Task.FromResult(new AgentActionOutcome(AgentActionStatus.NotFound));
-            case nameof(RoutedEmailState.Completed):
-                return Task.FromResult(new AgentActionOutcome(AgentActionStatus.AlreadyDone));
-            case not nameof(RoutedEmailState.Active):
-                return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Conflict, state));
-        }
-
-        // NOTE: the queue's wrap time is not applied yet, so completing closes the email at once.
-        var now = time.GetUtcNow();
-        using var complete = connection.Command(
-            """
-            UPDATE routed_emails SET state = 'Completed', closed_at = $now, work_code = $code, notes = $notes
-            WHERE id = $email
-            """, transaction);
-        complete.With("$now", now.ToStored()).With("$code", workCode).With("$notes", notes).With("$email", emailId)
-            .ExecuteNonQuery();
-        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Completed, emailId, agentId,
-            detail: workCode);
-        SqliteCommands.MarkCapacityFreed(connection, transaction, tenantId, agentId, now);
-        transaction.Commit();
-        return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Done));
     }
 }

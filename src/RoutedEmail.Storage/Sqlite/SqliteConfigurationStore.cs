@@ -14,10 +14,16 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
     private const string ConfigurationColumns =
         "owner_id, skill_queue, priority, enabled, description, screen_pop_url_template";
 
-    public Task<bool> PutSkillQueueAsync(long tenantId, SkillQueue queue, CancellationToken cancellationToken)
+    public Task<PutOutcome> PutSkillQueueAsync(long tenantId, SkillQueue queue, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(queue);
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
+        if (SqliteWorkCodes.FindMissing(connection, transaction, tenantId, queue.WorkCodeGroups) is { } missing)
+        {
+            return Task.FromResult(new PutOutcome(false, MissingWorkCodeGroup: missing));
+        }
+
         var exists = SkillQueueExists(connection, transaction, tenantId, queue.Name);
         using var command = connection.Command(
             $"""
@@ -33,7 +39,29 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
             .With("$groups", SqliteCommands.ToJson(queue.WorkCodeGroups)).With("$required", queue.WorkCodeRequired);
         command.ExecuteNonQuery();
         transaction.Commit();
-        return Task.FromResult(!exists);
+        return Task.FromResult(new PutOutcome(!exists));
+    }
+
+    public Task<bool> PutWorkCodeGroupAsync(long tenantId, WorkCodeGroup group, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        var created = SqliteWorkCodes.Put(connection, transaction, tenantId, group);
+        transaction.Commit();
+        return Task.FromResult(created);
+    }
+
+    public Task<WorkCodeGroup?> GetWorkCodeGroupAsync(long tenantId, string name, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        return Task.FromResult(SqliteWorkCodes.Read(connection, null, tenantId, name).FirstOrDefault());
+    }
+
+    public Task<IReadOnlyList<WorkCodeGroup>> ListWorkCodeGroupsAsync(long tenantId, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        return Task.FromResult<IReadOnlyList<WorkCodeGroup>>(SqliteWorkCodes.Read(connection, null, tenantId, null));
     }
 
     public Task<SkillQueue?> GetSkillQueueAsync(long tenantId, string name, CancellationToken cancellationToken)
@@ -203,16 +231,17 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
             created
                 ? """
                   INSERT INTO agents (tenant_id, agent_id, display_name, password_hash, max_concurrent_emails,
-                                      status, status_since, idle_since)
-                  VALUES ($tenant, $agent, $name, $password, $max, 'Offline', $now, $now)
+                                      status, status_since, idle_since, wrap_seconds)
+                  VALUES ($tenant, $agent, $name, $password, $max, 'Offline', $now, $now, $wrap)
                   """
                 : """
                   UPDATE agents SET display_name = $name, password_hash = COALESCE($password, password_hash),
-                                    max_concurrent_emails = $max
+                                    max_concurrent_emails = $max, wrap_seconds = $wrap
                   WHERE tenant_id = $tenant AND agent_id = $agent
                   """, transaction);
         command.With("$tenant", tenantId).With("$agent", definition.AgentId).With("$name", definition.DisplayName)
-            .With("$password", passwordHash).With("$max", definition.MaxConcurrentEmails).With("$now", now);
+            .With("$password", passwordHash).With("$max", definition.MaxConcurrentEmails).With("$now", now)
+            .With("$wrap", definition.WrapSeconds);
         command.ExecuteNonQuery();
 
         if (!created && passwordHash is not null)
@@ -242,7 +271,8 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
     {
         using var command = connection.Command(
             """
-            SELECT a.agent_id, a.display_name, a.max_concurrent_emails, a.status, s.skill_queue, s.rank
+            SELECT a.agent_id, a.display_name, a.max_concurrent_emails, a.status, s.skill_queue, s.rank,
+                   a.wrap_seconds
             FROM agents a
             LEFT JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.agent_id
             WHERE a.tenant_id = $tenant AND ($agent IS NULL OR a.agent_id = $agent)
@@ -259,7 +289,7 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
             {
                 skills = [];
                 agents.Add(new Agent(id, reader.GetString(1), reader.GetInt32(2), skills,
-                    Enum.Parse<AgentStatus>(reader.GetString(3))));
+                    Enum.Parse<AgentStatus>(reader.GetString(3)), reader.IsDBNull(6) ? null : reader.GetInt32(6)));
             }
 
             if (!reader.IsDBNull(4))

@@ -6,10 +6,11 @@ using RoutedEmail.Storage.Abstractions;
 namespace RoutedEmail.Storage.Sqlite;
 
 /// <summary>
-/// Routing steps in SQLite. A step reads the routable agents and the first waiting email of each queue they serve,
+/// Routing steps in SQLite. A step reads the routable agents and the first waiting emails of each queue they serve,
 /// then makes the offers that <see cref="RoutingPolicy"/> chooses, one at a time, until it chooses none.
+/// Deadlines (offer expiry, wrap end, skip end) are in SqliteDeadlines.cs.
 /// </summary>
-internal sealed class SqliteRoutingStore(SqliteDatabase database, TimeProvider time) : IRoutingStore
+internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimeProvider time) : IRoutingStore
 {
     public Task<IReadOnlyList<long>> ListTenantIdsAsync(CancellationToken cancellationToken)
     {
@@ -25,76 +26,32 @@ internal sealed class SqliteRoutingStore(SqliteDatabase database, TimeProvider t
         return Task.FromResult<IReadOnlyList<long>>(ids);
     }
 
-    public Task<IReadOnlyList<OfferMade>> RouteAsync(long tenantId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OfferMade>> RouteAsync(
+        long tenantId, TimeSpan declineSkip, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
         var now = time.GetUtcNow();
         var agents = ReadRoutableAgents(connection, transaction, tenantId);
-        var heads = new Dictionary<string, QueueHead>(StringComparer.Ordinal);
+        var skips = ReadSkips(connection, transaction, tenantId, now - declineSkip);
+        var waiting = new Dictionary<string, IReadOnlyList<QueueHead>>(StringComparer.Ordinal);
         foreach (var queue in agents.SelectMany(agent => agent.Ranks.Keys).Distinct(StringComparer.Ordinal))
         {
-            RefreshHead(connection, transaction, tenantId, queue, heads);
+            RefreshWaiting(connection, transaction, tenantId, queue, skips, waiting);
         }
 
         var offers = new List<OfferMade>();
-        while (RoutingPolicy.ChooseNext(agents, heads) is { } choice)
+        while (RoutingPolicy.ChooseNext(agents, waiting) is (var choice, var email))
         {
-            offers.Add(Offer(connection, transaction, tenantId, heads[choice.Queue], choice.AgentId, now));
+            offers.Add(Offer(connection, transaction, tenantId, email, choice.AgentId, now));
             var index = agents.FindIndex(agent => agent.AgentId == choice.AgentId);
             var agent = agents[index];
             agents[index] = agent with { Load = agent.Load + 1, FreeSlots = agent.FreeSlots - 1 };
-            RefreshHead(connection, transaction, tenantId, choice.Queue, heads);
+            RefreshWaiting(connection, transaction, tenantId, choice.Queue, skips, waiting);
         }
 
         transaction.Commit();
         return Task.FromResult<IReadOnlyList<OfferMade>>(offers);
-    }
-
-    public Task<DateTimeOffset?> FindNextOfferDeadlineAsync(CancellationToken cancellationToken)
-    {
-        using var connection = database.Open();
-        using var command = connection.Command("SELECT MIN(expires_at) FROM offers WHERE state = 'Pending'", null);
-        var next = command.ExecuteScalar();
-        return Task.FromResult(next is long stored ? SqliteCommands.ToTime(stored) : (DateTimeOffset?)null);
-    }
-
-    public Task<IReadOnlyList<OfferExpired>> ExpireDueOffersAsync(CancellationToken cancellationToken)
-    {
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
-        var now = time.GetUtcNow();
-        using var due = connection.Command(
-            "SELECT id, tenant_id FROM offers WHERE state = 'Pending' AND expires_at <= $now ORDER BY expires_at, id",
-            transaction);
-        due.With("$now", now.ToStored());
-        var offers = new List<(long OfferId, long TenantId)>();
-        using (var reader = due.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                offers.Add((reader.GetInt64(0), reader.GetInt64(1)));
-            }
-        }
-
-        var expired = new List<OfferExpired>();
-        foreach (var (offerId, tenantId) in offers)
-        {
-            // An earlier expiry of the same agent may have withdrawn this offer already.
-            if (IsPending(connection, transaction, offerId))
-            {
-                expired.Add(OfferTransitions.Expire(connection, transaction, tenantId, offerId, now));
-            }
-        }
-
-        transaction.Commit();
-        return Task.FromResult<IReadOnlyList<OfferExpired>>(expired);
-    }
-
-    private static bool IsPending(SqliteConnection connection, SqliteTransaction transaction, long offerId)
-    {
-        using var command = connection.Command("SELECT state FROM offers WHERE id = $offer", transaction);
-        return (string?)command.With("$offer", offerId).ExecuteScalar() == "Pending";
     }
 
     private static List<RoutableAgent> ReadRoutableAgents(
@@ -133,27 +90,69 @@ internal sealed class SqliteRoutingStore(SqliteDatabase database, TimeProvider t
         return agents;
     }
 
-    /// <summary>Reads the first waiting email of a queue into <paramref name="heads"/>, or removes the queue.</summary>
-    private static void RefreshHead(
+    /// <summary>
+    /// Reads the agents each waiting email skips: those who declined it, or let its offer expire, after
+    /// <paramref name="skippedSince"/>.
+    /// </summary>
+    private static Dictionary<long, HashSet<string>> ReadSkips(
+        SqliteConnection connection, SqliteTransaction transaction, long tenantId, DateTimeOffset skippedSince)
+    {
+        using var command = connection.Command(
+            """
+            SELECT o.email_id, o.agent_id FROM offers o JOIN routed_emails e ON e.id = o.email_id
+            WHERE o.tenant_id = $tenant AND o.state IN ('Declined', 'Expired') AND o.closed_at > $since
+              AND e.state = 'Queued'
+            """, transaction);
+        command.With("$tenant", tenantId).With("$since", skippedSince.ToStored());
+        using var reader = command.ExecuteReader();
+        var skips = new Dictionary<long, HashSet<string>>();
+        while (reader.Read())
+        {
+            var emailId = reader.GetInt64(0);
+            if (!skips.TryGetValue(emailId, out var agentIds))
+            {
+                agentIds = new HashSet<string>(StringComparer.Ordinal);
+                skips[emailId] = agentIds;
+            }
+
+            agentIds.Add(reader.GetString(1));
+        }
+
+        return skips;
+    }
+
+    /// <summary>
+    /// Reads the first waiting emails of a queue into <paramref name="waiting"/>, or removes the queue when it has
+    /// none. It reads one email more than the number of emails with skips, so every agent finds the first email
+    /// that does not skip it, when the queue has one.
+    /// </summary>
+    private static void RefreshWaiting(
         SqliteConnection connection, SqliteTransaction transaction, long tenantId, string queue,
-        Dictionary<string, QueueHead> heads)
+        Dictionary<long, HashSet<string>> skips, Dictionary<string, IReadOnlyList<QueueHead>> waiting)
     {
         using var command = connection.Command(
             """
             SELECT id, priority, enqueued_at FROM routed_emails
             WHERE tenant_id = $tenant AND skill_queue = $queue AND state = 'Queued'
-            ORDER BY priority DESC, enqueued_at, id LIMIT 1
+            ORDER BY priority DESC, enqueued_at, id LIMIT $limit
             """, transaction);
-        command.With("$tenant", tenantId).With("$queue", queue);
+        command.With("$tenant", tenantId).With("$queue", queue).With("$limit", skips.Count + 1);
         using var reader = command.ExecuteReader();
-        if (reader.Read())
+        var emails = new List<QueueHead>();
+        while (reader.Read())
         {
-            heads[queue] = new QueueHead(
-                queue, reader.GetInt64(0), reader.GetInt32(1), SqliteCommands.ToTime(reader.GetInt64(2)));
+            var emailId = reader.GetInt64(0);
+            var head = new QueueHead(queue, emailId, reader.GetInt32(1), SqliteCommands.ToTime(reader.GetInt64(2)));
+            emails.Add(skips.TryGetValue(emailId, out var skipped) ? head with { ExcludedAgentIds = skipped } : head);
+        }
+
+        if (emails.Count > 0)
+        {
+            waiting[queue] = emails;
         }
         else
         {
-            heads.Remove(queue);
+            waiting.Remove(queue);
         }
     }
 

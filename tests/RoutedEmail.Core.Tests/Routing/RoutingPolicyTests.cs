@@ -113,6 +113,62 @@ public sealed class RoutingPolicyTests
         Assert.Equal(new RoutingChoice("ana", "Parts"), RoutingPolicy.ChooseNext(agents, heads));
     }
 
+    [Fact]
+    public void ChooseNext_ExcludedAgent_OtherAgentGetsEmail()
+    {
+        var agents = new[]
+        {
+            Agent("ana", ("Parts", 1)) with { IdleSince = T0.AddHours(-1) },
+            Agent("bob", ("Parts", 1)),
+        };
+        var waiting = Waiting(Head("Parts", 1) with { ExcludedAgentIds = Ids("ana") });
+
+        var choice = RoutingPolicy.ChooseNext(agents, waiting);
+
+        Assert.Equal(new RoutingChoice("bob", "Parts"), choice!.Value.Choice);
+        Assert.Equal(1, choice.Value.Email.EmailId);
+    }
+
+    [Fact]
+    public void ChooseNext_OnlyAgentExcluded_ReturnsNull()
+    {
+        var agents = new[] { Agent("ana", ("Parts", 1)) };
+        var waiting = Waiting(Head("Parts", 1) with { ExcludedAgentIds = Ids("ana") });
+
+        Assert.Null(RoutingPolicy.ChooseNext(agents, waiting));
+    }
+
+    [Fact]
+    public void ChooseNext_ExcludedFromFirstEmail_GetsNextEmail()
+    {
+        var agents = new[] { Agent("ana", ("Parts", 1)) };
+        var waiting = Waiting(Head("Parts", 1) with { ExcludedAgentIds = Ids("ana") }, Head("Parts", 2));
+
+        var choice = RoutingPolicy.ChooseNext(agents, waiting);
+
+        Assert.Equal(2, choice!.Value.Email.EmailId);
+    }
+
+    [Fact]
+    public void ChooseNext_ExcludedFromBestQueue_TargetsNextQueue()
+    {
+        var agents = new[] { Agent("ana", ("Parts", 1), ("Billing", 2)) };
+        var waiting = Waiting(Head("Parts", 1) with { ExcludedAgentIds = Ids("ana") }, Head("Billing", 2));
+
+        var choice = RoutingPolicy.ChooseNext(agents, waiting);
+
+        Assert.Equal(new RoutingChoice("ana", "Billing"), choice!.Value.Choice);
+    }
+
+    [Fact]
+    public void ChooseNext_ExclusionOfOtherAgent_DoesNotBlock()
+    {
+        var agents = new[] { Agent("ana", ("Parts", 1)) };
+        var waiting = Waiting(Head("Parts", 1) with { ExcludedAgentIds = Ids("bob") }, Head("Parts", 2));
+
+        Assert.Equal(1, RoutingPolicy.ChooseNext(agents, waiting)!.Value.Email.EmailId);
+    }
+
     [Theory]
     [InlineData(5, 0, 0, 0, 1, 2, -1)]
     [InlineData(0, 0, 0, 5, 1, 2, 1)]
@@ -138,4 +194,10 @@ public sealed class RoutingPolicyTests
 
     private static Dictionary<string, QueueHead> Heads(params QueueHead[] heads) =>
         heads.ToDictionary(head => head.Queue);
+
+    private static Dictionary<string, IReadOnlyList<QueueHead>> Waiting(params QueueHead[] emails) =>
+        emails.GroupBy(email => email.Queue)
+            .ToDictionary(group => group.Key, group => (IReadOnlyList<QueueHead>)group.ToList());
+
+    private static HashSet<string> Ids(params string[] agentIds) => new(agentIds, StringComparer.Ordinal);
 }

@@ -10,11 +10,13 @@ public sealed class SqliteConfigurationStoreTests
     {
         await using var database = TestDatabase.Create();
         var tenantId = await database.CreateTenantAsync();
+        await PutGroupAsync(database, tenantId, "Outcomes", "Sold");
+        await PutGroupAsync(database, tenantId, "Reasons", "Price");
         var queue = new SkillQueue("Sales", 45, 30, 600, ["Outcomes", "Reasons"], true);
 
-        var created = await database.Configuration.PutSkillQueueAsync(tenantId, queue, CancellationToken.None);
+        var outcome = await database.Configuration.PutSkillQueueAsync(tenantId, queue, CancellationToken.None);
 
-        Assert.True(created);
+        Assert.True(outcome.Created);
         var stored = await database.Configuration.GetSkillQueueAsync(tenantId, "Sales", CancellationToken.None);
         Assert.NotNull(stored);
         Assert.Equal(45, stored.OfferTimeoutSeconds);
@@ -29,13 +31,14 @@ public sealed class SqliteConfigurationStoreTests
     {
         await using var database = TestDatabase.Create();
         var tenantId = await database.CreateTenantAsync();
+        await PutGroupAsync(database, tenantId, "Outcomes", "Sold");
         await database.Configuration.PutSkillQueueAsync(
             tenantId, new SkillQueue("Sales", 45, 30, 600, ["Outcomes"], true), CancellationToken.None);
 
-        var created = await database.Configuration.PutSkillQueueAsync(
+        var outcome = await database.Configuration.PutSkillQueueAsync(
             tenantId, new SkillQueue("Sales", 90, 0, 1200, [], false), CancellationToken.None);
 
-        Assert.False(created);
+        Assert.False(outcome.Created);
         var stored = await database.Configuration.GetSkillQueueAsync(tenantId, "Sales", CancellationToken.None);
         Assert.NotNull(stored);
         Assert.Equal(90, stored.OfferTimeoutSeconds);
@@ -390,4 +393,61 @@ public sealed class SqliteConfigurationStoreTests
         Assert.Equal(0, stats.Agents["Missed"]);
         Assert.Equal(4, stats.Agents.Count);
     }
+
+    [Fact]
+    public async Task PutSkillQueueAsync_UnknownWorkCodeGroup_WritesNothing()
+    {
+        await using var database = TestDatabase.Create();
+        var tenantId = await database.CreateTenantAsync();
+        await PutGroupAsync(database, tenantId, "Outcomes", "Sold");
+
+        var outcome = await database.Configuration.PutSkillQueueAsync(
+            tenantId, new SkillQueue("Sales", 45, 30, 600, ["Outcomes", "Missing"], false), CancellationToken.None);
+
+        Assert.Equal("Missing", outcome.MissingWorkCodeGroup);
+        Assert.False(outcome.Succeeded);
+        Assert.Null(await database.Configuration.GetSkillQueueAsync(tenantId, "Sales", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PutWorkCodeGroupAsync_CreateThenReplace_StoresCodesInOrder()
+    {
+        await using var database = TestDatabase.Create();
+        var tenantId = await database.CreateTenantAsync();
+        var otherTenantId = await database.CreateTenantAsync("globex");
+
+        var created = await database.Configuration.PutWorkCodeGroupAsync(
+            tenantId, new WorkCodeGroup("Outcomes", ["Sold", "Lost"]), CancellationToken.None);
+        var replaced = await database.Configuration.PutWorkCodeGroupAsync(
+            tenantId, new WorkCodeGroup("Outcomes", ["Won", "Abandoned"]), CancellationToken.None);
+
+        Assert.True(created);
+        Assert.False(replaced);
+        var stored = await database.Configuration.GetWorkCodeGroupAsync(tenantId, "Outcomes", CancellationToken.None);
+        Assert.Equal(["Won", "Abandoned"], stored!.Codes);
+        Assert.Null(await database.Configuration.GetWorkCodeGroupAsync(
+            otherTenantId, "Outcomes", CancellationToken.None));
+        Assert.Empty(await database.Configuration.ListWorkCodeGroupsAsync(otherTenantId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PutAgentAsync_WrapOverride_StoredAndCleared()
+    {
+        await using var database = TestDatabase.Create();
+        var tenantId = await database.CreateTenantAsync();
+        var definition = TestDatabase.Definition("agent-1", 1) with { WrapSeconds = 45 };
+        await database.Configuration.PutAgentAsync(tenantId, definition, "hash", CancellationToken.None);
+        var first = await database.Configuration.GetAgentAsync(tenantId, "agent-1", CancellationToken.None);
+
+        await database.Configuration.PutAgentAsync(
+            tenantId, definition with { WrapSeconds = null }, null, CancellationToken.None);
+
+        Assert.Equal(45, first!.WrapSeconds);
+        var second = await database.Configuration.GetAgentAsync(tenantId, "agent-1", CancellationToken.None);
+        Assert.Null(second!.WrapSeconds);
+    }
+
+    internal static async Task PutGroupAsync(TestDatabase database, long tenantId, string name, params string[] codes) =>
+        await database.Configuration.PutWorkCodeGroupAsync(
+            tenantId, new WorkCodeGroup(name, codes), CancellationToken.None);
 }

@@ -94,11 +94,16 @@ internal sealed class TestDatabase : IAsyncDisposable
     }
 
     /// <summary>Creates or replaces a skill queue with the default wrap and service-level times.</summary>
-    public Task<bool> PutQueueAsync(long tenantId, string name, int offerTimeoutSeconds = 60) =>
-        Configuration.PutSkillQueueAsync(
+    public async Task<bool> PutQueueAsync(
+        long tenantId, string name, int offerTimeoutSeconds = 60, int wrapSeconds = 0)
+    {
+        var outcome = await Configuration.PutSkillQueueAsync(
             tenantId,
-            new SkillQueue(name, offerTimeoutSeconds, 0, 3600, [], false),
+            new SkillQueue(name, offerTimeoutSeconds, wrapSeconds, 3600, [], false),
             CancellationToken.None);
+        Assert.True(outcome.Succeeded);
+        return outcome.Created;
+    }
 
     /// <summary>Creates or replaces an agent with a password, serving the given queues at the given ranks.</summary>
     public async Task PutAgentAsync(
@@ -119,9 +124,12 @@ internal sealed class TestDatabase : IAsyncDisposable
     public Task<int> SetStatusAsync(long tenantId, string agentId, AgentStatus status) =>
         Agents.SetStatusAsync(tenantId, agentId, status, CancellationToken.None);
 
-    /// <summary>Runs one routing step for the tenant.</summary>
+    /// <summary>The skip period that <see cref="RouteAsync"/> passes: 300 seconds, the server's default.</summary>
+    public static readonly TimeSpan DeclineSkip = TimeSpan.FromSeconds(300);
+
+    /// <summary>Runs one routing step for the tenant with the skip period <see cref="DeclineSkip"/>.</summary>
     public Task<IReadOnlyList<OfferMade>> RouteAsync(long tenantId) =>
-        Routing.RouteAsync(tenantId, CancellationToken.None);
+        Routing.RouteAsync(tenantId, DeclineSkip, CancellationToken.None);
 
     /// <summary>Builds an email to ingest, with one attribute and no screen-pop URL.</summary>
     public static NewRoutedEmail Email(string entityId, string queue = "Sales", int priority = 0) => new(

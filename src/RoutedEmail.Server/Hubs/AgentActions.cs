@@ -1,0 +1,177 @@
+using RoutedEmail.Core;
+using RoutedEmail.Core.Agents;
+using RoutedEmail.Core.Emails;
+using RoutedEmail.Server.Routing;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Server.Hubs;
+
+/// <summary>An agent, identified by its tenant and agent id.</summary>
+internal readonly record struct AgentKey(long TenantId, string AgentId)
+{
+    /// <summary>The SignalR group of the agent's hub connections. The tenant id has no colon, so names cannot clash.</summary>
+    public string GroupName => $"agent:{TenantId}:{AgentId}";
+}
+
+/// <summary>
+/// The agent's actions for the hub, with the same store calls, notices, wake-ups and error texts as the REST agent
+/// API. Each method returns null on success, or the <c>detail</c> of the REST problem response.
+/// </summary>
+internal sealed partial class AgentActions(
+    IAgentStore agents, IRoutingTrigger router, DeadlineSignal deadlines, IAgentNotifier notifier,
+    ILogger<AgentActions> logger)
+{
+    private const string WorkHint = "Read GET /api/v1/agent/work for your offers and emails.";
+
+    private static readonly AgentStatus[] ChoosableStatuses =
+        [AgentStatus.Available, AgentStatus.Away, AgentStatus.Offline];
+
+    public async Task<string?> SetStatusAsync(AgentKey agent, string? status, CancellationToken cancellationToken)
+    {
+        var chosen = ChoosableStatuses.FirstOrDefault(candidate => candidate.ToString() == status, AgentStatus.Missed);
+        if (chosen == AgentStatus.Missed)
+        {
+            return $"status \"{status}\" cannot be chosen. Choose Available, Away or Offline; Missed is set by the " +
+                "service when an offer expires.";
+        }
+
+        var withdrawn = await agents.SetStatusAsync(agent.TenantId, agent.AgentId, chosen, cancellationToken);
+        Log.StatusChanged(logger, agent.TenantId, agent.AgentId, chosen, withdrawn);
+        if (chosen == AgentStatus.Available || withdrawn > 0)
+        {
+            router.Wake(agent.TenantId);
+        }
+
+        await notifier.NotifyAsync(agent.TenantId, agent.AgentId, EventTypes.AgentStatusChanged);
+        return null;
+    }
+
+    public async Task<string?> AcceptAsync(AgentKey agent, long offerId, CancellationToken cancellationToken)
+    {
+        var outcome = await agents.AcceptAsync(agent.TenantId, agent.AgentId, offerId, cancellationToken);
+        await AfterChangeAsync(agent, outcome, offerId: offerId);
+        return outcome.Status switch
+        {
+            AgentActionStatus.Done or AgentActionStatus.AlreadyDone => null,
+            AgentActionStatus.NotFound => OfferNotFound(agent, offerId),
+            _ => $"Offer {offerId} is {outcome.CurrentState} and can no longer be accepted. {WorkHint}",
+        };
+    }
+
+    public async Task<string?> DeclineAsync(AgentKey agent, long offerId, CancellationToken cancellationToken)
+    {
+        var outcome = await agents.DeclineAsync(agent.TenantId, agent.AgentId, offerId, cancellationToken);
+        await AfterChangeAsync(agent, outcome, offerId: offerId);
+        return outcome.Status switch
+        {
+            AgentActionStatus.Done => null,
+            AgentActionStatus.NotFound => OfferNotFound(agent, offerId),
+            _ => $"Offer {offerId} is {outcome.CurrentState}; only a Pending offer can be declined. {WorkHint}",
+        };
+    }
+
+    public async Task<string?> CompleteAsync(
+        AgentKey agent, long emailId, string? workCode, string? notes, CancellationToken cancellationToken)
+    {
+        var invalid = string.Join(" ", new[]
+        {
+            CheckLength("workCode", workCode, 64),
+            CheckLength("notes", notes, 4000),
+        }.OfType<string>());
+        if (invalid.Length > 0)
+        {
+            return invalid;
+        }
+
+        var outcome = await agents.CompleteAsync(
+            agent.TenantId, agent.AgentId, emailId, workCode, notes, cancellationToken);
+        await AfterChangeAsync(agent, outcome, emailId: emailId);
+        return outcome.Status switch
+        {
+            AgentActionStatus.Done or AgentActionStatus.AlreadyDone => null,
+            AgentActionStatus.NotFound => EmailNotFound(agent, emailId),
+            AgentActionStatus.InvalidWorkCode => DescribeInvalidWorkCode(workCode, outcome.AllowedWorkCodes ?? []),
+            _ => $"Email {emailId} is {outcome.CurrentState}; only an Active email can be completed. " +
+                (outcome.CurrentState == "Offered"
+                    ? "Accept its offer first."
+                    : $"It is no longer yours to complete. {WorkHint}"),
+        };
+    }
+
+    public async Task<string?> EndWrapAsync(AgentKey agent, long emailId, CancellationToken cancellationToken)
+    {
+        var outcome = await agents.EndWrapAsync(agent.TenantId, agent.AgentId, emailId, cancellationToken);
+        await AfterChangeAsync(agent, outcome, emailId: emailId);
+        return outcome.Status switch
+        {
+            AgentActionStatus.Done or AgentActionStatus.AlreadyDone => null,
+            AgentActionStatus.NotFound => EmailNotFound(agent, emailId),
+            _ => $"Email {emailId} is {outcome.CurrentState}; only an email in Wrap can end its wrap time. {WorkHint}",
+        };
+    }
+
+    /// <summary>
+    /// Logs a committed change, notifies the agent's clients, and wakes the router or the deadline service when the
+    /// change can make an offer possible or adds a deadline.
+    /// </summary>
+    private async Task AfterChangeAsync(
+        AgentKey agent, AgentActionOutcome outcome, long? offerId = null, long? emailId = null)
+    {
+        if (outcome.Event is not { } change)
+        {
+            return;
+        }
+
+        Log.Changed(logger, agent.TenantId, agent.AgentId, change, offerId, emailId);
+        await notifier.NotifyAsync(agent.TenantId, agent.AgentId, change);
+
+        // A decline or expiry puts the email back and a completion frees a slot. A decline also starts a skip
+        // period, and a wrap start a wrap deadline, so the deadline service rereads its deadlines.
+        if (change is EventTypes.OfferDeclined or EventTypes.OfferExpired or EventTypes.Completed)
+        {
+            router.Wake(agent.TenantId);
+        }
+
+        if (change is EventTypes.OfferDeclined or EventTypes.WrapStarted)
+        {
+            deadlines.Notify();
+        }
+    }
+
+    /// <summary>Checks an optional text against a maximum in Unicode characters, with the REST validation message.</summary>
+    private static string? CheckLength(string field, string? value, int maximum)
+    {
+        var length = UnicodeText.CountCharacters(value ?? string.Empty);
+        return length > maximum ? $"{field} is {length} characters long; it must have 0 to {maximum}." : null;
+    }
+
+    private static string DescribeInvalidWorkCode(string? workCode, IReadOnlyList<string> allowed)
+    {
+        var choices = allowed.Count == 0
+            ? "Send any code of 1 to 64 characters."
+            : $"Choose one of: {string.Join(", ", allowed.Select(code => $"\"{code}\""))}.";
+        return string.IsNullOrEmpty(workCode)
+            ? $"workCode is missing, and the email's skill queue requires one. {choices}"
+            : $"workCode \"{workCode}\" is not in the work code groups of the email's skill queue. {choices}";
+    }
+
+    private static string OfferNotFound(AgentKey agent, long offerId) =>
+        $"No offer {offerId} was made to agent \"{agent.AgentId}\". {WorkHint}";
+
+    private static string EmailNotFound(AgentKey agent, long emailId) =>
+        $"Agent \"{agent.AgentId}\" holds no email {emailId}. {WorkHint}";
+
+    private static partial class Log
+    {
+        [LoggerMessage(6102, LogLevel.Information,
+            "Agent {AgentId} of tenant {TenantId} is now {Status} through the hub; {Withdrawn} pending offers " +
+            "went back to their queues")]
+        public static partial void StatusChanged(
+            ILogger logger, long tenantId, string agentId, AgentStatus status, int withdrawn);
+
+        [LoggerMessage(6103, LogLevel.Information,
+            "Agent {AgentId} of tenant {TenantId} changed offer {OfferId} or email {EmailId} through the hub: {Event}")]
+        public static partial void Changed(
+            ILogger logger, long tenantId, string agentId, string @event, long? offerId, long? emailId);
+    }
+}

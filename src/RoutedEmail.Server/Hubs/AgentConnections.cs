@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Server.Hubs;
+
+/// <summary>
+/// The agent hub connections of this node, grouped per agent, with each agent's push sequence. Every snapshot of an
+/// agent is read and sent while holding that agent's lock, so a higher sequence never carries older work.
+/// </summary>
+internal sealed partial class AgentConnections(
+    IAgentStore agents, IHubContext<AgentHub> hub, ILogger<AgentConnections> logger)
+{
+    // NOTE: one small entry stays per agent that ever connected to this node, so the sequence survives
+    // reconnects. The entries are lost at restart, when every client reconnects and resynchronises.
+    private readonly ConcurrentDictionary<AgentKey, AgentChannel> _channels = new();
+
+    /// <summary>Registers an open connection with the hash of the token it signed in with.</summary>
+    public async Task AddAsync(AgentKey agent, HubCallerContext connection, byte[] tokenHash)
+    {
+        var channel = _channels.GetOrAdd(agent, _ => new AgentChannel());
+        await hub.Groups.AddToGroupAsync(connection.ConnectionId, agent.GroupName);
+        channel.Connections[connection.ConnectionId] = new OpenConnection(connection, tokenHash);
+    }
+
+    public void Remove(AgentKey agent, string connectionId)
+    {
+        if (_channels.TryGetValue(agent, out var channel))
+        {
+            channel.Connections.TryRemove(connectionId, out _);
+        }
+    }
+
+    /// <summary>Reads the agent's work and sends it to one client, with the sequence of the last push.</summary>
+    public async Task SendSnapshotAsync(
+        AgentKey agent, IClientProxy client, string reason, CancellationToken cancellationToken)
+    {
+        var channel = _channels.GetOrAdd(agent, _ => new AgentChannel());
+        await channel.Lock.WaitAsync(cancellationToken);
+        try
+        {
+            var work = await agents.GetWorkAsync(agent.TenantId, agent.AgentId, cancellationToken);
+            var message = new AgentWorkMessage(channel.Sequence, reason, work);
+            await client.SendAsync(AgentHubProtocol.WorkMessage, message, cancellationToken);
+        }
+        finally
+        {
+            channel.Lock.Release();
+        }
+    }
+
+    /// <summary>Reads the agent's work with the sequence of the last push, for a hub method to return.</summary>
+    public async Task<AgentWorkMessage> ReadSnapshotAsync(
+        AgentKey agent, string reason, CancellationToken cancellationToken)
+    {
+        var channel = _channels.GetOrAdd(agent, _ => new AgentChannel());
+        await channel.Lock.WaitAsync(cancellationToken);
+        try
+        {
+            var work = await agents.GetWorkAsync(agent.TenantId, agent.AgentId, cancellationToken);
+            return new AgentWorkMessage(channel.Sequence, reason, work);
+        }
+        finally
+        {
+            channel.Lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Pushes the agent's committed work to its connections on this node under the next sequence number. A
+    /// connection whose session ended (sign-out, new password, expiry) is closed first and gets nothing.
+    /// </summary>
+    public async Task PushAsync(AgentKey agent, string reason, CancellationToken cancellationToken)
+    {
+        if (!_channels.TryGetValue(agent, out var channel) || channel.Connections.IsEmpty)
+        {
+            return;
+        }
+
+        await channel.Lock.WaitAsync(cancellationToken);
+        try
+        {
+            if (await CloseEndedSessionsAsync(agent, channel, cancellationToken) == 0)
+            {
+                return;
+            }
+
+            var work = await agents.GetWorkAsync(agent.TenantId, agent.AgentId, cancellationToken);
+            channel.Sequence++;
+            var message = new AgentWorkMessage(channel.Sequence, reason, work);
+            await hub.Clients.Group(agent.GroupName).SendAsync(AgentHubProtocol.WorkMessage, message, cancellationToken);
+        }
+        finally
+        {
+            channel.Lock.Release();
+        }
+    }
+
+    /// <summary>Closes the connections whose session ended and returns how many remain open.</summary>
+    private async Task<int> CloseEndedSessionsAsync(
+        AgentKey agent, AgentChannel channel, CancellationToken cancellationToken)
+    {
+        foreach (var (connectionId, connection) in channel.Connections)
+        {
+            if (await agents.FindSessionAsync(connection.TokenHash, cancellationToken) is not null)
+            {
+                continue;
+            }
+
+            await hub.Groups.RemoveFromGroupAsync(connectionId, agent.GroupName, cancellationToken);
+            channel.Connections.TryRemove(connectionId, out _);
+            connection.Context.Abort();
+            Log.SessionEnded(logger, agent.TenantId, agent.AgentId, connectionId);
+        }
+
+        return channel.Connections.Count;
+    }
+
+    private sealed class AgentChannel
+    {
+        public SemaphoreSlim Lock { get; } = new(1, 1);
+
+        public long Sequence { get; set; }
+
+        public ConcurrentDictionary<string, OpenConnection> Connections { get; } = new(StringComparer.Ordinal);
+    }
+
+    private sealed record OpenConnection(HubCallerContext Context, byte[] TokenHash);
+
+    private static partial class Log
+    {
+        [LoggerMessage(6105, LogLevel.Information,
+            "Closed hub connection {ConnectionId} of agent {AgentId} of tenant {TenantId} because its session ended")]
+        public static partial void SessionEnded(ILogger logger, long tenantId, string agentId, string connectionId);
+    }
+}

@@ -1,0 +1,153 @@
+using Microsoft.Extensions.Options;
+using RoutedEmail.Core.Emails;
+using RoutedEmail.Server.Hosting;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Server.Routing;
+
+/// <summary>
+/// Tells the deadline service that a new deadline may exist: a new offer, an email entering Wrap, or a decline
+/// that starts a skip period.
+/// </summary>
+internal sealed class DeadlineSignal
+{
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>A task that completes at the next <see cref="Notify"/>; read it before reading the deadlines.</summary>
+    public Task Changed => Volatile.Read(ref _changed).Task;
+
+    public void Notify()
+    {
+        var next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Exchange(ref _changed, next).TrySetResult();
+    }
+}
+
+/// <summary>
+/// Fires the durable deadlines of routing: it expires overdue offers, completes emails whose wrap time ended, and
+/// wakes the router when a skip period ends. The deadlines are stored with the offers and emails, so after a
+/// restart every overdue one fires at once and the others on time. It sleeps on the injected clock until the
+/// earliest deadline or a signal.
+/// </summary>
+internal sealed partial class DeadlineService(
+    IRoutingStore store, IRoutingTrigger router, IAgentNotifier notifier, DeadlineSignal signal,
+    IOptions<RoutingOptions> options, StartupGate startup, TimeProvider time, ILogger<DeadlineService> logger)
+    : BackgroundService
+{
+    // Bounds one sleep, so a clock change or a lost signal delays a deadline by at most this long.
+    private static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(1);
+
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await startup.WaitAsync(stoppingToken);
+
+        // The router routes every tenant at start, so skip periods that ended before now need no wake-up.
+        var skipsCheckedUntil = time.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var changed = signal.Changed;
+            TimeSpan sleep;
+            try
+            {
+                await ExpireDueOffersAsync(stoppingToken);
+                await EndDueWrapsAsync(stoppingToken);
+                skipsCheckedUntil = await WakeForEndedSkipsAsync(skipsCheckedUntil, stoppingToken);
+                sleep = Clamp(await FindNextDeadlineAsync(stoppingToken) - time.GetUtcNow());
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                Log.DeadlinesFailed(logger, exception);
+                sleep = RetryDelay;
+            }
+
+            await SleepAsync(sleep, changed, stoppingToken);
+        }
+    }
+
+    private async Task ExpireDueOffersAsync(CancellationToken stoppingToken)
+    {
+        var expired = await store.ExpireDueOffersAsync(stoppingToken);
+        foreach (var offer in expired)
+        {
+            Log.Expired(logger, offer.TenantId, offer.EntityId, offer.EmailId, offer.OfferId, offer.AgentId);
+            await notifier.NotifyAsync(offer.TenantId, offer.AgentId, EventTypes.OfferExpired);
+        }
+
+        foreach (var tenantId in expired.Select(offer => offer.TenantId).Distinct())
+        {
+            router.Wake(tenantId);
+        }
+    }
+
+    private async Task EndDueWrapsAsync(CancellationToken stoppingToken)
+    {
+        var ended = await store.EndDueWrapsAsync(stoppingToken);
+        foreach (var email in ended)
+        {
+            Log.WrapEnded(logger, email.TenantId, email.EntityId, email.EmailId, email.AgentId);
+            await notifier.NotifyAsync(email.TenantId, email.AgentId, EventTypes.Completed);
+        }
+
+        foreach (var tenantId in ended.Select(email => email.TenantId).Distinct())
+        {
+            router.Wake(tenantId);
+        }
+    }
+
+    /// <summary>Wakes the router for tenants whose skip periods ended since the last check, and returns now.</summary>
+    private async Task<DateTimeOffset> WakeForEndedSkipsAsync(DateTimeOffset checkedUntil, CancellationToken stoppingToken)
+    {
+        var now = time.GetUtcNow();
+        foreach (var tenantId in await store.ListTenantsWithSkipsEndedAsync(
+                     checkedUntil, options.Value.DeclineSkip, stoppingToken))
+        {
+            router.Wake(tenantId);
+        }
+
+        return now;
+    }
+
+    private async Task<DateTimeOffset> FindNextDeadlineAsync(CancellationToken stoppingToken)
+    {
+        DateTimeOffset?[] deadlines =
+        [
+            await store.FindNextOfferDeadlineAsync(stoppingToken),
+            await store.FindNextWrapEndAsync(stoppingToken),
+            await store.FindNextSkipEndAsync(options.Value.DeclineSkip, stoppingToken),
+        ];
+        return deadlines.Where(deadline => deadline is not null).Select(deadline => deadline!.Value)
+            .DefaultIfEmpty(time.GetUtcNow() + MaxSleep).Min();
+    }
+
+    private async Task SleepAsync(TimeSpan sleep, Task changed, CancellationToken stoppingToken)
+    {
+        if (sleep <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var delay = Task.Delay(sleep, time, wake.Token);
+        await Task.WhenAny(delay, changed);
+        await wake.CancelAsync();
+    }
+
+    private static TimeSpan Clamp(TimeSpan sleep) => sleep > MaxSleep ? MaxSleep : sleep;
+
+    private static partial class Log
+    {
+        [LoggerMessage(3101, LogLevel.Information,
+            "Offer {OfferId} of email {EmailId} (entityId {EntityId}) to agent {AgentId} of tenant {TenantId} expired; the email is back in its queue")]
+        public static partial void Expired(
+            ILogger logger, long tenantId, string entityId, long emailId, long offerId, string agentId);
+
+        [LoggerMessage(3102, LogLevel.Error, "Firing routing deadlines failed; retrying in one second")]
+        public static partial void DeadlinesFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(3103, LogLevel.Information,
+            "Wrap time of email {EmailId} (entityId {EntityId}) of agent {AgentId} of tenant {TenantId} ended; the email is Completed")]
+        public static partial void WrapEnded(ILogger logger, long tenantId, string entityId, long emailId, string agentId);
+    }
+}
