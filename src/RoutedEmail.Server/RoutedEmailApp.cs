@@ -60,6 +60,7 @@ public static class RoutedEmailApp
         services.AddHostedService<DeadlineService>();
 
         services.AddSingleton<IntegratorAuthenticator>();
+        services.AddSingleton<AgentActions>();
         services.AddSingleton<IPasswordHasher<AgentAccount>, PasswordHasher<AgentAccount>>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, AdminAuthenticationHandler>(AuthNames.AdminScheme, null)

@@ -77,30 +77,13 @@ internal static partial class AgentEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<AgentWork>, ValidationProblem>> SetStatusAsync(
-        StatusRequest request, ClaimsPrincipal user, IAgentStore agents, IRoutingTrigger router,
-        IAgentNotifier notifier, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AgentWork>, ValidationProblem, ProblemHttpResult>> SetStatusAsync(
+        StatusRequest request, ClaimsPrincipal user, AgentActions actions, IAgentStore agents,
+        CancellationToken cancellationToken)
     {
-        var validation = new RequestValidation();
-        AgentStatus[] choosable = [AgentStatus.Available, AgentStatus.Away, AgentStatus.Offline];
-        var status = choosable.FirstOrDefault(candidate => candidate.ToString() == request.Status, AgentStatus.Missed);
-        if (status == AgentStatus.Missed)
-        {
-            validation.Add("status", $"status \"{request.Status}\" cannot be chosen. Choose Available, Away or " +
-                "Offline; Missed is set by the service when an offer expires.");
-            return (ValidationProblem)validation.ToProblem();
-        }
-
-        var (tenantId, agentId) = ReadAgent(user);
-        var withdrawn = await agents.SetStatusAsync(tenantId, agentId, status, cancellationToken);
-        Log.StatusChanged(loggers.CreateLogger(typeof(AgentEndpoints).FullName!), tenantId, agentId, status, withdrawn);
-        if (status == AgentStatus.Available || withdrawn > 0)
-        {
-            router.Wake(tenantId);
-        }
-
-        await notifier.NotifyAsync(tenantId, agentId, EventTypes.AgentStatusChanged);
-        return TypedResults.Ok(await agents.GetWorkAsync(tenantId, agentId, cancellationToken));
+        var agent = ReadAgentKey(user);
+        return await RespondAsync(agent, await actions.SetStatusAsync(agent, request.Status, cancellationToken), agents,
+            cancellationToken);
     }
 
     private static async Task<Ok<AgentWork>> GetWorkAsync(
@@ -113,6 +96,12 @@ internal static partial class AgentEndpoints
     private static string PlaceholderHash(IPasswordHasher<AgentAccount> hasher) =>
         _placeholderHash ??= hasher.HashPassword(new AgentAccount(0, string.Empty), SecretTokens.Create());
 
+    private static AgentKey ReadAgentKey(ClaimsPrincipal user)
+    {
+        var (tenantId, agentId) = ReadAgent(user);
+        return new AgentKey(tenantId, agentId);
+    }
+
     private static (long TenantId, string AgentId) ReadAgent(ClaimsPrincipal user) =>
         (long.Parse(user.FindFirstValue(AuthNames.TenantIdClaim)!, CultureInfo.InvariantCulture),
             user.FindFirstValue(AuthNames.AgentIdClaim)!);
@@ -121,10 +110,5 @@ internal static partial class AgentEndpoints
     {
         [LoggerMessage(6001, LogLevel.Information, "Agent {AgentId} of tenant {TenantId} signed in")]
         public static partial void SignedIn(ILogger logger, long tenantId, string agentId);
-
-        [LoggerMessage(6002, LogLevel.Information,
-            "Agent {AgentId} of tenant {TenantId} is now {Status}; {Withdrawn} pending offers went back to their queues")]
-        public static partial void StatusChanged(
-            ILogger logger, long tenantId, string agentId, AgentStatus status, int withdrawn);
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
+using RoutedEmail.Server.Agents;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Hubs;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using RoutedEmail.Server.Agents;
 using RoutedEmail.Server.Security;
 using RoutedEmail.Storage.Abstractions;
 
@@ -102,11 +103,11 @@ internal sealed partial class AgentHub(
         Context.User!.FindFirstValue(AuthNames.AgentIdClaim)!);
 
     /// <summary>Raises the action's error to the caller, or returns the agent's work after the action.</summary>
-    private async Task<AgentWorkMessage> ThenReadAsync(string reason, string? error)
+    private async Task<AgentWorkMessage> ThenReadAsync(string reason, AgentActionFailure? failure)
     {
-        if (error is not null)
+        if (failure is not null)
         {
-            throw new HubException(error);
+            throw new HubException(failure.Detail);
         }
 
         return await connections.ReadSnapshotAsync(Agent, reason, Context.ConnectionAborted);

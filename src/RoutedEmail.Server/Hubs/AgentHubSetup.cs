@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
+using RoutedEmail.Server.Agents;
 using RoutedEmail.Server.Routing;
 
 namespace RoutedEmail.Server.Hubs;
@@ -36,7 +37,6 @@ internal static class AgentHubSetup
             json.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         });
         services.AddSingleton<AgentConnections>();
-        services.AddSingleton<AgentActions>();
         services.AddSingleton<IAgentNotifier, HubAgentNotifier>();
     }
 

@@ -1,3 +1,4 @@
+using RoutedEmail.Server.Agents;
 using RoutedEmail.Server.Routing;
 
 namespace RoutedEmail.Server.Hubs;

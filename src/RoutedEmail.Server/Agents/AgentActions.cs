@@ -4,7 +4,7 @@ using RoutedEmail.Core.Emails;
 using RoutedEmail.Server.Routing;
 using RoutedEmail.Storage.Abstractions;
 
-namespace RoutedEmail.Server.Hubs;
+namespace RoutedEmail.Server.Agents;
 
 /// <summary>An agent, identified by its tenant and agent id.</summary>
 internal readonly record struct AgentKey(long TenantId, string AgentId)
@@ -13,9 +13,30 @@ internal readonly record struct AgentKey(long TenantId, string AgentId)
     public string GroupName => $"agent:{TenantId}:{AgentId}";
 }
 
+/// <summary>Why an agent's action was not carried out.</summary>
+internal enum AgentActionFailureKind
+{
+    /// <summary>The offer or email is not this agent's.</summary>
+    NotFound,
+
+    /// <summary>The offer or email is in a state that does not allow the action.</summary>
+    Conflict,
+
+    /// <summary>A value of the request breaks a rule; <see cref="AgentActionFailure.Field"/> names it.</summary>
+    Invalid,
+}
+
+/// <summary>A rejected agent action, with the texts that the REST API and the hub both return.</summary>
+/// <param name="Kind">Why the action was rejected.</param>
+/// <param name="Title">A short summary, the problem title in REST.</param>
+/// <param name="Detail">The value, the rule and the fix.</param>
+/// <param name="Field">The invalid request field, for <see cref="AgentActionFailureKind.Invalid"/>.</param>
+internal sealed record AgentActionFailure(AgentActionFailureKind Kind, string Title, string Detail, string? Field = null);
+
 /// <summary>
-/// The agent's actions for the hub, with the same store calls, notices, wake-ups and error texts as the REST agent
-/// API. Each method returns null on success, or the <c>detail</c> of the REST problem response.
+/// The agent's actions, shared by the REST agent API and the agent hub so that both apply the same rules. Each action
+/// calls the store, and after a committed change it logs, notifies the agent's clients and wakes what the change
+/// needs. Each method returns null on success.
 /// </summary>
 internal sealed partial class AgentActions(
     IAgentStore agents, IRoutingTrigger router, DeadlineSignal deadlines, IAgentNotifier notifier,
@@ -26,13 +47,13 @@ internal sealed partial class AgentActions(
     private static readonly AgentStatus[] ChoosableStatuses =
         [AgentStatus.Available, AgentStatus.Away, AgentStatus.Offline];
 
-    public async Task<string?> SetStatusAsync(AgentKey agent, string? status, CancellationToken cancellationToken)
+    public async Task<AgentActionFailure?> SetStatusAsync(AgentKey agent, string? status, CancellationToken cancellationToken)
     {
         var chosen = ChoosableStatuses.FirstOrDefault(candidate => candidate.ToString() == status, AgentStatus.Missed);
         if (chosen == AgentStatus.Missed)
         {
-            return $"status \"{status}\" cannot be chosen. Choose Available, Away or Offline; Missed is set by the " +
-                "service when an offer expires.";
+            return Invalid("status", $"status \"{status}\" cannot be chosen. Choose Available, Away or Offline; " +
+                "Missed is set by the service when an offer expires.");
         }
 
         var withdrawn = await agents.SetStatusAsync(agent.TenantId, agent.AgentId, chosen, cancellationToken);
@@ -46,7 +67,7 @@ internal sealed partial class AgentActions(
         return null;
     }
 
-    public async Task<string?> AcceptAsync(AgentKey agent, long offerId, CancellationToken cancellationToken)
+    public async Task<AgentActionFailure?> AcceptAsync(AgentKey agent, long offerId, CancellationToken cancellationToken)
     {
         var outcome = await agents.AcceptAsync(agent.TenantId, agent.AgentId, offerId, cancellationToken);
         await AfterChangeAsync(agent, outcome, offerId: offerId);
@@ -54,11 +75,12 @@ internal sealed partial class AgentActions(
         {
             AgentActionStatus.Done or AgentActionStatus.AlreadyDone => null,
             AgentActionStatus.NotFound => OfferNotFound(agent, offerId),
-            _ => $"Offer {offerId} is {outcome.CurrentState} and can no longer be accepted. {WorkHint}",
+            _ => Conflict("The offer is closed.",
+                $"Offer {offerId} is {outcome.CurrentState} and can no longer be accepted. {WorkHint}"),
         };
     }
 
-    public async Task<string?> DeclineAsync(AgentKey agent, long offerId, CancellationToken cancellationToken)
+    public async Task<AgentActionFailure?> DeclineAsync(AgentKey agent, long offerId, CancellationToken cancellationToken)
     {
         var outcome = await agents.DeclineAsync(agent.TenantId, agent.AgentId, offerId, cancellationToken);
         await AfterChangeAsync(agent, outcome, offerId: offerId);
@@ -66,21 +88,17 @@ internal sealed partial class AgentActions(
         {
             AgentActionStatus.Done => null,
             AgentActionStatus.NotFound => OfferNotFound(agent, offerId),
-            _ => $"Offer {offerId} is {outcome.CurrentState}; only a Pending offer can be declined. {WorkHint}",
+            _ => Conflict("The offer is not pending.",
+                $"Offer {offerId} is {outcome.CurrentState}; only a Pending offer can be declined. {WorkHint}"),
         };
     }
 
-    public async Task<string?> CompleteAsync(
+    public async Task<AgentActionFailure?> CompleteAsync(
         AgentKey agent, long emailId, string? workCode, string? notes, CancellationToken cancellationToken)
     {
-        var invalid = string.Join(" ", new[]
+        if ((CheckLength("workCode", workCode, 64) ?? CheckLength("notes", notes, 4000)) is { } tooLong)
         {
-            CheckLength("workCode", workCode, 64),
-            CheckLength("notes", notes, 4000),
-        }.OfType<string>());
-        if (invalid.Length > 0)
-        {
-            return invalid;
+            return tooLong;
         }
 
         var outcome = await agents.CompleteAsync(
@@ -90,15 +108,17 @@ internal sealed partial class AgentActions(
         {
             AgentActionStatus.Done or AgentActionStatus.AlreadyDone => null,
             AgentActionStatus.NotFound => EmailNotFound(agent, emailId),
-            AgentActionStatus.InvalidWorkCode => DescribeInvalidWorkCode(workCode, outcome.AllowedWorkCodes ?? []),
-            _ => $"Email {emailId} is {outcome.CurrentState}; only an Active email can be completed. " +
+            AgentActionStatus.InvalidWorkCode =>
+                Invalid("workCode", DescribeInvalidWorkCode(workCode, outcome.AllowedWorkCodes ?? [])),
+            _ => Conflict("The email cannot be completed.",
+                $"Email {emailId} is {outcome.CurrentState}; only an Active email can be completed. " +
                 (outcome.CurrentState == "Offered"
                     ? "Accept its offer first."
-                    : $"It is no longer yours to complete. {WorkHint}"),
+                    : $"It is no longer yours to complete. {WorkHint}")),
         };
     }
 
-    public async Task<string?> EndWrapAsync(AgentKey agent, long emailId, CancellationToken cancellationToken)
+    public async Task<AgentActionFailure?> EndWrapAsync(AgentKey agent, long emailId, CancellationToken cancellationToken)
     {
         var outcome = await agents.EndWrapAsync(agent.TenantId, agent.AgentId, emailId, cancellationToken);
         await AfterChangeAsync(agent, outcome, emailId: emailId);
@@ -106,7 +126,8 @@ internal sealed partial class AgentActions(
         {
             AgentActionStatus.Done or AgentActionStatus.AlreadyDone => null,
             AgentActionStatus.NotFound => EmailNotFound(agent, emailId),
-            _ => $"Email {emailId} is {outcome.CurrentState}; only an email in Wrap can end its wrap time. {WorkHint}",
+            _ => Conflict("The email is not in Wrap.",
+                $"Email {emailId} is {outcome.CurrentState}; only an email in Wrap can end its wrap time. {WorkHint}"),
         };
     }
 
@@ -138,12 +159,20 @@ internal sealed partial class AgentActions(
         }
     }
 
-    /// <summary>Checks an optional text against a maximum in Unicode characters, with the REST validation message.</summary>
-    private static string? CheckLength(string field, string? value, int maximum)
+    /// <summary>Checks an optional text against a maximum in Unicode characters.</summary>
+    private static AgentActionFailure? CheckLength(string field, string? value, int maximum)
     {
         var length = UnicodeText.CountCharacters(value ?? string.Empty);
-        return length > maximum ? $"{field} is {length} characters long; it must have 0 to {maximum}." : null;
+        return length > maximum
+            ? Invalid(field, $"{field} is {length} characters long; it must have 0 to {maximum}.")
+            : null;
     }
+
+    private static AgentActionFailure Invalid(string field, string detail) =>
+        new(AgentActionFailureKind.Invalid, "The request is invalid.", detail, field);
+
+    private static AgentActionFailure Conflict(string title, string detail) =>
+        new(AgentActionFailureKind.Conflict, title, detail);
 
     private static string DescribeInvalidWorkCode(string? workCode, IReadOnlyList<string> allowed)
     {
@@ -155,22 +184,23 @@ internal sealed partial class AgentActions(
             : $"workCode \"{workCode}\" is not in the work code groups of the email's skill queue. {choices}";
     }
 
-    private static string OfferNotFound(AgentKey agent, long offerId) =>
-        $"No offer {offerId} was made to agent \"{agent.AgentId}\". {WorkHint}";
+    private static AgentActionFailure OfferNotFound(AgentKey agent, long offerId) =>
+        new(AgentActionFailureKind.NotFound, "The offer does not exist.",
+            $"No offer {offerId} was made to agent \"{agent.AgentId}\". {WorkHint}");
 
-    private static string EmailNotFound(AgentKey agent, long emailId) =>
-        $"Agent \"{agent.AgentId}\" holds no email {emailId}. {WorkHint}";
+    private static AgentActionFailure EmailNotFound(AgentKey agent, long emailId) =>
+        new(AgentActionFailureKind.NotFound, "The email does not exist.",
+            $"Agent \"{agent.AgentId}\" holds no email {emailId}. {WorkHint}");
 
     private static partial class Log
     {
-        [LoggerMessage(6102, LogLevel.Information,
-            "Agent {AgentId} of tenant {TenantId} is now {Status} through the hub; {Withdrawn} pending offers " +
-            "went back to their queues")]
+        [LoggerMessage(6002, LogLevel.Information,
+            "Agent {AgentId} of tenant {TenantId} is now {Status}; {Withdrawn} pending offers went back to their queues")]
         public static partial void StatusChanged(
             ILogger logger, long tenantId, string agentId, AgentStatus status, int withdrawn);
 
-        [LoggerMessage(6103, LogLevel.Information,
-            "Agent {AgentId} of tenant {TenantId} changed offer {OfferId} or email {EmailId} through the hub: {Event}")]
+        [LoggerMessage(6003, LogLevel.Information,
+            "Agent {AgentId} of tenant {TenantId} changed offer {OfferId} or email {EmailId}: {Event}")]
         public static partial void Changed(
             ILogger logger, long tenantId, string agentId, string @event, long? offerId, long? emailId);
     }
