@@ -130,6 +130,7 @@ public static class RoutedEmailApp
         tenant.MapSkillQueues();
         tenant.MapConfigurations();
         tenant.MapAgentAdministration();
+        tenant.MapExplanationAdministration();
 
         app.MapHealthChecks("/healthz");
         app.MapOpenApi("/openapi/{documentName}.json");

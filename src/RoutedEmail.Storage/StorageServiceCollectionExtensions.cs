@@ -28,6 +28,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IRoutedEmailStore, SqliteRoutedEmailStore>();
         services.AddSingleton<IAgentStore, SqliteAgentStore>();
         services.AddSingleton<IRoutingStore, SqliteRoutingStore>();
+        services.AddSingleton<IExplanationStore, SqliteExplanationStore>();
         services.AddSingleton<IStorageInitializer, SqliteStorageInitializer>();
         return services;
     }

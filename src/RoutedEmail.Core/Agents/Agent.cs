@@ -14,13 +14,20 @@ public sealed record SkillAssignment(string Name, int Rank);
 /// <param name="WrapSeconds">
 /// The agent's wrap time in seconds, which replaces the skill queue's; null to use the queue's.
 /// </param>
+/// <param name="MaxConcurrentTasks">
+/// Maximum tasks at once on all channels: routed emails plus the work on other channels. Defaults to
+/// <paramref name="MaxConcurrentEmails"/>.
+/// </param>
+/// <param name="OtherWorkCount">The agent's tasks on other channels, as last reported.</param>
 public sealed record Agent(
     string AgentId,
     string DisplayName,
     int MaxConcurrentEmails,
     IReadOnlyList<SkillAssignment> SkillQueues,
     AgentStatus Status,
-    int? WrapSeconds = null)
+    int? WrapSeconds = null,
+    int MaxConcurrentTasks = Agent.DefaultMaxConcurrentEmails,
+    int OtherWorkCount = 0)
 {
     /// <summary>Default maximum of concurrent routed emails: 1.</summary>
     public const int DefaultMaxConcurrentEmails = 1;

@@ -24,7 +24,10 @@ public static class EventTypes
     /// <summary>The agent completed an email whose wrap time is above zero, so the email entered Wrap.</summary>
     public const string WrapStarted = "WrapStarted";
 
-    /// <summary>The agent moved an Active email to a skill queue, where it waits as Queued.</summary>
+    /// <summary>
+    /// The agent transferred an Active email: to a skill queue, where it waits as Queued, or to another agent as a
+    /// new offer.
+    /// </summary>
     public const string Transferred = "Transferred";
 
     /// <summary>The email closed as done: at the agent's complete, or when its wrap time ended.</summary>
@@ -35,6 +38,9 @@ public static class EventTypes
 
     /// <summary>The agent's status changed.</summary>
     public const string AgentStatusChanged = "AgentStatusChanged";
+
+    /// <summary>The count of the agent's tasks on other channels changed.</summary>
+    public const string OtherWorkChanged = "OtherWorkChanged";
 
     /// <summary>The agent signed in.</summary>
     public const string AgentSignedIn = "AgentSignedIn";

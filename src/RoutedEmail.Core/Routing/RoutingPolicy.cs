@@ -1,10 +1,16 @@
 namespace RoutedEmail.Core.Routing;
 
-/// <summary>An agent who can take another routed email now: Available and below its maximum.</summary>
+/// <summary>
+/// An agent who can take another routed email now: Available and below both maxima
+/// (<see cref="RoutingPolicy.CountFreeSlots"/>).
+/// </summary>
 /// <param name="AgentId">The agent's identifier.</param>
 /// <param name="Ranks">The agent's rank for each skill queue it serves, by queue name; 1 is the best.</param>
 /// <param name="Load">Emails the agent has now: offered, active or in wrap.</param>
-/// <param name="FreeSlots">How many more emails the agent can take before reaching its maximum.</param>
+/// <param name="FreeSlots">
+/// How many more emails the agent can take before reaching either maximum, from
+/// <see cref="RoutingPolicy.CountFreeSlots"/>.
+/// </param>
 /// <param name="IdleSince">When the agent last became Available or last finished or lost an email.</param>
 public sealed record RoutableAgent(
     string AgentId, IReadOnlyDictionary<string, int> Ranks, int Load, int FreeSlots, DateTimeOffset IdleSince);
@@ -105,6 +111,22 @@ public static class RoutingPolicy
         }
 
         return chosen is null ? null : (new RoutingChoice(chosen.AgentId, servedHead!.Queue), servedHead);
+    }
+
+    /// <summary>
+    /// Counts how many more emails an agent can take: its emails (offered, active and in wrap, pending offers
+    /// included) stay below <paramref name="maxConcurrentEmails"/>, and those emails plus its other work stay below
+    /// <paramref name="maxConcurrentTasks"/>. Returns 0 when either maximum is reached.
+    /// </summary>
+    /// <param name="emails">The agent's offered, active and wrap emails.</param>
+    /// <param name="otherWork">The agent's tasks on other channels.</param>
+    /// <param name="maxConcurrentEmails">The agent's maximum of concurrent routed emails.</param>
+    /// <param name="maxConcurrentTasks">The agent's maximum of concurrent tasks on all channels.</param>
+    public static int CountFreeSlots(int emails, int otherWork, int maxConcurrentEmails, int maxConcurrentTasks)
+    {
+        var belowEmailMaximum = maxConcurrentEmails - emails;
+        var belowTaskMaximum = maxConcurrentTasks - emails - otherWork;
+        return Math.Max(0, Math.Min(belowEmailMaximum, belowTaskMaximum));
     }
 
     /// <summary>Compares two emails in queue order: higher priority, then older enqueue time, then lower id.</summary>

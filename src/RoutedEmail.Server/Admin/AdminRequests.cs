@@ -62,9 +62,12 @@ public sealed record ConfigurationRequest(
 /// <param name="WrapSeconds">
 /// The agent's wrap time, 0 to 3600 seconds, which replaces the skill queue's. Default: none, so the queue's applies.
 /// </param>
+/// <param name="MaxConcurrentTasks">
+/// Maximum tasks at once on all channels, routed emails plus other work, 1 to 200. Default: maxConcurrentEmails.
+/// </param>
 public sealed record AgentRequest(
     string? DisplayName, string? Password, int? MaxConcurrentEmails, IReadOnlyList<SkillAssignment>? SkillQueues,
-    int? WrapSeconds = null);
+    int? WrapSeconds = null, int? MaxConcurrentTasks = null);
 
 /// <summary>The body of a work code group PUT.</summary>
 /// <param name="Codes">The codes: 1 to 200 of them, each 1 to 64 characters and listed once.</param>

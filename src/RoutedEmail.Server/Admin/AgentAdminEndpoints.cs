@@ -6,7 +6,7 @@ using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Admin;
 
-/// <summary>Agent definitions: display name, password, maximum and routing profile.</summary>
+/// <summary>Agent definitions: display name, password, maxima and routing profile.</summary>
 internal static class AgentAdminEndpoints
 {
     public static void MapAgentAdministration(this RouteGroupBuilder tenant)
@@ -23,7 +23,7 @@ internal static class AgentAdminEndpoints
         var tenant = TenantScope.Get(context);
         var definition = new AgentDefinition(
             agentId, request.DisplayName ?? agentId, request.MaxConcurrentEmails ?? Agent.DefaultMaxConcurrentEmails,
-            request.SkillQueues ?? [], request.WrapSeconds);
+            request.SkillQueues ?? [], request.WrapSeconds, request.MaxConcurrentTasks);
         var validation = Validate(definition, request.Password);
         if (!validation.IsValid)
         {
@@ -73,6 +73,11 @@ internal static class AgentAdminEndpoints
         validation.CheckPathName("agentId", definition.AgentId, 128);
         validation.CheckLength("displayName", definition.DisplayName, 1, 200);
         validation.CheckRange("maxConcurrentEmails", definition.MaxConcurrentEmails, 1, 100);
+        if (definition.MaxConcurrentTasks is { } maxConcurrentTasks)
+        {
+            validation.CheckRange("maxConcurrentTasks", maxConcurrentTasks, 1, 200);
+        }
+
         if (definition.WrapSeconds is { } wrapSeconds)
         {
             validation.CheckRange("wrapSeconds", wrapSeconds, 0, 3600);

@@ -42,6 +42,8 @@ internal sealed partial class AgentActions(
     IAgentStore agents, IRoutingTrigger router, DeadlineSignal deadlines, IAgentNotifier notifier,
     ILogger<AgentActions> logger)
 {
+    private const int MaxOtherWork = 100;
+
     private const string WorkHint = "Read GET /api/v1/agent/work for your offers and emails.";
 
     private static readonly AgentStatus[] ChoosableStatuses =
@@ -64,6 +66,29 @@ internal sealed partial class AgentActions(
         }
 
         await notifier.NotifyAsync(agent.TenantId, agent.AgentId, EventTypes.AgentStatusChanged);
+        return null;
+    }
+
+    /// <summary>Stores the agent's count of tasks on other channels, 0 to 100.</summary>
+    public async Task<AgentActionFailure?> SetOtherWorkAsync(AgentKey agent, int? count, CancellationToken cancellationToken)
+    {
+        if (count is not (>= 0 and <= MaxOtherWork))
+        {
+            return Invalid("count", count is null
+                ? $"count is missing. Send the agent's tasks on other channels, 0 to {MaxOtherWork}."
+                : $"count is {count}; it must be 0 to {MaxOtherWork}.");
+        }
+
+        if (!await agents.SetOtherWorkAsync(agent.TenantId, agent.AgentId, count.Value, cancellationToken))
+        {
+            return null;
+        }
+
+        Log.OtherWorkChanged(logger, agent.TenantId, agent.AgentId, count.Value);
+
+        // A lower count can free a slot; a higher one withdraws nothing, so waking the router is harmless.
+        router.Wake(agent.TenantId);
+        await notifier.NotifyAsync(agent.TenantId, agent.AgentId, EventTypes.OtherWorkChanged);
         return null;
     }
 
@@ -131,6 +156,41 @@ internal sealed partial class AgentActions(
         };
     }
 
+    public async Task<AgentActionFailure?> TransferAsync(
+        AgentKey agent, long emailId, string? skillQueue, string? targetAgentId, CancellationToken cancellationToken)
+    {
+        if ((skillQueue is null) == (targetAgentId is null))
+        {
+            return Invalid("skillQueue", skillQueue is null
+                ? "skillQueue and agentId are both missing. Send skillQueue to queue the email there, or agentId " +
+                    "to offer it to that agent."
+                : "skillQueue and agentId are both set. Send only one of them.");
+        }
+
+        var outcome = await agents.TransferAsync(
+            agent.TenantId, agent.AgentId, emailId, skillQueue, targetAgentId, cancellationToken);
+        await AfterChangeAsync(agent, outcome, emailId: emailId);
+        return outcome.Status switch
+        {
+            AgentActionStatus.Done => null,
+            AgentActionStatus.NotFound => EmailNotFound(agent, emailId),
+            AgentActionStatus.UnknownSkillQueue => Invalid("skillQueue",
+                $"skillQueue \"{skillQueue}\" does not exist. Send the name of one of the tenant's skill queues."),
+            AgentActionStatus.UnknownAgent => Invalid("agentId", targetAgentId == agent.AgentId
+                ? $"agentId \"{targetAgentId}\" is you. Send the id of another agent of the tenant."
+                : $"agentId \"{targetAgentId}\" does not exist. Send the id of another agent of the tenant."),
+            AgentActionStatus.AgentUnavailable => Conflict("The agent cannot take the email now.",
+                outcome.CurrentState == "AtMaximum"
+                    ? $"Agent \"{targetAgentId}\" is at its maximum of concurrent emails or tasks. " +
+                        "Try again later, or transfer the email to a skill queue."
+                    : $"Agent \"{targetAgentId}\" is {outcome.CurrentState}; only an Available agent can take a " +
+                        "transfer. Try again later, or transfer the email to a skill queue."),
+            _ => Conflict("The email cannot be transferred.",
+                $"Email {emailId} is {outcome.CurrentState}; only an Active email can be transferred. " +
+                (outcome.CurrentState == "Offered" ? "Accept its offer first." : WorkHint)),
+        };
+    }
+
     /// <summary>
     /// Logs a committed change, notifies the agent's clients, and wakes the router or the deadline service when the
     /// change can make an offer possible or adds a deadline.
@@ -146,16 +206,24 @@ internal sealed partial class AgentActions(
         Log.Changed(logger, agent.TenantId, agent.AgentId, change, offerId, emailId);
         await notifier.NotifyAsync(agent.TenantId, agent.AgentId, change);
 
-        // A decline or expiry puts the email back and a completion frees a slot. A decline also starts a skip
-        // period, and a wrap start a wrap deadline, so the deadline service rereads its deadlines.
-        if (change is EventTypes.OfferDeclined or EventTypes.OfferExpired or EventTypes.Completed)
+        // A decline, expiry, transfer or completion puts an email back or frees a slot, so the router runs. New
+        // deadlines come from a decline (skip period), a wrap start and a transfer to an agent (offer expiry), so
+        // the deadline service rereads its deadlines after those.
+        if (change is EventTypes.OfferDeclined or EventTypes.OfferExpired or EventTypes.Completed
+            or EventTypes.Transferred)
         {
             router.Wake(agent.TenantId);
         }
 
-        if (change is EventTypes.OfferDeclined or EventTypes.WrapStarted)
+        if (change is EventTypes.OfferDeclined or EventTypes.WrapStarted || outcome.OfferedTo is not null)
         {
             deadlines.Notify();
+        }
+
+        if (outcome.OfferedTo is { } target)
+        {
+            Log.TransferOffered(logger, agent.TenantId, agent.AgentId, emailId, target);
+            await notifier.NotifyAsync(agent.TenantId, target, EventTypes.Offered);
         }
     }
 
@@ -203,5 +271,14 @@ internal sealed partial class AgentActions(
             "Agent {AgentId} of tenant {TenantId} changed offer {OfferId} or email {EmailId}: {Event}")]
         public static partial void Changed(
             ILogger logger, long tenantId, string agentId, string @event, long? offerId, long? emailId);
+
+        [LoggerMessage(6005, LogLevel.Information,
+            "Agent {AgentId} of tenant {TenantId} now has {Count} tasks on other channels")]
+        public static partial void OtherWorkChanged(ILogger logger, long tenantId, string agentId, int count);
+
+        [LoggerMessage(6004, LogLevel.Information,
+            "Agent {AgentId} of tenant {TenantId} transferred email {EmailId} to agent {TargetAgentId} as a new offer")]
+        public static partial void TransferOffered(
+            ILogger logger, long tenantId, string agentId, long? emailId, string targetAgentId);
     }
 }

@@ -27,6 +27,8 @@ internal static partial class AgentEndpoints
         agent.MapPost("/sign-out", SignOutAsync)
             .WithSummary("Sets the agent Offline and ends the session, so its token stops working.");
         agent.MapPut("/status", SetStatusAsync).WithSummary("Sets the agent's status: Available, Away or Offline.");
+        agent.MapPut("/other-work", SetOtherWorkAsync)
+            .WithSummary("Sets the agent's count of tasks on other channels, which counts against maxConcurrentTasks.");
         agent.MapGet("/work", GetWorkAsync).WithSummary("Reads the agent's status, pending offers and emails.");
         MapWorkActions(agent);
     }
@@ -84,6 +86,15 @@ internal static partial class AgentEndpoints
         var agent = ReadAgentKey(user);
         return await RespondAsync(agent, await actions.SetStatusAsync(agent, request.Status, cancellationToken), agents,
             cancellationToken);
+    }
+
+    private static async Task<Results<Ok<AgentWork>, ValidationProblem, ProblemHttpResult>> SetOtherWorkAsync(
+        OtherWorkRequest request, ClaimsPrincipal user, AgentActions actions, IAgentStore agents,
+        CancellationToken cancellationToken)
+    {
+        var agent = ReadAgentKey(user);
+        return await RespondAsync(agent, await actions.SetOtherWorkAsync(agent, request.Count, cancellationToken),
+            agents, cancellationToken);
     }
 
     private static async Task<Ok<AgentWork>> GetWorkAsync(

@@ -21,3 +21,12 @@ public sealed record StatusRequest(string? Status);
 /// <param name="WorkCode">The disposition, at most 64 characters; optional.</param>
 /// <param name="Notes">Free text, at most 4000 characters; optional.</param>
 public sealed record CompleteRequest(string? WorkCode, string? Notes);
+
+/// <summary>The body of <c>POST /api/v1/agent/emails/{emailId}/transfer</c>; send exactly one field.</summary>
+/// <param name="SkillQueue">The skill queue where the email waits as Queued, keeping its priority and enqueue time.</param>
+/// <param name="AgentId">The agent who gets the email as a new offer, with the timeout of the email's queue.</param>
+public sealed record TransferRequest(string? SkillQueue, string? AgentId);
+
+/// <summary>The body of <c>PUT /api/v1/agent/other-work</c>.</summary>
+/// <param name="Count">The agent's current tasks on other channels, 0 to 100.</param>
+public sealed record OtherWorkRequest(int? Count);

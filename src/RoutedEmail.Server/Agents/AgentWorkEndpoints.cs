@@ -5,7 +5,7 @@ using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Agents;
 
-/// <summary>The agent's actions on its offers and emails: accept, decline, complete and end wrap.</summary>
+/// <summary>The agent's actions on its offers and emails: accept, decline, complete, end wrap and transfer.</summary>
 internal static partial class AgentEndpoints
 {
     private static void MapWorkActions(RouteGroupBuilder agent)
@@ -17,6 +17,18 @@ internal static partial class AgentEndpoints
             .WithSummary("Completes an active email; it enters Wrap when the wrap time is above zero.");
         agent.MapPost("/emails/{emailId:long}/end-wrap", EndWrapAsync)
             .WithSummary("Ends the wrap time of an email now, so it becomes Completed.");
+        agent.MapPost("/emails/{emailId:long}/transfer", TransferAsync)
+            .WithSummary("Transfers an active email to a skill queue, or offers it to another agent.");
+    }
+
+    private static async Task<Results<Ok<AgentWork>, ValidationProblem, ProblemHttpResult>> TransferAsync(
+        long emailId, TransferRequest request, ClaimsPrincipal user, AgentActions actions, IAgentStore agents,
+        CancellationToken cancellationToken)
+    {
+        var agent = ReadAgentKey(user);
+        var failure = await actions.TransferAsync(
+            agent, emailId, request.SkillQueue, request.AgentId, cancellationToken);
+        return await RespondAsync(agent, failure, agents, cancellationToken);
     }
 
     private static async Task<Results<Ok<AgentWork>, ValidationProblem, ProblemHttpResult>> AcceptAsync(

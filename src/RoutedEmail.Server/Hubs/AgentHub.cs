@@ -65,6 +65,15 @@ internal sealed partial class AgentHub(
             await actions.SetStatusAsync(Agent, status, Context.ConnectionAborted));
     }
 
+    /// <summary>Sets the agent's count of tasks on other channels, as <c>PUT /api/v1/agent/other-work</c> does.</summary>
+    [HubMethodName("SetOtherWork")]
+    public async Task<AgentWorkMessage> SetOtherWorkAsync(int? count)
+    {
+        await RequireSessionAsync();
+        return await ThenReadAsync("SetOtherWork",
+            await actions.SetOtherWorkAsync(Agent, count, Context.ConnectionAborted));
+    }
+
     /// <summary>Accepts a pending offer, as <c>POST /api/v1/agent/offers/{offerId}/accept</c> does.</summary>
     [HubMethodName("Accept")]
     public async Task<AgentWorkMessage> AcceptAsync(long offerId)
@@ -96,6 +105,18 @@ internal sealed partial class AgentHub(
         await RequireSessionAsync();
         return await ThenReadAsync("Complete",
             await actions.CompleteAsync(Agent, emailId, workCode, notes, Context.ConnectionAborted));
+    }
+
+    /// <summary>
+    /// Transfers an active email to a skill queue or another agent, as
+    /// <c>POST /api/v1/agent/emails/{emailId}/transfer</c> does; pass exactly one of the two.
+    /// </summary>
+    [HubMethodName("Transfer")]
+    public async Task<AgentWorkMessage> TransferAsync(long emailId, string? skillQueue, string? agentId)
+    {
+        await RequireSessionAsync();
+        return await ThenReadAsync("Transfer",
+            await actions.TransferAsync(Agent, emailId, skillQueue, agentId, Context.ConnectionAborted));
     }
 
     private AgentKey Agent => new(

@@ -11,7 +11,7 @@ namespace RoutedEmail.Server.Integrator;
 /// <summary>The integrator API: look up or cancel one routed email by entity id, with the ingest headers.</summary>
 internal static partial class RoutedEmailEndpoints
 {
-    private const string GroupPath = "/api/v1/routed-emails";
+    internal const string GroupPath = "/api/v1/routed-emails";
 
     public static void MapRoutedEmails(this IEndpointRouteBuilder endpoints)
     {
@@ -26,6 +26,7 @@ internal static partial class RoutedEmailEndpoints
             .WithSummary("Reads the newest routed email of the entity id given as ?entityId=.");
         group.MapDelete("", CancelByQueryAsync)
             .WithSummary("Cancels the newest routed email of the entity id given as ?entityId=.");
+        group.MapExplanations();
     }
 
     private static Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> GetByPathAsync(
@@ -54,7 +55,7 @@ internal static partial class RoutedEmailEndpoints
             ? MissingEntityId()
             : await CancelAsync(entityId, request, authenticator, store, router, notifier, loggers, cancellationToken);
 
-    private static async Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> GetAsync(
+    internal static async Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> GetAsync(
         string entityId, HttpRequest request, IntegratorAuthenticator authenticator, IRoutedEmailStore store,
         CancellationToken cancellationToken)
     {
@@ -122,15 +123,15 @@ internal static partial class RoutedEmailEndpoints
         return Uri.UnescapeDataString(queryStart < 0 ? segment : segment[..queryStart]);
     }
 
-    private static ProblemHttpResult MissingEntityId() =>
+    internal static ProblemHttpResult MissingEntityId() =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The entity id is missing.",
             detail: "Send the entity id in the path, /api/v1/routed-emails/{entityId}, or as ?entityId=.");
 
-    private static ProblemHttpResult AuthenticationFailed(IntegratorAuthentication authentication) =>
+    internal static ProblemHttpResult AuthenticationFailed(IntegratorAuthentication authentication) =>
         TypedResults.Problem(statusCode: authentication.StatusCode, title: "The integrator headers are not valid.",
             detail: authentication.Error);
 
-    private static ProblemHttpResult NotFound(string entityId) =>
+    internal static ProblemHttpResult NotFound(string entityId) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "The routed email does not exist.",
             detail: $"This tenant has no routed email with entityId \"{entityId}\". Check the entityId and the " +
             "X-sc-company-code and X-sc-company-environment headers.");

@@ -51,6 +51,22 @@ public interface IAgentStore
     /// <summary>Ends the wrap time of an email of this agent now, making it Completed.</summary>
     Task<AgentActionOutcome> EndWrapAsync(
         long tenantId, string agentId, long emailId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores the count of the agent's tasks on other channels, which counts against its maximum of concurrent
+    /// tasks. A higher count withdraws no offer and no email.
+    /// </summary>
+    /// <returns>True when the count changed.</returns>
+    Task<bool> SetOtherWorkAsync(long tenantId, string agentId, int count, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Transfers an Active email of this agent and frees the agent's capacity. With a skill queue, the email goes
+    /// back to Queued in that queue with its priority and enqueue time. With a target agent, the email is offered
+    /// to that agent only, with the timeout of the email's current queue. Exactly one of the two is given.
+    /// </summary>
+    Task<AgentActionOutcome> TransferAsync(
+        long tenantId, string agentId, long emailId, string? skillQueue, string? targetAgentId,
+        CancellationToken cancellationToken);
 }
 
 /// <summary>A signed-in agent's session.</summary>
@@ -67,9 +83,10 @@ public sealed record AgentSession(long TenantId, string AgentId, DateTimeOffset 
 /// For <see cref="AgentActionStatus.InvalidWorkCode"/>, the codes of the queue's work code groups; empty when the
 /// queue has no groups, so any code is allowed.
 /// </param>
+/// <param name="OfferedTo">For a transfer to an agent, the agent who got the new offer.</param>
 public sealed record AgentActionOutcome(
     AgentActionStatus Status, string? CurrentState = null, string? Event = null,
-    IReadOnlyList<string>? AllowedWorkCodes = null);
+    IReadOnlyList<string>? AllowedWorkCodes = null, string? OfferedTo = null);
 
 /// <summary>What an agent's action on an offer or email did.</summary>
 public enum AgentActionStatus
@@ -91,4 +108,16 @@ public enum AgentActionStatus
     /// Nothing changed.
     /// </summary>
     InvalidWorkCode,
+
+    /// <summary>The transfer names a skill queue that does not exist. Nothing changed.</summary>
+    UnknownSkillQueue,
+
+    /// <summary>The transfer names an agent that does not exist, or the transferring agent. Nothing changed.</summary>
+    UnknownAgent,
+
+    /// <summary>
+    /// The transfer names an agent who cannot take the email now: not Available, or at a maximum.
+    /// <see cref="AgentActionOutcome.CurrentState"/> names the agent's status, or <c>AtMaximum</c>. Nothing changed.
+    /// </summary>
+    AgentUnavailable,
 }

@@ -64,9 +64,12 @@ public interface IConfigurationStore
 /// <param name="MaxConcurrentEmails">Maximum routed emails offered to or held by the agent at once.</param>
 /// <param name="SkillQueues">The routing profile.</param>
 /// <param name="WrapSeconds">The agent's wrap time in seconds, which replaces the queue's; null uses the queue's.</param>
+/// <param name="MaxConcurrentTasks">
+/// Maximum tasks at once on all channels, routed emails included; null uses <paramref name="MaxConcurrentEmails"/>.
+/// </param>
 public sealed record AgentDefinition(
     string AgentId, string DisplayName, int MaxConcurrentEmails, IReadOnlyList<SkillAssignment> SkillQueues,
-    int? WrapSeconds = null);
+    int? WrapSeconds = null, int? MaxConcurrentTasks = null);
 
 /// <summary>The outcome of a create-or-replace.</summary>
 /// <param name="Created">True when a new row was created.</param>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using RoutedEmail.Core.Agents;
 using RoutedEmail.Core.Emails;
@@ -92,14 +93,44 @@ internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProv
         return Task.FromResult(withdrawn);
     }
 
+    public Task<bool> SetOtherWorkAsync(
+        long tenantId, string agentId, int count, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        using var update = connection.Command(
+            """
+            UPDATE agents SET other_work_count = $count
+            WHERE tenant_id = $tenant AND agent_id = $agent AND other_work_count <> $count
+            """, transaction);
+        var changed = update.With("$count", count).With("$tenant", tenantId).With("$agent", agentId)
+            .ExecuteNonQuery() > 0;
+        if (changed)
+        {
+            var now = time.GetUtcNow();
+            SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.OtherWorkChanged,
+                agentId: agentId, detail: count.ToString(CultureInfo.InvariantCulture));
+            transaction.Commit();
+        }
+
+        return Task.FromResult(changed);
+    }
+
     public Task<AgentWork> GetWorkAsync(long tenantId, string agentId, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction(deferred: true);
         using var status = connection.Command(
-            "SELECT status FROM agents WHERE tenant_id = $tenant AND agent_id = $agent", transaction);
-        var agentStatus = Enum.Parse<AgentStatus>((string)status.With("$tenant", tenantId).With("$agent", agentId)
-            .ExecuteScalar()!);
+            "SELECT status, other_work_count FROM agents WHERE tenant_id = $tenant AND agent_id = $agent",
+            transaction);
+        AgentStatus agentStatus;
+        int otherWork;
+        using (var reader = status.With("$tenant", tenantId).With("$agent", agentId).ExecuteReader())
+        {
+            reader.Read();
+            agentStatus = Enum.Parse<AgentStatus>(reader.GetString(0));
+            otherWork = reader.GetInt32(1);
+        }
 
         using var offers = connection.Command(
             $"""
@@ -136,6 +167,6 @@ internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProv
             }
         }
 
-        return Task.FromResult(new AgentWork(agentStatus, pending, emails));
+        return Task.FromResult(new AgentWork(agentStatus, pending, emails, otherWork));
     }
 }

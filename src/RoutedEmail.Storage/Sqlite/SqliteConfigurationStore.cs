@@ -231,17 +231,18 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
             created
                 ? """
                   INSERT INTO agents (tenant_id, agent_id, display_name, password_hash, max_concurrent_emails,
-                                      status, status_since, idle_since, wrap_seconds)
-                  VALUES ($tenant, $agent, $name, $password, $max, 'Offline', $now, $now, $wrap)
+                                      status, status_since, idle_since, wrap_seconds, max_concurrent_tasks)
+                  VALUES ($tenant, $agent, $name, $password, $max, 'Offline', $now, $now, $wrap, $maxTasks)
                   """
                 : """
                   UPDATE agents SET display_name = $name, password_hash = COALESCE($password, password_hash),
-                                    max_concurrent_emails = $max, wrap_seconds = $wrap
+                                    max_concurrent_emails = $max, wrap_seconds = $wrap,
+                                    max_concurrent_tasks = $maxTasks
                   WHERE tenant_id = $tenant AND agent_id = $agent
                   """, transaction);
         command.With("$tenant", tenantId).With("$agent", definition.AgentId).With("$name", definition.DisplayName)
             .With("$password", passwordHash).With("$max", definition.MaxConcurrentEmails).With("$now", now)
-            .With("$wrap", definition.WrapSeconds);
+            .With("$wrap", definition.WrapSeconds).With("$maxTasks", definition.MaxConcurrentTasks);
         command.ExecuteNonQuery();
 
         if (!created && passwordHash is not null)
@@ -272,7 +273,7 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
         using var command = connection.Command(
             """
             SELECT a.agent_id, a.display_name, a.max_concurrent_emails, a.status, s.skill_queue, s.rank,
-                   a.wrap_seconds
+                   a.wrap_seconds, COALESCE(a.max_concurrent_tasks, a.max_concurrent_emails), a.other_work_count
             FROM agents a
             LEFT JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.agent_id
             WHERE a.tenant_id = $tenant AND ($agent IS NULL OR a.agent_id = $agent)
@@ -289,7 +290,8 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
             {
                 skills = [];
                 agents.Add(new Agent(id, reader.GetString(1), reader.GetInt32(2), skills,
-                    Enum.Parse<AgentStatus>(reader.GetString(3)), reader.IsDBNull(6) ? null : reader.GetInt32(6)));
+                    Enum.Parse<AgentStatus>(reader.GetString(3)), reader.IsDBNull(6) ? null : reader.GetInt32(6),
+                    reader.GetInt32(7), reader.GetInt32(8)));
             }
 
             if (!reader.IsDBNull(4))

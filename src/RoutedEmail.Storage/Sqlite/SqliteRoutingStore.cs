@@ -43,8 +43,8 @@ internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimePr
         var offers = new List<OfferMade>();
         while (RoutingPolicy.ChooseNext(agents, waiting) is (var choice, var email))
         {
-            offers.Add(Offer(connection, transaction, tenantId, email, choice.AgentId, now));
             var index = agents.FindIndex(agent => agent.AgentId == choice.AgentId);
+            offers.Add(Offer(connection, transaction, tenantId, email, choice.AgentId, now, agents[index]));
             var agent = agents[index];
             agents[index] = agent with { Load = agent.Load + 1, FreeSlots = agent.FreeSlots - 1 };
             RefreshWaiting(connection, transaction, tenantId, choice.Queue, skips, waiting);
@@ -62,7 +62,8 @@ internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimePr
             SELECT a.agent_id, a.max_concurrent_emails, a.idle_since, s.skill_queue, s.rank, (
                 SELECT COUNT(*) FROM routed_emails e
                 WHERE e.tenant_id = a.tenant_id AND e.agent_id = a.agent_id
-                  AND e.state IN ('Offered', 'Active', 'Wrap')) AS load
+                  AND e.state IN ('Offered', 'Active', 'Wrap')) AS load,
+                a.other_work_count, COALESCE(a.max_concurrent_tasks, a.max_concurrent_emails)
             FROM agents a
             JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.agent_id
             WHERE a.tenant_id = $tenant AND a.status = 'Available'
@@ -79,8 +80,9 @@ internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimePr
             {
                 ranks = new Dictionary<string, int>(StringComparer.Ordinal);
                 var load = reader.GetInt32(5);
-                agents.Add(new RoutableAgent(agentId, ranks, load, reader.GetInt32(1) - load,
-                    SqliteCommands.ToTime(reader.GetInt64(2))));
+                var freeSlots = RoutingPolicy.CountFreeSlots(
+                    load, reader.GetInt32(6), reader.GetInt32(1), reader.GetInt32(7));
+                agents.Add(new RoutableAgent(agentId, ranks, load, freeSlots, SqliteCommands.ToTime(reader.GetInt64(2))));
             }
 
             ranks![reader.GetString(3)] = reader.GetInt32(4);
@@ -158,7 +160,7 @@ internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimePr
 
     private static OfferMade Offer(
         SqliteConnection connection, SqliteTransaction transaction, long tenantId, QueueHead head, string agentId,
-        DateTimeOffset now)
+        DateTimeOffset now, RoutableAgent? chosen = null)
     {
         using var insert = connection.Command(
             """
@@ -176,7 +178,7 @@ internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimePr
             transaction);
         var entityId = (string)update.With("$agent", agentId).With("$email", head.EmailId).ExecuteScalar()!;
         SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Offered, head.EmailId, agentId,
-            offerId);
+            offerId, OfferRoutingInputs.ToDetail(chosen, head.Queue));
         return new OfferMade(offerId, head.EmailId, entityId, agentId);
     }
 }
