@@ -103,12 +103,16 @@ public static class EmailExplainer
             };
         }
 
-        if (agent.EmailsHeld >= agent.MaxConcurrentEmails)
+        var maxTasks = agent.MaxConcurrentTasks ?? agent.MaxConcurrentEmails;
+        if (RoutingPolicy.CountFreeSlots(agent.EmailsHeld, agent.OtherWork, agent.MaxConcurrentEmails, maxTasks) == 0)
         {
             return line with
             {
                 Reason = AgentReason.AtCapacity,
-                Detail = $"At capacity: {agent.EmailsHeld} of {agent.MaxConcurrentEmails} emails.",
+                Detail = agent.EmailsHeld >= agent.MaxConcurrentEmails
+                    ? $"At capacity: {agent.EmailsHeld} of {agent.MaxConcurrentEmails} emails."
+                    : $"At capacity: {agent.EmailsHeld} emails and {agent.OtherWork} tasks on other channels make " +
+                        $"{agent.EmailsHeld + agent.OtherWork} of {maxTasks} tasks.",
             };
         }
 

@@ -26,6 +26,12 @@ public sealed record ExplainedAgent(
     string AgentId, AgentStatus Status, int EmailsHeld, int MaxConcurrentEmails,
     IReadOnlyDictionary<string, int> Ranks)
 {
+    /// <summary>Tasks the agent has on other channels, which count against <see cref="MaxConcurrentTasks"/>.</summary>
+    public int OtherWork { get; init; }
+
+    /// <summary>The agent's maximum of concurrent tasks of all channels; null means the email maximum.</summary>
+    public int? MaxConcurrentTasks { get; init; }
+
     /// <summary>When the agent's skip period for this email ends, or null when none is running.</summary>
     public DateTimeOffset? SkippedUntil { get; init; }
 

@@ -107,7 +107,8 @@ internal sealed class SqliteExplanationStore(SqliteDatabase database, TimeProvid
             SELECT a.agent_id, a.status, a.max_concurrent_emails, s.skill_queue, s.rank, (
                 SELECT COUNT(*) FROM routed_emails e
                 WHERE e.tenant_id = a.tenant_id AND e.agent_id = a.agent_id
-                  AND e.state IN ('Offered', 'Active', 'Wrap')) AS load
+                  AND e.state IN ('Offered', 'Active', 'Wrap')) AS load,
+                a.max_concurrent_tasks, a.other_work_count
             FROM agents a
             JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.agent_id
             WHERE a.tenant_id = $tenant AND EXISTS (
@@ -126,7 +127,11 @@ internal sealed class SqliteExplanationStore(SqliteDatabase database, TimeProvid
             {
                 ranks = new Dictionary<string, int>(StringComparer.Ordinal);
                 agents.Add(new ExplainedAgent(agentId, Enum.Parse<AgentStatus>(reader.GetString(1)),
-                    reader.GetInt32(5), reader.GetInt32(2), ranks));
+                    reader.GetInt32(5), reader.GetInt32(2), ranks)
+                {
+                    MaxConcurrentTasks = reader.IsDBNull(6) ? null : reader.GetInt32(6),
+                    OtherWork = reader.GetInt32(7),
+                });
             }
 
             ranks![reader.GetString(3)] = reader.GetInt32(4);

@@ -57,6 +57,20 @@ public sealed class EmailExplainerTests
         Assert.Equal(2, line.EmailsHeld);
     }
 
+    [Fact]
+    public void ExplainQueued_OtherChannelWork_AtTaskCapacity()
+    {
+        var agent = Agent("ana") with
+        {
+            EmailsHeld = 1, MaxConcurrentEmails = 3, MaxConcurrentTasks = 3, OtherWork = 2,
+        };
+
+        var line = Assert.Single(EmailExplainer.ExplainQueued(Inputs(agents: [agent])).Agents);
+
+        Assert.Equal(AgentReason.AtCapacity, line.Reason);
+        Assert.Equal("At capacity: 1 emails and 2 tasks on other channels make 3 of 3 tasks.", line.Detail);
+    }
+
     [Theory]
     [InlineData(false, "after declining it")]
     [InlineData(true, "after letting its offer expire")]
