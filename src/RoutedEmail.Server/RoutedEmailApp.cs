@@ -40,6 +40,10 @@ public static class RoutedEmailApp
             options => options.IdempotencyWindow > TimeSpan.Zero, "Ingest:IdempotencyWindow");
         AddValidatedOptions<AgentOptions>(builder, AgentOptions.SectionName,
             options => options.SessionLifetime > TimeSpan.Zero, "Agents:SessionLifetime");
+        AddValidatedOptions<AgentOptions>(builder, AgentOptions.SectionName,
+            options => options.RestInactivityTimeout > TimeSpan.Zero, "Agents:RestInactivityTimeout");
+        AddValidatedOptions<AgentOptions>(builder, AgentOptions.SectionName,
+            options => options.HubDisconnectTimeout > TimeSpan.Zero, "Agents:HubDisconnectTimeout");
         AddValidatedOptions<ApiKeyOptions>(builder, ApiKeyOptions.SectionName,
             options => options.PreviousKeyGracePeriod >= TimeSpan.Zero, "ApiKeys:PreviousKeyGracePeriod");
         services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.SectionName));
@@ -61,6 +65,7 @@ public static class RoutedEmailApp
 
         services.AddSingleton<IntegratorAuthenticator>();
         services.AddSingleton<AgentActions>();
+        services.AddSingleton<AgentActivityRecorder>();
         services.AddSingleton<IPasswordHasher<AgentAccount>, PasswordHasher<AgentAccount>>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, AdminAuthenticationHandler>(AuthNames.AdminScheme, null)
@@ -127,6 +132,7 @@ public static class RoutedEmailApp
         admin.MapTenants();
         var tenant = admin.MapGroup("/tenants/{company}/{environment}").RequireTenant();
         tenant.MapWorkCodeGroups();
+        tenant.MapAwayReasons();
         tenant.MapSkillQueues();
         tenant.MapConfigurations();
         tenant.MapAgentAdministration();

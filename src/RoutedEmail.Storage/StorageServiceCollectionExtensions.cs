@@ -27,6 +27,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IIngestStore, SqliteIngestWriter>();
         services.AddSingleton<IRoutedEmailStore, SqliteRoutedEmailStore>();
         services.AddSingleton<IAgentStore, SqliteAgentStore>();
+        services.AddSingleton<IAgentActivityStore, SqliteAgentActivityStore>();
+        services.AddSingleton<IAwayReasonStore, SqliteAwayReasonStore>();
         services.AddSingleton<IRoutingStore, SqliteRoutingStore>();
         services.AddSingleton<IExplanationStore, SqliteExplanationStore>();
         services.AddSingleton<IStorageInitializer, SqliteStorageInitializer>();

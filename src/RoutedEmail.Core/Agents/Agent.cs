@@ -19,6 +19,7 @@ public sealed record SkillAssignment(string Name, int Rank);
 /// <paramref name="MaxConcurrentEmails"/>.
 /// </param>
 /// <param name="OtherWorkCount">The agent's tasks on other channels, as last reported.</param>
+/// <param name="AwayReason">The away reason code the agent gave while Away; null otherwise.</param>
 public sealed record Agent(
     string AgentId,
     string DisplayName,
@@ -27,7 +28,8 @@ public sealed record Agent(
     AgentStatus Status,
     int? WrapSeconds = null,
     int MaxConcurrentTasks = Agent.DefaultMaxConcurrentEmails,
-    int OtherWorkCount = 0)
+    int OtherWorkCount = 0,
+    string? AwayReason = null)
 {
     /// <summary>Default maximum of concurrent routed emails: 1.</summary>
     public const int DefaultMaxConcurrentEmails = 1;

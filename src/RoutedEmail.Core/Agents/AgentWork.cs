@@ -7,9 +7,10 @@ namespace RoutedEmail.Core.Agents;
 /// <param name="Offers">Offers waiting for the agent to accept, oldest first.</param>
 /// <param name="Emails">Emails the agent accepted and has not completed, oldest first.</param>
 /// <param name="OtherWorkCount">The agent's tasks on other channels, as last reported.</param>
+/// <param name="AwayReason">The away reason code the agent gave while Away; null otherwise.</param>
 public sealed record AgentWork(
     AgentStatus Status, IReadOnlyList<OfferDetails> Offers, IReadOnlyList<RoutedEmailDetails> Emails,
-    int OtherWorkCount = 0);
+    int OtherWorkCount = 0, string? AwayReason = null);
 
 /// <summary>A pending offer of one email to one agent.</summary>
 /// <param name="OfferId">The server's identifier of the offer.</param>

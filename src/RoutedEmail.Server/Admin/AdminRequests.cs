@@ -72,3 +72,7 @@ public sealed record AgentRequest(
 /// <summary>The body of a work code group PUT.</summary>
 /// <param name="Codes">The codes: 1 to 200 of them, each 1 to 64 characters and listed once.</param>
 public sealed record WorkCodeGroupRequest(IReadOnlyList<string>? Codes);
+
+/// <summary>The body of an away reason PUT.</summary>
+/// <param name="Description">The text shown to agents and supervisors, at most 200 characters. Default: empty.</param>
+public sealed record AwayReasonRequest(string? Description);

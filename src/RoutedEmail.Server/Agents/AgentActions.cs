@@ -39,8 +39,8 @@ internal sealed record AgentActionFailure(AgentActionFailureKind Kind, string Ti
 /// needs. Each method returns null on success.
 /// </summary>
 internal sealed partial class AgentActions(
-    IAgentStore agents, IRoutingTrigger router, DeadlineSignal deadlines, IAgentNotifier notifier,
-    ILogger<AgentActions> logger)
+    IAgentStore agents, IAwayReasonStore awayReasons, IRoutingTrigger router, DeadlineSignal deadlines,
+    IAgentNotifier notifier, ILogger<AgentActions> logger)
 {
     private const int MaxOtherWork = 100;
 
@@ -49,7 +49,16 @@ internal sealed partial class AgentActions(
     private static readonly AgentStatus[] ChoosableStatuses =
         [AgentStatus.Available, AgentStatus.Away, AgentStatus.Offline];
 
-    public async Task<AgentActionFailure?> SetStatusAsync(AgentKey agent, string? status, CancellationToken cancellationToken)
+    /// <summary>Sets the agent's status without an away reason.</summary>
+    public Task<AgentActionFailure?> SetStatusAsync(AgentKey agent, string? status, CancellationToken cancellationToken) =>
+        SetStatusAsync(agent, status, null, cancellationToken);
+
+    /// <summary>
+    /// Sets the agent's status. Only Away takes a reason, which must be one of the tenant's away reason codes, and
+    /// while the tenant has any, Away requires one.
+    /// </summary>
+    public async Task<AgentActionFailure?> SetStatusAsync(
+        AgentKey agent, string? status, string? reason, CancellationToken cancellationToken)
     {
         var chosen = ChoosableStatuses.FirstOrDefault(candidate => candidate.ToString() == status, AgentStatus.Missed);
         if (chosen == AgentStatus.Missed)
@@ -58,8 +67,20 @@ internal sealed partial class AgentActions(
                 "Missed is set by the service when an offer expires.");
         }
 
-        var withdrawn = await agents.SetStatusAsync(agent.TenantId, agent.AgentId, chosen, cancellationToken);
-        Log.StatusChanged(logger, agent.TenantId, agent.AgentId, chosen, withdrawn);
+        if (reason is not null && chosen != AgentStatus.Away)
+        {
+            return Invalid("reason", $"reason \"{reason}\" was sent with status {chosen}; only Away takes a " +
+                "reason. Leave reason out, or send status Away.");
+        }
+
+        if (chosen == AgentStatus.Away && await CheckAwayReasonAsync(agent, reason, cancellationToken) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var withdrawn = await agents.SetStatusAsync(
+            agent.TenantId, agent.AgentId, chosen, cancellationToken, reason);
+        Log.StatusChanged(logger, agent.TenantId, agent.AgentId, chosen, reason, withdrawn);
         if (chosen == AgentStatus.Available || withdrawn > 0)
         {
             router.Wake(agent.TenantId);
@@ -227,6 +248,25 @@ internal sealed partial class AgentActions(
         }
     }
 
+    /// <summary>Checks an away reason against the tenant's codes, which compare case-sensitively.</summary>
+    private async Task<AgentActionFailure?> CheckAwayReasonAsync(
+        AgentKey agent, string? reason, CancellationToken cancellationToken)
+    {
+        var reasons = await awayReasons.ListAwayReasonsAsync(agent.TenantId, cancellationToken);
+        if (reasons.Any(candidate => candidate.Code == reason) || (reason is null && reasons.Count == 0))
+        {
+            return null;
+        }
+
+        var choices = string.Join(", ", reasons.Select(candidate => $"\"{candidate.Code}\""));
+        return Invalid("reason", (reason, reasons.Count) switch
+        {
+            (null, _) => $"reason is missing, and this tenant requires one for Away. Choose one of: {choices}.",
+            (_, 0) => $"reason \"{reason}\" is not an away reason of this tenant, which has none. Leave reason out.",
+            _ => $"reason \"{reason}\" is not an away reason of this tenant. Choose one of: {choices}.",
+        });
+    }
+
     /// <summary>Checks an optional text against a maximum in Unicode characters.</summary>
     private static AgentActionFailure? CheckLength(string field, string? value, int maximum)
     {
@@ -263,9 +303,10 @@ internal sealed partial class AgentActions(
     private static partial class Log
     {
         [LoggerMessage(6002, LogLevel.Information,
-            "Agent {AgentId} of tenant {TenantId} is now {Status}; {Withdrawn} pending offers went back to their queues")]
+            "Agent {AgentId} of tenant {TenantId} is now {Status} with away reason {AwayReason}; {Withdrawn} pending " +
+            "offers went back to their queues")]
         public static partial void StatusChanged(
-            ILogger logger, long tenantId, string agentId, AgentStatus status, int withdrawn);
+            ILogger logger, long tenantId, string agentId, AgentStatus status, string? awayReason, int withdrawn);
 
         [LoggerMessage(6003, LogLevel.Information,
             "Agent {AgentId} of tenant {TenantId} changed offer {OfferId} or email {EmailId}: {Event}")]

@@ -84,8 +84,8 @@ internal static partial class AgentEndpoints
         CancellationToken cancellationToken)
     {
         var agent = ReadAgentKey(user);
-        return await RespondAsync(agent, await actions.SetStatusAsync(agent, request.Status, cancellationToken), agents,
-            cancellationToken);
+        var failure = await actions.SetStatusAsync(agent, request.Status, request.Reason, cancellationToken);
+        return await RespondAsync(agent, failure, agents, cancellationToken);
     }
 
     private static async Task<Results<Ok<AgentWork>, ValidationProblem, ProblemHttpResult>> SetOtherWorkAsync(

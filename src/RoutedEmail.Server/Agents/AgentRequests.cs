@@ -15,7 +15,10 @@ public sealed record SignInResponse(string Token, DateTimeOffset ExpiresAt, stri
 
 /// <summary>The body of <c>PUT /api/v1/agent/status</c>.</summary>
 /// <param name="Status">Available, Away or Offline.</param>
-public sealed record StatusRequest(string? Status);
+/// <param name="Reason">
+/// With Away only: one of the tenant's away reason codes, required while the tenant has any. Default: none.
+/// </param>
+public sealed record StatusRequest(string? Status, string? Reason = null);
 
 /// <summary>The body of <c>POST /api/v1/agent/emails/{emailId}/complete</c>.</summary>
 /// <param name="WorkCode">The disposition, at most 64 characters; optional.</param>

@@ -21,6 +21,18 @@ public sealed class AgentOptions
 
     /// <summary>How long an agent token stays valid after sign-in. Default: 12 hours, a long shift.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// How long an agent who does not use the hub may go without an authenticated request before it becomes
+    /// Offline. Default: 30 minutes.
+    /// </summary>
+    public TimeSpan RestInactivityTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// How long after its last hub connection closed an agent becomes Offline, unless it reconnects. Default:
+    /// 2 minutes, enough for a client to reconnect after a network drop.
+    /// </summary>
+    public TimeSpan HubDisconnectTimeout { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 /// <summary>API key settings, bound from the <c>ApiKeys</c> configuration section.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using RoutedEmail.Server.Agents;
+using RoutedEmail.Server.Routing;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Hubs;
@@ -10,25 +11,59 @@ namespace RoutedEmail.Server.Hubs;
 /// agent is read and sent while holding that agent's lock, so a higher sequence never carries older work.
 /// </summary>
 internal sealed partial class AgentConnections(
-    IAgentStore agents, IHubContext<AgentHub> hub, ILogger<AgentConnections> logger)
+    IAgentStore agents, IAgentActivityStore activity, DeadlineSignal deadlines, IHubContext<AgentHub> hub,
+    ILogger<AgentConnections> logger)
 {
     // NOTE: one small entry stays per agent that ever connected to this node, so the sequence survives
     // reconnects. The entries are lost at restart, when every client reconnects and resynchronises.
     private readonly ConcurrentDictionary<AgentKey, AgentChannel> _channels = new();
 
-    /// <summary>Registers an open connection with the hash of the token it signed in with.</summary>
+    /// <summary>
+    /// Registers an open connection with the hash of the token it signed in with, and marks the agent as connected,
+    /// which stops its inactivity timeouts.
+    /// </summary>
     public async Task AddAsync(AgentKey agent, HubCallerContext connection, byte[] tokenHash)
     {
         var channel = _channels.GetOrAdd(agent, _ => new AgentChannel());
         await hub.Groups.AddToGroupAsync(connection.ConnectionId, agent.GroupName);
-        channel.Connections[connection.ConnectionId] = new OpenConnection(connection, tokenHash);
+        await channel.Lock.WaitAsync(connection.ConnectionAborted);
+        try
+        {
+            channel.Connections[connection.ConnectionId] = new OpenConnection(connection, tokenHash);
+            await activity.RecordHubConnectedAsync(agent.TenantId, agent.AgentId, connection.ConnectionAborted);
+        }
+        finally
+        {
+            channel.Lock.Release();
+        }
     }
 
-    public void Remove(AgentKey agent, string connectionId)
+    /// <summary>
+    /// Unregisters a closed connection. When it was the agent's last one on this node, stores the time, which
+    /// starts the hub disconnect timeout.
+    /// </summary>
+    public async Task RemoveAsync(AgentKey agent, string connectionId)
     {
-        if (_channels.TryGetValue(agent, out var channel))
+        if (!_channels.TryGetValue(agent, out var channel))
         {
+            return;
+        }
+
+        // The lock orders this against AddAsync, so a reconnect that races the close is not marked gone.
+        await channel.Lock.WaitAsync(CancellationToken.None);
+        try
+        {
+            // A connection closed for an ended session was removed already, and still may have been the last.
             channel.Connections.TryRemove(connectionId, out _);
+            if (channel.Connections.IsEmpty)
+            {
+                await activity.RecordHubGoneAsync(agent.TenantId, agent.AgentId, CancellationToken.None);
+                deadlines.Notify();
+            }
+        }
+        finally
+        {
+            channel.Lock.Release();
         }
     }
 

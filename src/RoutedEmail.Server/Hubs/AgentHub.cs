@@ -35,12 +35,11 @@ internal sealed partial class AgentHub(
             agent, Clients.Caller, AgentHubProtocol.ConnectedReason, Context.ConnectionAborted);
     }
 
-    public override Task OnDisconnectedAsync(Exception? exception)
+    public override async Task OnDisconnectedAsync(Exception? exception)
     {
         var agent = Agent;
-        connections.Remove(agent, Context.ConnectionId);
+        await connections.RemoveAsync(agent, Context.ConnectionId);
         Log.Disconnected(logger, agent.TenantId, agent.AgentId, Context.ConnectionId);
-        return Task.CompletedTask;
     }
 
     /// <summary>Returns the version of the hub contract.</summary>
@@ -72,6 +71,15 @@ internal sealed partial class AgentHub(
         await RequireSessionAsync();
         return await ThenReadAsync("SetOtherWork",
             await actions.SetOtherWorkAsync(Agent, count, Context.ConnectionAborted));
+    }
+
+    /// <summary>Sets the agent's status with an away reason, as <c>PUT /api/v1/agent/status</c> does.</summary>
+    [HubMethodName("SetStatusWithReason")]
+    public async Task<AgentWorkMessage> SetStatusWithReasonAsync(string? status, string? reason)
+    {
+        await RequireSessionAsync();
+        return await ThenReadAsync("SetStatusWithReason",
+            await actions.SetStatusAsync(Agent, status, reason, Context.ConnectionAborted));
     }
 
     /// <summary>Accepts a pending offer, as <c>POST /api/v1/agent/offers/{offerId}/accept</c> does.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RoutedEmail.Core.Agents;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Server.Hosting;
 using RoutedEmail.Storage.Abstractions;
@@ -6,8 +7,8 @@ using RoutedEmail.Storage.Abstractions;
 namespace RoutedEmail.Server.Routing;
 
 /// <summary>
-/// Tells the deadline service that a new deadline may exist: a new offer, an email entering Wrap, or a decline
-/// that starts a skip period.
+/// Tells the deadline service that a new deadline may exist: a new offer, an email entering Wrap, a decline that
+/// starts a skip period, or the close of an agent's last hub connection.
 /// </summary>
 internal sealed class DeadlineSignal
 {
@@ -24,14 +25,15 @@ internal sealed class DeadlineSignal
 }
 
 /// <summary>
-/// Fires the durable deadlines of routing: it expires overdue offers, completes emails whose wrap time ended, and
-/// wakes the router when a skip period ends. The deadlines are stored with the offers and emails, so after a
+/// Fires the durable deadlines of routing: it expires overdue offers, completes emails whose wrap time ended, wakes
+/// the router when a skip period ends, and sets agents Offline after their inactivity timeout. The deadlines are stored with the offers and emails, so after a
 /// restart every overdue one fires at once and the others on time. It sleeps on the injected clock until the
 /// earliest deadline or a signal.
 /// </summary>
 internal sealed partial class DeadlineService(
-    IRoutingStore store, IRoutingTrigger router, IAgentNotifier notifier, DeadlineSignal signal,
-    IOptions<RoutingOptions> options, StartupGate startup, TimeProvider time, ILogger<DeadlineService> logger)
+    IRoutingStore store, IAgentStore agents, IAgentActivityStore activity, IRoutingTrigger router,
+    IAgentNotifier notifier, DeadlineSignal signal, IOptions<RoutingOptions> options,
+    IOptions<AgentOptions> agentOptions, StartupGate startup, TimeProvider time, ILogger<DeadlineService> logger)
     : BackgroundService
 {
     // Bounds one sleep, so a clock change or a lost signal delays a deadline by at most this long.
@@ -53,6 +55,7 @@ internal sealed partial class DeadlineService(
             {
                 await ExpireDueOffersAsync(stoppingToken);
                 await EndDueWrapsAsync(stoppingToken);
+                await SetInactiveAgentsOfflineAsync(stoppingToken);
                 skipsCheckedUntil = await WakeForEndedSkipsAsync(skipsCheckedUntil, stoppingToken);
                 sleep = Clamp(await FindNextDeadlineAsync(stoppingToken) - time.GetUtcNow());
             }
@@ -96,6 +99,31 @@ internal sealed partial class DeadlineService(
         }
     }
 
+    /// <summary>
+    /// Sets Offline every agent whose inactivity timeout passed, through the same store call as a status change, so
+    /// its pending offers go back to their queues.
+    /// </summary>
+    private async Task SetInactiveAgentsOfflineAsync(CancellationToken stoppingToken)
+    {
+        var timeouts = agentOptions.Value;
+        var inactive = await activity.ListInactiveAgentsAsync(
+            timeouts.RestInactivityTimeout, timeouts.HubDisconnectTimeout, stoppingToken);
+        foreach (var agent in inactive)
+        {
+            // NOTE: the event's detail is "Offline", the same as for a chosen status; the log line gives the cause.
+            var withdrawn = await agents.SetStatusAsync(
+                agent.TenantId, agent.AgentId, AgentStatus.Offline, stoppingToken);
+            Log.AgentInactive(logger, agent.TenantId, agent.AgentId,
+                agent.HubGone ? "hub connections closed" : "no request", withdrawn);
+            await notifier.NotifyAsync(agent.TenantId, agent.AgentId, EventTypes.AgentStatusChanged);
+        }
+
+        foreach (var tenantId in inactive.Select(agent => agent.TenantId).Distinct())
+        {
+            router.Wake(tenantId);
+        }
+    }
+
     /// <summary>Wakes the router for tenants whose skip periods ended since the last check, and returns now.</summary>
     private async Task<DateTimeOffset> WakeForEndedSkipsAsync(DateTimeOffset checkedUntil, CancellationToken stoppingToken)
     {
@@ -116,6 +144,8 @@ internal sealed partial class DeadlineService(
             await store.FindNextOfferDeadlineAsync(stoppingToken),
             await store.FindNextWrapEndAsync(stoppingToken),
             await store.FindNextSkipEndAsync(options.Value.DeclineSkip, stoppingToken),
+            await activity.FindNextInactivityDeadlineAsync(
+                agentOptions.Value.RestInactivityTimeout, agentOptions.Value.HubDisconnectTimeout, stoppingToken),
         ];
         return deadlines.Where(deadline => deadline is not null).Select(deadline => deadline!.Value)
             .DefaultIfEmpty(time.GetUtcNow() + MaxSleep).Min();
@@ -149,5 +179,10 @@ internal sealed partial class DeadlineService(
         [LoggerMessage(3103, LogLevel.Information,
             "Wrap time of email {EmailId} (entityId {EntityId}) of agent {AgentId} of tenant {TenantId} ended; the email is Completed")]
         public static partial void WrapEnded(ILogger logger, long tenantId, string entityId, long emailId, string agentId);
+
+        [LoggerMessage(3104, LogLevel.Information,
+            "Agent {AgentId} of tenant {TenantId} is Offline after its inactivity timeout ({Cause}); {Withdrawn} pending offers went back to their queues")]
+        public static partial void AgentInactive(
+            ILogger logger, long tenantId, string agentId, string cause, int withdrawn);
     }
 }

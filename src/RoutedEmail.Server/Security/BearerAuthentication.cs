@@ -75,7 +75,7 @@ internal sealed class AdminAuthenticationHandler(
 /// <summary>Accepts an agent token issued by sign-in.</summary>
 internal sealed class AgentAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    IAgentStore agents)
+    IAgentStore agents, AgentActivityRecorder activity)
     : BearerAuthenticationHandler(options, logger, encoder)
 {
     protected override string ChallengeDetail =>
@@ -96,6 +96,7 @@ internal sealed class AgentAuthenticationHandler(
             return AuthenticateResult.Fail("The agent token is not valid or has expired.");
         }
 
+        await activity.RecordAsync(session.TenantId, session.AgentId, Context.RequestAborted);
         var identity = new ClaimsIdentity(
             [
                 new Claim(AuthNames.TenantIdClaim, session.TenantId.ToString(System.Globalization.CultureInfo.InvariantCulture)),

@@ -19,11 +19,19 @@ public interface IAgentStore
     Task<AgentSession?> FindSessionAsync(byte[] tokenHash, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Sets an agent's status. Leaving Available withdraws the agent's pending offers, which go back to their queue
-    /// at their original place.
+    /// Sets an agent's status and away reason. Leaving Available withdraws the agent's pending offers, which go back
+    /// to their queue at their original place. The <c>AgentStatusChanged</c> event's detail is the status, followed
+    /// by a space and the reason code when there is one, such as <c>Away lunch</c>.
     /// </summary>
+    /// <param name="tenantId">The agent's tenant.</param>
+    /// <param name="agentId">The agent.</param>
+    /// <param name="status">The new status.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="awayReason">The away reason code, only with <see cref="AgentStatus.Away"/>; null for none.</param>
     /// <returns>The number of offers withdrawn.</returns>
-    Task<int> SetStatusAsync(long tenantId, string agentId, AgentStatus status, CancellationToken cancellationToken);
+    Task<int> SetStatusAsync(
+        long tenantId, string agentId, AgentStatus status, CancellationToken cancellationToken,
+        string? awayReason = null);
 
     /// <summary>Reads an agent's status, pending offers and accepted emails.</summary>
     Task<AgentWork> GetWorkAsync(long tenantId, string agentId, CancellationToken cancellationToken);

@@ -63,30 +63,43 @@ internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProv
     }
 
     public Task<int> SetStatusAsync(
-        long tenantId, string agentId, AgentStatus status, CancellationToken cancellationToken)
+        long tenantId, string agentId, AgentStatus status, CancellationToken cancellationToken,
+        string? awayReason = null)
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
         var now = time.GetUtcNow();
         using var read = connection.Command(
-            "SELECT status FROM agents WHERE tenant_id = $tenant AND agent_id = $agent", transaction);
-        var previous = Enum.Parse<AgentStatus>((string)read.With("$tenant", tenantId).With("$agent", agentId)
-            .ExecuteScalar()!);
-        if (previous == status)
+            "SELECT status, away_reason FROM agents WHERE tenant_id = $tenant AND agent_id = $agent", transaction);
+        AgentStatus previous;
+        string? previousReason;
+        using (var reader = read.With("$tenant", tenantId).With("$agent", agentId).ExecuteReader())
+        {
+            reader.Read();
+            previous = Enum.Parse<AgentStatus>(reader.GetString(0));
+            previousReason = reader.GetNullableString(1);
+        }
+
+        if (previous == status && previousReason == awayReason)
         {
             return Task.FromResult(0);
         }
 
+        // Away with a new reason is a change of its own, so time per reason can be summed from the events. Only
+        // a change of status restarts status_since and idle_since.
         using var update = connection.Command(
             """
-            UPDATE agents SET status = $status, status_since = $now,
-                idle_since = CASE WHEN $status = 'Available' THEN $now ELSE idle_since END
+            UPDATE agents SET away_reason = $reason,
+                status_since = CASE WHEN status = $status THEN status_since ELSE $now END,
+                idle_since = CASE WHEN $status = 'Available' AND status <> $status THEN $now ELSE idle_since END,
+                status = $status
             WHERE tenant_id = $tenant AND agent_id = $agent
             """, transaction);
-        update.With("$status", status.ToString()).With("$now", now.ToStored()).With("$tenant", tenantId)
-            .With("$agent", agentId).ExecuteNonQuery();
+        update.With("$status", status.ToString()).With("$reason", awayReason).With("$now", now.ToStored())
+            .With("$tenant", tenantId).With("$agent", agentId).ExecuteNonQuery();
+        var detail = awayReason is null ? status.ToString() : $"{status} {awayReason}";
         SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.AgentStatusChanged,
-            agentId: agentId, detail: status.ToString());
+            agentId: agentId, detail: detail);
 
         var withdrawn = status == AgentStatus.Available ? 0 : OfferTransitions.WithdrawAll(connection, transaction, tenantId, agentId, now);
         transaction.Commit();
@@ -121,15 +134,18 @@ internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProv
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction(deferred: true);
         using var status = connection.Command(
-            "SELECT status, other_work_count FROM agents WHERE tenant_id = $tenant AND agent_id = $agent",
-            transaction);
+            """
+            SELECT status, other_work_count, away_reason FROM agents WHERE tenant_id = $tenant AND agent_id = $agent
+            """, transaction);
         AgentStatus agentStatus;
         int otherWork;
+        string? awayReason;
         using (var reader = status.With("$tenant", tenantId).With("$agent", agentId).ExecuteReader())
         {
             reader.Read();
             agentStatus = Enum.Parse<AgentStatus>(reader.GetString(0));
             otherWork = reader.GetInt32(1);
+            awayReason = reader.GetNullableString(2);
         }
 
         using var offers = connection.Command(
@@ -167,6 +183,6 @@ internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProv
             }
         }
 
-        return Task.FromResult(new AgentWork(agentStatus, pending, emails, otherWork));
+        return Task.FromResult(new AgentWork(agentStatus, pending, emails, otherWork, awayReason));
     }
 }

@@ -273,7 +273,8 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
         using var command = connection.Command(
             """
             SELECT a.agent_id, a.display_name, a.max_concurrent_emails, a.status, s.skill_queue, s.rank,
-                   a.wrap_seconds, COALESCE(a.max_concurrent_tasks, a.max_concurrent_emails), a.other_work_count
+                   a.wrap_seconds, COALESCE(a.max_concurrent_tasks, a.max_concurrent_emails), a.other_work_count,
+                   a.away_reason
             FROM agents a
             LEFT JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.agent_id
             WHERE a.tenant_id = $tenant AND ($agent IS NULL OR a.agent_id = $agent)
@@ -291,7 +292,7 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
                 skills = [];
                 agents.Add(new Agent(id, reader.GetString(1), reader.GetInt32(2), skills,
                     Enum.Parse<AgentStatus>(reader.GetString(3)), reader.IsDBNull(6) ? null : reader.GetInt32(6),
-                    reader.GetInt32(7), reader.GetInt32(8)));
+                    reader.GetInt32(7), reader.GetInt32(8), reader.GetNullableString(9)));
             }
 
             if (!reader.IsDBNull(4))

@@ -1,0 +1,93 @@
+using Microsoft.Data.Sqlite;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Storage.Sqlite;
+
+/// <summary>The activity of agents in SQLite: the columns last_request_at, hub_connected and hub_gone_at.</summary>
+internal sealed class SqliteAgentActivityStore(SqliteDatabase database, TimeProvider time) : IAgentActivityStore
+{
+    // An agent connected to the hub has no inactivity deadline. After its last hub connection closed, the hub
+    // disconnect timeout runs. Otherwise the REST timeout runs from its last request, or from its last status
+    // change when it made none.
+    // NOTE: when a node stops without closing its connections (a crash), hub_connected stays 1, and the agent
+    // keeps its status until it connects and disconnects again.
+    private const string Deadline =
+        """
+        CASE
+            WHEN hub_gone_at IS NOT NULL THEN hub_gone_at + $hubTimeout
+            WHEN hub_connected = 1 THEN NULL
+            ELSE COALESCE(last_request_at, status_since) + $restTimeout
+        END
+        """;
+
+    public Task RecordRequestAsync(long tenantId, string agentId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command(
+            "UPDATE agents SET last_request_at = $at WHERE tenant_id = $tenant AND agent_id = $agent", null);
+        command.With("$at", at.ToStored()).With("$tenant", tenantId).With("$agent", agentId).ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
+    public Task RecordHubConnectedAsync(long tenantId, string agentId, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command(
+            """
+            UPDATE agents SET hub_connected = 1, hub_gone_at = NULL
+            WHERE tenant_id = $tenant AND agent_id = $agent
+            """, null);
+        command.With("$tenant", tenantId).With("$agent", agentId).ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
+    public Task RecordHubGoneAsync(long tenantId, string agentId, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command(
+            """
+            UPDATE agents SET hub_connected = 0, hub_gone_at = $now
+            WHERE tenant_id = $tenant AND agent_id = $agent
+            """, null);
+        command.With("$now", time.GetUtcNow().ToStored()).With("$tenant", tenantId).With("$agent", agentId)
+            .ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
+    public Task<DateTimeOffset?> FindNextInactivityDeadlineAsync(
+        TimeSpan restTimeout, TimeSpan hubTimeout, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command(
+            $"SELECT MIN({Deadline}) FROM agents WHERE status <> 'Offline'", null);
+        WithTimeouts(command, restTimeout, hubTimeout);
+        var next = command.ExecuteScalar();
+        return Task.FromResult(next is long stored ? SqliteCommands.ToTime(stored) : (DateTimeOffset?)null);
+    }
+
+    public Task<IReadOnlyList<InactiveAgent>> ListInactiveAgentsAsync(
+        TimeSpan restTimeout, TimeSpan hubTimeout, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var command = connection.Command(
+            $"""
+            SELECT tenant_id, agent_id, hub_gone_at IS NOT NULL FROM agents
+            WHERE status <> 'Offline' AND {Deadline} <= $now
+            ORDER BY tenant_id, agent_id
+            """, null);
+        WithTimeouts(command, restTimeout, hubTimeout).With("$now", time.GetUtcNow().ToStored());
+        var agents = new List<InactiveAgent>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            agents.Add(new InactiveAgent(reader.GetInt64(0), reader.GetString(1), reader.GetBoolean(2)));
+        }
+
+        return Task.FromResult<IReadOnlyList<InactiveAgent>>(agents);
+    }
+
+    private static SqliteCommand WithTimeouts(
+        SqliteCommand command, TimeSpan restTimeout, TimeSpan hubTimeout) =>
+        command.With("$restTimeout", (long)restTimeout.TotalMilliseconds)
+            .With("$hubTimeout", (long)hubTimeout.TotalMilliseconds);
+}

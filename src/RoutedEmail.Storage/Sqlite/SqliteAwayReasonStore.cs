@@ -1,0 +1,53 @@
+using RoutedEmail.Core.Agents;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Storage.Sqlite;
+
+/// <summary>Away reason codes in SQLite.</summary>
+internal sealed class SqliteAwayReasonStore(SqliteDatabase database) : IAwayReasonStore
+{
+    public Task<bool> PutAwayReasonAsync(long tenantId, AwayReason reason, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        using var exists = connection.Command(
+            "SELECT 1 FROM away_reasons WHERE tenant_id = $tenant AND code = $code", transaction);
+        var created = exists.With("$tenant", tenantId).With("$code", reason.Code).ExecuteScalar() is null;
+
+        using var put = connection.Command(
+            """
+            INSERT INTO away_reasons (tenant_id, code, description) VALUES ($tenant, $code, $description)
+            ON CONFLICT (tenant_id, code) DO UPDATE SET description = excluded.description
+            """, transaction);
+        put.With("$tenant", tenantId).With("$code", reason.Code).With("$description", reason.Description)
+            .ExecuteNonQuery();
+        transaction.Commit();
+        return Task.FromResult(created);
+    }
+
+    public Task<AwayReason?> GetAwayReasonAsync(long tenantId, string code, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(tenantId, code).FirstOrDefault());
+
+    public Task<IReadOnlyList<AwayReason>> ListAwayReasonsAsync(long tenantId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<AwayReason>>(Read(tenantId, null));
+
+    private List<AwayReason> Read(long tenantId, string? code)
+    {
+        using var connection = database.Open();
+        using var read = connection.Command(
+            """
+            SELECT code, description FROM away_reasons
+            WHERE tenant_id = $tenant AND ($code IS NULL OR code = $code)
+            ORDER BY code
+            """, null);
+        read.With("$tenant", tenantId).With("$code", code);
+        using var reader = read.ExecuteReader();
+        var reasons = new List<AwayReason>();
+        while (reader.Read())
+        {
+            reasons.Add(new AwayReason(reader.GetString(0), reader.GetString(1)));
+        }
+
+        return reasons;
+    }
+}

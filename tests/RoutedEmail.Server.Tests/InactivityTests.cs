@@ -1,0 +1,162 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using RoutedEmail.Server.Tests.Infrastructure;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Server.Tests;
+
+/// <summary>Agents who vanish without signing out become Offline after the inactivity timeouts.</summary>
+public sealed class InactivityTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
+    private static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(300);
+
+    [Fact]
+    public async Task RestAgent_AfterTimeout_OfflineAndOfferQueued()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var server = await TestServer.StartAsync(time: time);
+        var (scenario, agent) = await OfferToRestAgentAsync(server);
+
+        // Checks before the timeout go through the integrator API, because an agent request would count as activity.
+        time.Advance(TimeSpan.FromMinutes(29));
+        await Task.Delay(QuietPeriod);
+        Assert.Equal("Offered", await ReadEmailStateAsync(scenario));
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        await WaitForEmailStateAsync(scenario, "Queued");
+        var work = await agent.GetWorkAsync();
+        Assert.Equal("Offline", work["status"]!.GetValue<string>());
+        Assert.Empty(AgentApi.Offers(work));
+    }
+
+    [Fact]
+    public async Task RestAgent_RequestBeforeTimeout_StaysAvailable()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var server = await TestServer.StartAsync(time: time);
+        var (scenario, agent) = await OfferToRestAgentAsync(server);
+
+        time.Advance(TimeSpan.FromMinutes(20));
+        Assert.Equal("Available", (await agent.GetWorkAsync())["status"]!.GetValue<string>());
+        time.Advance(TimeSpan.FromMinutes(15));
+        await Task.Delay(QuietPeriod);
+        Assert.Equal("Offered", await ReadEmailStateAsync(scenario));
+
+        time.Advance(TimeSpan.FromMinutes(15));
+        await WaitForEmailStateAsync(scenario, "Queued");
+    }
+
+    [Fact]
+    public async Task HubAgent_Disconnected_OfflineAfterHubTimeout()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var server = await TestServer.StartAsync(time: time);
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAgentAsync("maria");
+        using var agent = await scenario.SignInAsync("maria");
+        var (hub, _) = await HubTestClient.ConnectAsync(server, agent);
+        await hub.Connection.InvokeAsync<JsonObject>("SetStatus", "Available");
+
+        // An open hub connection stops the REST inactivity timeout.
+        time.Advance(TimeSpan.FromMinutes(31));
+        await Task.Delay(QuietPeriod);
+        Assert.Equal("Available", await ReadStatusAsync(hub));
+
+        await hub.DisposeAsync();
+        await WaitForInactivityDeadlineAsync(server, time.GetUtcNow() + TimeSpan.FromMinutes(2));
+        time.Advance(TimeSpan.FromSeconds(119));
+        await Task.Delay(QuietPeriod);
+        Assert.Equal("Available", (await agent.GetWorkAsync())["status"]!.GetValue<string>());
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await agent.WaitForWorkAsync(
+            work => work["status"]!.GetValue<string>() == "Offline", "status Offline after the hub timeout");
+    }
+
+    [Fact]
+    public async Task HubAgent_ReconnectsInTime_StaysAvailable()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var server = await TestServer.StartAsync(time: time);
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAgentAsync("maria");
+        using var agent = await scenario.SignInAsync("maria");
+        var (first, _) = await HubTestClient.ConnectAsync(server, agent);
+        await first.Connection.InvokeAsync<JsonObject>("SetStatus", "Available");
+        await first.DisposeAsync();
+        await WaitForInactivityDeadlineAsync(server, Start + TimeSpan.FromMinutes(2));
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        var (second, connected) = await HubTestClient.ConnectAsync(server, agent);
+        await using var _ = second;
+        Assert.Equal("Available", HubTestClient.WorkOf(connected)["status"]!.GetValue<string>());
+        await WaitForInactivityDeadlineAsync(server, null);
+
+        time.Advance(TimeSpan.FromMinutes(5));
+        await Task.Delay(QuietPeriod);
+        Assert.Equal("Available", await ReadStatusAsync(second));
+    }
+
+    /// <summary>Creates an agent who uses only REST, sets it Available and waits for an offer of email e-1.</summary>
+    private static async Task<(Scenario Scenario, HttpClient Agent)> OfferToRestAgentAsync(TestServer server)
+    {
+        var scenario = await Scenario.CreateAsync(server);
+
+        // The longest offer timeout, so the offer is still pending when the inactivity timeout passes.
+        await scenario.PutAsync("skill-queues/Parts", new { offerTimeoutSeconds = 3600 });
+        await scenario.PutAgentAsync("maria");
+        var agent = await scenario.SignInAsync("maria");
+        await scenario.IngestAcceptedAsync(scenario.Item("e-1"));
+        await agent.SetStatusAsync("Available");
+        await WalkthroughTests.WaitForOfferAsync(agent);
+        return (scenario, agent);
+    }
+
+    private static async Task<string> ReadEmailStateAsync(Scenario scenario) =>
+        (await scenario.FindEmailAsync("e-1"))!["state"]!.GetValue<string>();
+
+    private static async Task<string> ReadStatusAsync(HubTestClient hub)
+    {
+        var message = await hub.Connection.InvokeAsync<JsonObject>("GetWork");
+        return HubTestClient.WorkOf(message)["status"]!.GetValue<string>();
+    }
+
+    /// <summary>Polls until the deadline service fires the timeout and the email is in the state; 10 seconds.</summary>
+    private static async Task WaitForEmailStateAsync(Scenario scenario, string state)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (await ReadEmailStateAsync(scenario) != state)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    /// <summary>
+    /// Polls until the server has stored the hub connection's close or open, which it does after the client is
+    /// gone, so that the test advances the clock only from then on.
+    /// </summary>
+    private static async Task WaitForInactivityDeadlineAsync(TestServer server, DateTimeOffset? expected)
+    {
+        var store = server.Services.GetRequiredService<IAgentActivityStore>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        DateTimeOffset? deadline;
+        while ((deadline = await FindDeadlineAsync(store)) != expected)
+        {
+            try
+            {
+                await Task.Delay(20, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"Timed out waiting for the inactivity deadline {expected}; it is {deadline}.");
+            }
+        }
+    }
+
+    private static Task<DateTimeOffset?> FindDeadlineAsync(IAgentActivityStore store) =>
+        store.FindNextInactivityDeadlineAsync(TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(2), default);
+}
