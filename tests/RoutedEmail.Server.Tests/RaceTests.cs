@@ -30,8 +30,10 @@ public sealed class RaceTests
             }
 
             var valid = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var rounds);
-            Assert.True(valid && rounds > 0,
-                $"ROUTED_EMAIL_RACE_ROUNDS is \"{text}\", which is invalid. Set it to a positive whole number or unset it.");
+            var message =
+                $"ROUTED_EMAIL_RACE_ROUNDS is \"{text}\", which is invalid. Set it to a positive whole number or unset it.";
+            Assert.True(valid, message);
+            Assert.True(rounds > 0, message);
             return rounds;
         }
     }

@@ -7,7 +7,7 @@ namespace RoutedEmail.Core.Emails;
 /// <param name="OwnerId">The owner id that chose the routed email configuration.</param>
 /// <param name="SkillQueue">The queue the email is in or was routed from.</param>
 /// <param name="Priority">The priority; a larger number is served first.</param>
-/// <param name="AgentId">The agent who holds or last held the email, or null.</param>
+/// <param name="AgentId">The agent who has or last had the email, or null.</param>
 /// <param name="FromAddress">The original sender.</param>
 /// <param name="ToAddress">The original recipient.</param>
 /// <param name="Subject">The subject line.</param>

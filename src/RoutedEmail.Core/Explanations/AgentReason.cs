@@ -48,7 +48,7 @@ public sealed record AgentExplanation(string AgentId, string Status, AgentReason
     public string? BetterQueue { get; init; }
 }
 
-/// <summary>Why a routed email is where it is: the answer of the explanation endpoints.</summary>
+/// <summary>Why a routed email is where it is: the response body of the explanation endpoints.</summary>
 /// <param name="EntityId">The client's entity id.</param>
 /// <param name="State">The email's state, such as <c>Queued</c>.</param>
 /// <param name="Summary">One or two sentences for a supervisor.</param>

@@ -4,7 +4,7 @@ namespace RoutedEmail.Core.Tenants;
 /// <param name="Name">The queue name, unique within a tenant.</param>
 /// <param name="OfferTimeoutSeconds">How long an agent has to accept an offer, in seconds.</param>
 /// <param name="WrapSeconds">After-contact work time after completion, in seconds.</param>
-/// <param name="ServiceLevelSeconds">The service-level threshold for answering an email, in seconds.</param>
+/// <param name="ServiceLevelSeconds">The service-level threshold for accepting an email, in seconds.</param>
 /// <param name="WorkCodeGroups">The work code groups agents pick from when completing email of this queue.</param>
 /// <param name="WorkCodeRequired">Whether completing email of this queue needs a work code.</param>
 public sealed record SkillQueue(

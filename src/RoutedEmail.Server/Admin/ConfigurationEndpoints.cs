@@ -84,7 +84,7 @@ internal static class ConfigurationEndpoints
 
     private static bool IsHttpUrlTemplate(string template)
     {
-        // Placeholders are replaced with a sample value, so the check sees a URL like the ones agents will open.
+        // Placeholders are replaced with a sample value, so the check parses a URL like the ones agents will open.
         var sample = System.Text.RegularExpressions.Regex.Replace(template, "\\{[^{}]*\\}", "x");
         return template.Length <= 2000
             && !sample.Contains('{', StringComparison.Ordinal) && !sample.Contains('}', StringComparison.Ordinal)

@@ -7,7 +7,7 @@ using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Admin;
 
-/// <summary>The supervisor's view of the integrator's explanation: the same answer, under the tenant's admin path.</summary>
+/// <summary>The supervisor's view of the integrator's explanation: the same response, under the tenant's admin path.</summary>
 internal static class ExplanationAdminEndpoints
 {
     public static void MapExplanationAdministration(this RouteGroupBuilder tenant)

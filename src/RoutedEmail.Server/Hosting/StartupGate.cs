@@ -4,7 +4,7 @@ using RoutedEmail.Storage.Abstractions;
 namespace RoutedEmail.Server.Hosting;
 
 /// <summary>
-/// Migrates the store and loads the admin token before anything else starts, and tells health checks and
+/// Migrates the store and loads the admin token before anything else starts, and signals to health checks and
 /// background services when the service is ready.
 /// </summary>
 internal sealed partial class StartupGate(

@@ -130,8 +130,8 @@ internal static partial class IngestEndpoint
             }
         }
 
-        // NOTE: a retry whose owner has no enabled configuration is dropped here; if its retention window ended
-        // between the check above and the write, it is not queued again.
+        // NOTE: a retry whose owner has no enabled configuration is dropped here. If its retention window ended
+        // between the check above and the write, it is therefore not queued again.
         var emails = requests
             .Where(r => found.TryGetValue(r.OwnerId, out var configuration) && configuration.Enabled)
             .Select(r => ToNewEmail(r, found[r.OwnerId]))

@@ -2,7 +2,7 @@ namespace RoutedEmail.Server.Routing;
 
 /// <summary>
 /// Tells connected agent clients that an agent's work or status changed. Callers invoke it only after the change
-/// is committed, so a client that reads the agent's work on notice sees the change.
+/// is committed, so a client that reads the agent's work on notice finds the change.
 /// </summary>
 public interface IAgentNotifier
 {

@@ -7,7 +7,7 @@ namespace RoutedEmail.Server.Security;
 
 /// <summary>The outcome of checking the integrator headers: the tenant, or a status code and message.</summary>
 /// <param name="Tenant">The authenticated tenant, or null on failure.</param>
-/// <param name="StatusCode">The HTTP status to answer with on failure.</param>
+/// <param name="StatusCode">The HTTP status of the response on failure.</param>
 /// <param name="Error">A message that names the header, the rule and the fix; it never contains a key.</param>
 internal sealed record IntegratorAuthentication(Tenant? Tenant, int StatusCode, string? Error);
 

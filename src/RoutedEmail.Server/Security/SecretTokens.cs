@@ -12,7 +12,7 @@ internal static class SecretTokens
 
     /// <summary>
     /// Hashes a token with SHA-256. The tokens are random with 256 bits of entropy, so a fast hash is enough to make
-    /// a stolen table useless; a slow password hash would only slow every request.
+    /// a stolen table useless. A slow password hash would only slow every request.
     /// </summary>
     public static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 

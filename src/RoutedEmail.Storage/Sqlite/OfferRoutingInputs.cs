@@ -4,7 +4,7 @@ namespace RoutedEmail.Storage.Sqlite;
 
 /// <summary>
 /// The routing inputs an offer was made on, stored as the JSON detail of its <c>Offered</c> event so that the
-/// explanation endpoints can say later why the agent was chosen.
+/// explanation endpoints can report later why the agent was chosen.
 /// </summary>
 /// <param name="Queue">The queue the email was offered from.</param>
 /// <param name="Rank">The agent's rank for that queue.</param>

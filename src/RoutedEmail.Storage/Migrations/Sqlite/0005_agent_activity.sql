@@ -3,7 +3,7 @@
 ALTER TABLE agents ADD COLUMN last_request_at INTEGER;
 UPDATE agents SET last_request_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
 
--- 1 while a server node holds a hub connection of the agent.
+-- 1 while a server node has a hub connection of the agent.
 ALTER TABLE agents ADD COLUMN hub_connected INTEGER NOT NULL DEFAULT 0;
 
 -- When the last hub connection of the agent closed on a node; NULL while connected or when it never connected.
