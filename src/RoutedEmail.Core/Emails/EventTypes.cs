@@ -44,4 +44,16 @@ public static class EventTypes
 
     /// <summary>The agent signed in.</summary>
     public const string AgentSignedIn = "AgentSignedIn";
+
+    /// <summary>
+    /// A skill queue has waiting email and no agent whose status is not Offline has it in its routing profile. The
+    /// detail is the queue's name.
+    /// </summary>
+    public const string QueueUnattended = "QueueUnattended";
+
+    /// <summary>
+    /// A skill queue that was unattended is served again by an agent who is not Offline, or has no waiting email.
+    /// The detail is the queue's name.
+    /// </summary>
+    public const string QueueAttended = "QueueAttended";
 }

@@ -11,4 +11,8 @@ public sealed record TenantStats(IReadOnlyList<QueueStats> Queues, IReadOnlyDict
 /// <param name="Offered">Emails in state Offered.</param>
 /// <param name="Active">Emails in state Active.</param>
 /// <param name="Wrap">Emails in state Wrap.</param>
-public sealed record QueueStats(string Name, int Waiting, int Offered, int Active, int Wrap);
+/// <param name="Unattended">
+/// True while the queue has waiting email and no agent whose status is not Offline has it in its routing profile,
+/// as of the tenant's last routing step.
+/// </param>
+public sealed record QueueStats(string Name, int Waiting, int Offered, int Active, int Wrap, bool Unattended);

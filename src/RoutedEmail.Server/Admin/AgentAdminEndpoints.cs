@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using RoutedEmail.Core.Agents;
 using RoutedEmail.Server.Agents;
+using RoutedEmail.Server.Routing;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Admin;
@@ -18,7 +19,8 @@ internal static class AgentAdminEndpoints
 
     private static async Task<Results<Ok<Agent>, Created<Agent>, ValidationProblem, ProblemHttpResult>> PutAsync(
         HttpContext context, string agentId, AgentRequest request,
-        IConfigurationStore store, IPasswordHasher<AgentAccount> hasher, CancellationToken cancellationToken)
+        IConfigurationStore store, IPasswordHasher<AgentAccount> hasher, IRoutingTrigger router,
+        CancellationToken cancellationToken)
     {
         var tenant = TenantScope.Get(context);
         var definition = new AgentDefinition(
@@ -47,6 +49,8 @@ internal static class AgentAdminEndpoints
             return (ValidationProblem)validation.ToProblem();
         }
 
+        // A changed routing profile can make offers possible, or leave a queue unattended or attended.
+        router.Wake(tenant.Id);
         var agent = (await store.GetAgentAsync(tenant.Id, agentId, cancellationToken))!;
         return outcome.Created
             ? TypedResults.Created(SkillQueueEndpoints.ResourcePath(context), agent)

@@ -81,10 +81,10 @@ internal sealed partial class AgentActions(
         var withdrawn = await agents.SetStatusAsync(
             agent.TenantId, agent.AgentId, chosen, cancellationToken, reason);
         Log.StatusChanged(logger, agent.TenantId, agent.AgentId, chosen, reason, withdrawn);
-        if (chosen == AgentStatus.Available || withdrawn > 0)
-        {
-            router.Wake(agent.TenantId);
-        }
+
+        // Every status change wakes the router: Available can make offers, withdrawn offers go back to their queue,
+        // and going Offline can leave a queue unattended.
+        router.Wake(agent.TenantId);
 
         await notifier.NotifyAsync(agent.TenantId, agent.AgentId, EventTypes.AgentStatusChanged);
         return null;

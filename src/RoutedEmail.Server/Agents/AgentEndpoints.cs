@@ -69,10 +69,9 @@ internal static partial class AgentEndpoints
         IAgentNotifier notifier, CancellationToken cancellationToken)
     {
         var (tenantId, agentId) = ReadAgent(user);
-        if (await agents.SetStatusAsync(tenantId, agentId, AgentStatus.Offline, cancellationToken) > 0)
-        {
-            router.Wake(tenantId);
-        }
+        // The router runs even when no offer was withdrawn, because the agent's queues may now be unattended.
+        await agents.SetStatusAsync(tenantId, agentId, AgentStatus.Offline, cancellationToken);
+        router.Wake(tenantId);
 
         await agents.EndSessionAsync(SecretTokens.Hash(AuthNames.ReadBearerToken(request)!), cancellationToken);
         await notifier.NotifyAsync(tenantId, agentId, EventTypes.AgentStatusChanged);

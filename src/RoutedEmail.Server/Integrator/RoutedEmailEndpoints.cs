@@ -96,8 +96,11 @@ internal static partial class RoutedEmailEndpoints
                 if (outcome.ReleasedAgentId is not null)
                 {
                     await notifier.NotifyAsync(tenant.Id, outcome.ReleasedAgentId, EventTypes.Canceled);
-                    router.Wake(tenant.Id);
                 }
+
+                // The router runs also for a cancelled Queued email, which can leave its queue with no waiting
+                // email and so end an unattended state.
+                router.Wake(tenant.Id);
 
                 break;
         }

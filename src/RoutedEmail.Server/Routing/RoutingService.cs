@@ -17,9 +17,9 @@ public interface IRoutingTrigger
 }
 
 /// <summary>
-/// Runs routing steps when woken: by new email, an agent becoming Available, capacity freed, an email back in its
+/// Runs routing steps when woken: by new email, an agent's status change, capacity freed, an email back in its
 /// queue, or the end of a skip period. There is no polling loop; at start every tenant is routed once, so work left
-/// by a previous run resumes.
+/// by a previous run resumes. Each step ends with the unattended-queue check.
 /// </summary>
 internal sealed partial class RoutingService(
     IRoutingStore store, DeadlineSignal deadlines, IAgentNotifier notifier, IOptions<RoutingOptions> options,
@@ -72,11 +72,32 @@ internal sealed partial class RoutingService(
             {
                 await notifier.NotifyAsync(tenantId, agentId, EventTypes.Offered);
             }
+
+            await UpdateQueueAttendanceAsync(tenantId, stoppingToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // The step's transaction rolled back, so nothing is half-routed; the next wake-up retries it.
             Log.RoutingFailed(logger, exception, tenantId);
+        }
+    }
+
+    /// <summary>
+    /// Records which queues became unattended or attended again. It runs after the step's offers, so a queue whose
+    /// last waiting email was just offered counts as attended.
+    /// </summary>
+    private async Task UpdateQueueAttendanceAsync(long tenantId, CancellationToken stoppingToken)
+    {
+        foreach (var change in await store.UpdateQueueAttendanceAsync(tenantId, stoppingToken))
+        {
+            if (change.Unattended)
+            {
+                Log.QueueUnattended(logger, tenantId, change.Queue);
+            }
+            else
+            {
+                Log.QueueAttended(logger, tenantId, change.Queue);
+            }
         }
     }
 
@@ -89,5 +110,14 @@ internal sealed partial class RoutingService(
 
         [LoggerMessage(3002, LogLevel.Error, "Routing step for tenant {TenantId} failed and was rolled back")]
         public static partial void RoutingFailed(ILogger logger, Exception exception, long tenantId);
+
+        [LoggerMessage(3003, LogLevel.Warning,
+            "Skill queue {Queue} of tenant {TenantId} has waiting email and no agent who is not Offline serves it")]
+        public static partial void QueueUnattended(ILogger logger, long tenantId, string queue);
+
+        [LoggerMessage(3004, LogLevel.Information,
+            "Skill queue {Queue} of tenant {TenantId} is attended again: an agent who is not Offline serves it, " +
+            "or it has no waiting email")]
+        public static partial void QueueAttended(ILogger logger, long tenantId, string queue);
     }
 }

@@ -20,6 +20,15 @@ public interface IRoutingStore
     Task<IReadOnlyList<OfferMade>> RouteAsync(
         long tenantId, TimeSpan declineSkip, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Updates the stored unattended flag of each of the tenant's skill queues, in one transaction, and appends a
+    /// QueueUnattended or QueueAttended event for each queue whose flag changed. A queue is unattended while it has
+    /// Queued email and no agent whose status is not Offline has it in its routing profile.
+    /// </summary>
+    /// <returns>The queues whose flag changed.</returns>
+    Task<IReadOnlyList<QueueAttendanceChanged>> UpdateQueueAttendanceAsync(
+        long tenantId, CancellationToken cancellationToken);
+
     /// <summary>Finds the earliest deadline of any pending offer, or null when no offer is pending.</summary>
     Task<DateTimeOffset?> FindNextOfferDeadlineAsync(CancellationToken cancellationToken);
 
@@ -60,6 +69,12 @@ public interface IRoutingStore
 /// <param name="EntityId">The offered email's entity id.</param>
 /// <param name="AgentId">The agent it is offered to.</param>
 public sealed record OfferMade(long OfferId, long EmailId, string EntityId, string AgentId);
+
+/// <summary>A skill queue that became unattended, or attended again.</summary>
+/// <param name="TenantId">The tenant.</param>
+/// <param name="Queue">The skill queue's name.</param>
+/// <param name="Unattended">True when the queue became unattended, false when it is attended again.</param>
+public sealed record QueueAttendanceChanged(long TenantId, string Queue, bool Unattended);
 
 /// <summary>An offer closed because its deadline passed.</summary>
 /// <param name="TenantId">The tenant.</param>

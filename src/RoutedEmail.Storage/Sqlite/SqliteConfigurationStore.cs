@@ -199,16 +199,17 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
                    COUNT(CASE WHEN e.state = 'Queued' THEN 1 END),
                    COUNT(CASE WHEN e.state = 'Offered' THEN 1 END),
                    COUNT(CASE WHEN e.state = 'Active' THEN 1 END),
-                   COUNT(CASE WHEN e.state = 'Wrap' THEN 1 END)
+                   COUNT(CASE WHEN e.state = 'Wrap' THEN 1 END),
+                   q.unattended
             FROM skill_queues q
             LEFT JOIN routed_emails e ON e.tenant_id = q.tenant_id AND e.skill_queue = q.name
                 AND e.state IN ('Queued', 'Offered', 'Active', 'Wrap')
             WHERE q.tenant_id = $tenant
-            GROUP BY q.name ORDER BY q.name
+            GROUP BY q.name, q.unattended ORDER BY q.name
             """, null);
         queues.With("$tenant", tenantId);
         var queueStats = ReadAll(queues, r => new QueueStats(
-            r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)));
+            r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), r.GetInt64(5) != 0));
 
         var agents = Enum.GetNames<AgentStatus>().ToDictionary(name => name, _ => 0, StringComparer.Ordinal);
         using var statuses = connection.Command(

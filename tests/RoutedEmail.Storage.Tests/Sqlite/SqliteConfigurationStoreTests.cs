@@ -367,7 +367,7 @@ public sealed class SqliteConfigurationStoreTests
         var stats = await database.Configuration.GetStatsAsync(tenantId, CancellationToken.None);
 
         Assert.Equal(
-            [new QueueStats("Billing", 0, 0, 0, 0), new QueueStats("Sales", 2, 1, 1, 0)],
+            [new QueueStats("Billing", 0, 0, 0, 0, false), new QueueStats("Sales", 2, 1, 1, 0, false)],
             stats.Queues);
     }
 

@@ -1,0 +1,120 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using RoutedEmail.Server.Tests.Infrastructure;
+
+namespace RoutedEmail.Server.Tests;
+
+public sealed class QueueUnattendedTests
+{
+    private static readonly TimeSpan RoutingTimeout = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Queue_WaitingWithoutAgent_UnattendedOnce()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+
+        (await scenario.IngestAsync(Scenario.Body(scenario.Item("e-1")))).EnsureSuccessStatusCode();
+
+        await WaitForUnattendedAsync(scenario, "Parts", true);
+        Assert.Equal(["QueueUnattended Parts"], ReadQueueEvents(server));
+    }
+
+    [Fact]
+    public async Task Queue_AgentSignsInAvailable_AttendedAgain()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+        (await scenario.IngestAsync(Scenario.Body(scenario.Item("e-1")))).EnsureSuccessStatusCode();
+        await WaitForUnattendedAsync(scenario, "Parts", true);
+
+        await scenario.PutAgentAsync("maria");
+        using var agent = await scenario.SignInAsync("maria");
+        await agent.SetStatusAsync("Available");
+
+        await WaitForUnattendedAsync(scenario, "Parts", false);
+        Assert.Equal(["QueueUnattended Parts", "QueueAttended Parts"], ReadQueueEvents(server));
+    }
+
+    /// <summary>
+    /// Several routing steps run while "Parts" stays unattended. Agent "ana" serves only queue "Other"; when she
+    /// goes Offline, "Other" becomes unattended, which shows that every earlier step has finished.
+    /// </summary>
+    [Fact]
+    public async Task Queue_RepeatedRoutingSteps_NoDuplicateEvent()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAsync("skill-queues/Other", new { });
+        await scenario.PutAsync("routed-email-configurations/OtherOwner", new { skillQueue = "Other" });
+        await scenario.PutAsync("agents/ana", new
+        {
+            password = "password-ana",
+            skillQueues = new[] { new { name = "Other", rank = 1 } },
+        });
+        (await scenario.IngestAsync(Scenario.Body(scenario.Item("e-1")))).EnsureSuccessStatusCode();
+        await WaitForUnattendedAsync(scenario, "Parts", true);
+
+        (await scenario.IngestAsync(Scenario.Body(scenario.Item("e-2")))).EnsureSuccessStatusCode();
+        (await scenario.IngestAsync(Scenario.Body(scenario.Item("e-3")))).EnsureSuccessStatusCode();
+        using var agent = await scenario.SignInAsync("ana");
+        await agent.SetStatusAsync("Available");
+        (await scenario.IngestAsync(Scenario.Body(scenario.Item("o-1", "OtherOwner")))).EnsureSuccessStatusCode();
+        await agent.WaitForOfferOfAsync("o-1");
+        await agent.SetStatusAsync("Offline");
+        await WaitForUnattendedAsync(scenario, "Other", true);
+
+        Assert.Equal(["QueueUnattended Parts", "QueueUnattended Other"], ReadQueueEvents(server));
+        var stats = await ReadStatsAsync(scenario);
+        Assert.True(FindQueue(stats, "Parts")["unattended"]!.GetValue<bool>());
+    }
+
+    /// <summary>
+    /// Polls the tenant's stats until the queue's unattended flag has the expected value, because the check runs in
+    /// a background routing step. Fails the test after 10 seconds with the last stats seen.
+    /// </summary>
+    private static async Task WaitForUnattendedAsync(Scenario scenario, string queue, bool expected)
+    {
+        using var timeout = new CancellationTokenSource(RoutingTimeout);
+        var stats = await ReadStatsAsync(scenario);
+        while (FindQueue(stats, queue)["unattended"]!.GetValue<bool>() != expected)
+        {
+            try
+            {
+                await Task.Delay(20, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"Timed out waiting for unattended {expected} on {queue}. Last stats: {stats.ToJsonString()}");
+            }
+
+            stats = await ReadStatsAsync(scenario);
+        }
+    }
+
+    private static async Task<JsonObject> ReadStatsAsync(Scenario scenario) =>
+        (await scenario.Server.Admin.GetFromJsonAsync<JsonObject>($"{scenario.TenantPath}/stats"))!;
+
+    private static JsonObject FindQueue(JsonObject stats, string queue) =>
+        stats["queues"]!.AsArray().Single(entry => entry!["name"]!.GetValue<string>() == queue)!.AsObject();
+
+    /// <summary>Reads the queue attendance events in order, each as its type, a space and its detail.</summary>
+    private static List<string> ReadQueueEvents(TestServer server)
+    {
+        var path = Path.Combine(server.DataDirectory, "routed-email.db");
+        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT type, detail FROM events WHERE type IN ('QueueUnattended', 'QueueAttended') ORDER BY id";
+        using var reader = command.ExecuteReader();
+        var events = new List<string>();
+        while (reader.Read())
+        {
+            events.Add(reader.GetString(0) + " " + reader.GetString(1));
+        }
+
+        return events;
+    }
+}
