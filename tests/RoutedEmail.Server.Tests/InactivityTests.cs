@@ -106,7 +106,7 @@ public sealed class InactivityTests
     {
         var scenario = await Scenario.CreateAsync(server);
 
-        // The longest offer timeout, so the offer is still pending when the inactivity timeout passes.
+        // The maximum offer timeout, so the offer is still pending when the inactivity timeout passes.
         await scenario.PutAsync("skill-queues/Parts", new { offerTimeoutSeconds = 3600 });
         await scenario.PutAgentAsync("maria");
         var agent = await scenario.SignInAsync("maria");

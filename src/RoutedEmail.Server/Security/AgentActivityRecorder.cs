@@ -5,7 +5,7 @@ namespace RoutedEmail.Server.Security;
 
 /// <summary>
 /// Stores the time of each agent's authenticated requests for the REST inactivity timeout, at most once a minute per
-/// agent, so that most requests write nothing.
+/// agent on this node, so that most requests write nothing.
 /// </summary>
 internal sealed class AgentActivityRecorder(IAgentActivityStore store, TimeProvider time)
 {
