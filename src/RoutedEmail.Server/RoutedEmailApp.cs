@@ -133,6 +133,7 @@ public static class RoutedEmailApp
         var tenant = admin.MapGroup("/tenants/{company}/{environment}").RequireTenant();
         tenant.MapWorkCodeGroups();
         tenant.MapAwayReasons();
+        tenant.MapAwayTimeReport();
         tenant.MapSkillQueues();
         tenant.MapConfigurations();
         tenant.MapAgentAdministration();

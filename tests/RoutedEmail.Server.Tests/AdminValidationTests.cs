@@ -9,6 +9,7 @@ namespace RoutedEmail.Server.Tests;
 public sealed class AdminValidationTests
 {
     private static readonly string[] RepeatedGroups = ["Sales", "Sales"];
+    private static readonly string[] OriginsRepeatedInOtherCase = ["https://crm.example.com", "HTTPS://CRM.example.com/"];
 
     [Theory]
     [InlineData("%20Parts")]
@@ -118,6 +119,78 @@ public sealed class AdminValidationTests
     }
 
     [Theory]
+    [InlineData("https://crm.example.com/app")]
+    [InlineData("https://crm.example.com/.")]
+    [InlineData("https://*.example.com")]
+    [InlineData("*")]
+    [InlineData("https://user@crm.example.com")]
+    [InlineData("https://crm.example.com?tenant=1")]
+    [InlineData("https://crm.example.com#top")]
+    [InlineData("crm.example.com")]
+    [InlineData("ftp://crm.example.com")]
+    [InlineData(" https://crm.example.com")]
+    [InlineData("null")]
+    [InlineData("")]
+    public async Task CreateTenant_InvalidOrigin_ProblemNamesValue(string origin)
+    {
+        await using var server = await TestServer.StartAsync();
+
+        using var response = await server.Admin.PostAsJsonAsync("/api/v1/tenants",
+            new { companyCode = "acme", environment = "prod", allowedOrigins = new[] { origin } });
+
+        var message = await IngestAssert.ValidationProblemAsync(response, "allowedOrigins");
+        Assert.Contains($"allowedOrigins[0] \"{origin}\" is not an origin", message, StringComparison.Ordinal);
+        Assert.Contains("https://crm.example.com", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateTenant_NullOrigin_Rejected()
+    {
+        await using var server = await TestServer.StartAsync();
+
+        using var response = await PostRawTenantAsync(server,
+            """{"companyCode":"acme","environment":"prod","allowedOrigins":["https://crm.example.com",null]}""");
+
+        var message = await IngestAssert.ValidationProblemAsync(response, "allowedOrigins");
+        Assert.Contains("allowedOrigins[1]", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateTenant_OriginRepeatedInOtherCase_Rejected()
+    {
+        await using var server = await TestServer.StartAsync();
+
+        using var response = await server.Admin.PostAsJsonAsync("/api/v1/tenants", new
+        {
+            companyCode = "acme",
+            environment = "prod",
+            allowedOrigins = OriginsRepeatedInOtherCase,
+        });
+
+        var message = await IngestAssert.ValidationProblemAsync(response, "allowedOrigins");
+        Assert.Contains("\"HTTPS://CRM.example.com/\"", message, StringComparison.Ordinal);
+        Assert.Contains("more than once", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateTenant_TooManyOrigins_Rejected()
+    {
+        await using var server = await TestServer.StartAsync();
+        var atLimit = Enumerable.Range(1, 50).Select(i => $"https://crm-{i}.example.com").ToArray();
+        var overLimit = Enumerable.Range(1, 51).Select(i => $"https://crm-{i}.example.com").ToArray();
+
+        using var accepted = await server.Admin.PostAsJsonAsync("/api/v1/tenants",
+            new { companyCode = "acme", environment = "prod", allowedOrigins = atLimit });
+        using var rejected = await server.Admin.PostAsJsonAsync("/api/v1/tenants",
+            new { companyCode = "acme", environment = "test", allowedOrigins = overLimit });
+
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+        var message = await IngestAssert.ValidationProblemAsync(rejected, "allowedOrigins");
+        Assert.Contains("51 origins", message, StringComparison.Ordinal);
+        Assert.Contains("at most 50", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("https://crm.example.com/case/{entityId")]
     [InlineData("https://crm.example.com/case/ {entityId}")]
     [InlineData("https://user:secret@crm.example.com/case/{entityId}")]
@@ -150,6 +223,9 @@ public sealed class AdminValidationTests
     private static Task<HttpResponseMessage> PutRawAsync(Scenario scenario, string relativePath, string json) =>
         scenario.Server.Admin.PutAsync($"{scenario.TenantPath}/{relativePath}",
             new StringContent(json, Encoding.UTF8, "application/json"));
+
+    private static Task<HttpResponseMessage> PostRawTenantAsync(TestServer server, string json) =>
+        server.Admin.PostAsync("/api/v1/tenants", new StringContent(json, Encoding.UTF8, "application/json"));
 
     private static string Repeat(string text, int count) => string.Concat(Enumerable.Repeat(text, count));
 }

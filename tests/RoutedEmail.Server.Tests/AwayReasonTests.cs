@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Data.Sqlite;
 using RoutedEmail.Server.Tests.Infrastructure;
 
 namespace RoutedEmail.Server.Tests;
@@ -161,7 +160,9 @@ public sealed class AwayReasonTests
         await SetAwayAsync(agent, "training");
         await agent.SetStatusAsync("Available");
 
-        Assert.Equal(["Away lunch", "Away training", "Available"], ReadStatusEvents(server, "maria"));
+        Assert.Equal(
+            ["Away lunch", "Away training", "Available"],
+            EventLog.ReadDetails(server, ["AgentStatusChanged"], "maria"));
         Assert.Null((await agent.GetWorkAsync())["awayReason"]);
     }
 
@@ -188,24 +189,5 @@ public sealed class AwayReasonTests
     {
         using var response = await agent.PutAsJsonAsync("/api/v1/agent/status", new { status = "Away", reason });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    private static List<string> ReadStatusEvents(TestServer server, string agentId)
-    {
-        var path = Path.Combine(server.DataDirectory, "routed-email.db");
-        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText =
-            "SELECT detail FROM events WHERE type = 'AgentStatusChanged' AND agent_id = $agent ORDER BY id";
-        command.Parameters.AddWithValue("$agent", agentId);
-        using var reader = command.ExecuteReader();
-        var details = new List<string>();
-        while (reader.Read())
-        {
-            details.Add(reader.GetString(0));
-        }
-
-        return details;
     }
 }

@@ -253,7 +253,7 @@ public sealed class ExplanationTests
         Assert.Equal("Offline", SingleAgent(explanation)["reason"]!.GetValue<string>());
     }
 
-    private static async Task<JsonObject> ExplainAsync(Scenario scenario, string entityId)
+    internal static async Task<JsonObject> ExplainAsync(Scenario scenario, string entityId)
     {
         using var response = await SendAsync(
             scenario, $"/api/v1/routed-emails/{Uri.EscapeDataString(entityId)}/explanation");

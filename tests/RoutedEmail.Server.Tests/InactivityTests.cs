@@ -28,6 +28,7 @@ public sealed class InactivityTests
 
         time.Advance(TimeSpan.FromMinutes(1));
         await WaitForEmailStateAsync(scenario, "Queued");
+        Assert.Equal(["Available", "Offline timeout"], EventLog.ReadDetails(server, ["AgentStatusChanged"]));
         var work = await agent.GetWorkAsync();
         Assert.Equal("Offline", work["status"]!.GetValue<string>());
         Assert.Empty(AgentApi.Offers(work));

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
 using RoutedEmail.Server.Tests.Infrastructure;
 
 namespace RoutedEmail.Server.Tests;
@@ -99,22 +98,6 @@ public sealed class QueueUnattendedTests
     private static JsonObject FindQueue(JsonObject stats, string queue) =>
         stats["queues"]!.AsArray().Single(entry => entry!["name"]!.GetValue<string>() == queue)!.AsObject();
 
-    /// <summary>Reads the queue attendance events in order, each as its type, a space and its detail.</summary>
-    private static List<string> ReadQueueEvents(TestServer server)
-    {
-        var path = Path.Combine(server.DataDirectory, "routed-email.db");
-        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText =
-            "SELECT type, detail FROM events WHERE type IN ('QueueUnattended', 'QueueAttended') ORDER BY id";
-        using var reader = command.ExecuteReader();
-        var events = new List<string>();
-        while (reader.Read())
-        {
-            events.Add(reader.GetString(0) + " " + reader.GetString(1));
-        }
-
-        return events;
-    }
+    private static List<string> ReadQueueEvents(TestServer server) =>
+        EventLog.ReadTypesAndDetails(server, "QueueUnattended", "QueueAttended");
 }

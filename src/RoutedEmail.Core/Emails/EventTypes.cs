@@ -56,4 +56,11 @@ public static class EventTypes
     /// The detail is the queue's name.
     /// </summary>
     public const string QueueAttended = "QueueAttended";
+
+    /// <summary>
+    /// A waiting email reached its queue's escalation time: its priority rose, or agents of an overflow queue may
+    /// take it too, or both. The detail is JSON with <c>queue</c>, <c>previousPriority</c>, <c>priority</c> and
+    /// <c>overflowQueue</c>.
+    /// </summary>
+    public const string Escalated = "Escalated";
 }

@@ -33,7 +33,14 @@ public sealed record RoutedEmailDetails(
     IReadOnlyList<HistoryEntry> History,
     int DeclineCount = 0,
     int ExpiryCount = 0,
-    DateTimeOffset? WrapEndsAt = null);
+    DateTimeOffset? WrapEndsAt = null)
+{
+    /// <summary>When the email was escalated in its current queue; null when it was not.</summary>
+    public DateTimeOffset? EscalatedAt { get; init; }
+
+    /// <summary>The queue whose agents may also take the email since its escalation; null for none.</summary>
+    public string? OverflowQueue { get; init; }
+}
 
 /// <summary>One event in a routed email's history.</summary>
 /// <param name="At">When the event happened.</param>

@@ -64,4 +64,10 @@ public sealed record EmailExplanation(
 
     /// <summary>The agent holding the email and the inputs it was chosen on; set while Offered, Active or Wrap.</summary>
     public ChosenAgent? Chosen { get; init; }
+
+    /// <summary>When the email was escalated in its queue; null when it was not.</summary>
+    public DateTimeOffset? EscalatedAt { get; init; }
+
+    /// <summary>The queue whose agents may also take the email since its escalation; null for none.</summary>
+    public string? OverflowQueue { get; init; }
 }

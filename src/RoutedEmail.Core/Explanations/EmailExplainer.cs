@@ -30,10 +30,12 @@ public static class EmailExplainer
             .Select(agent => ExplainAgent(agent, email, self, ahead, inputs))
             .ToList();
         return new EmailExplanation(email.EntityId, nameof(RoutedEmailState.Queued), SummarizeQueued(email, ahead,
-            queueSize, agents), agents)
+            queueSize, agents) + DescribeEscalation(email), agents)
         {
             Position = ahead + 1,
             QueueSize = queueSize,
+            EscalatedAt = email.EscalatedAt,
+            OverflowQueue = email.OverflowQueue,
         };
     }
 
@@ -49,13 +51,18 @@ public static class EmailExplainer
             _ => $"Completed by agent {chosen.AgentId}, which is in wrap time",
         };
         var choiceSentence = chosen is { Rank: { } rank, EmailsHeld: { } emailsHeld, IdleSince: { } idleSince }
-            ? $"The router chose this agent because it ranks queue \"{email.Queue}\" {rank}, held {emailsHeld} " +
-              $"{Emails(emailsHeld)} and was idle since {Format(idleSince)}. It came first among the agents that " +
+            ? $"The router chose this agent because it ranks queue \"{chosen.Queue ?? email.Queue}\" {rank}, " +
+              $"held {emailsHeld} {Emails(emailsHeld)} and was idle since {Format(idleSince)}. It came first among the agents that " +
               "could take the email then: best rank for the queue, then fewest emails held, then idle longest."
             : "The routing inputs of this offer were not recorded, because the agent was named by a transfer or " +
               "the offer was made by an older version.";
-        var summary = $"{stateSentence}. {choiceSentence}";
-        return new EmailExplanation(email.EntityId, email.State.ToString(), summary, []) { Chosen = chosen };
+        var summary = $"{stateSentence}. {choiceSentence}{DescribeEscalation(email)}";
+        return new EmailExplanation(email.EntityId, email.State.ToString(), summary, [])
+        {
+            Chosen = chosen,
+            EscalatedAt = email.EscalatedAt,
+            OverflowQueue = email.OverflowQueue,
+        };
     }
 
     /// <summary>Explains a Completed or Canceled email by its state and a pointer to its history.</summary>
@@ -174,6 +181,22 @@ public static class EmailExplainer
         var counts = agents.GroupBy(agent => agent.Reason).OrderBy(group => group.Key)
             .Select(group => $"{Describe(group.Key)}: {group.Count()}");
         return $"{place} Agents serving the queue, by reason: {string.Join(", ", counts)}.";
+    }
+
+    /// <summary>Returns a sentence on the email's escalation, with a leading space, or an empty string.</summary>
+    private static string DescribeEscalation(ExplainedEmail email)
+    {
+        if (email.EscalatedAt is not { } escalatedAt)
+        {
+            return string.Empty;
+        }
+
+        // NOTE: agents who serve only the overflow queue are not listed one by one in the agents of a Queued email.
+        var overflow = email.OverflowQueue is { } queue
+            ? $"; agents of queue \"{queue}\" may also take it, in that queue's order"
+            : string.Empty;
+        return $" It waited its queue's escalation time and was escalated at {Format(escalatedAt)}: its priority is " +
+            $"now {email.Priority}{overflow}.";
     }
 
     private static string Describe(AgentReason reason) => reason switch

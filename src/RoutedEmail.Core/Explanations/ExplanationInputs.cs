@@ -14,7 +14,14 @@ namespace RoutedEmail.Core.Explanations;
 /// <param name="AgentId">The agent holding the email, or null while it is Queued.</param>
 public sealed record ExplainedEmail(
     long EmailId, string EntityId, RoutedEmailState State, string Queue, int Priority, DateTimeOffset EnqueuedAt,
-    string? AgentId);
+    string? AgentId)
+{
+    /// <summary>When the email was escalated in its queue, or null when it was not.</summary>
+    public DateTimeOffset? EscalatedAt { get; init; }
+
+    /// <summary>The queue whose agents may also take the email since its escalation, or null.</summary>
+    public string? OverflowQueue { get; init; }
+}
 
 /// <summary>An agent whose routing profile contains the email's queue, as the router would see it now.</summary>
 /// <param name="AgentId">The agent's identifier.</param>
@@ -54,4 +61,11 @@ public sealed record QueuedEmailInputs(
 /// <param name="Rank">The agent's rank for the email's queue at offer time; null when not recorded.</param>
 /// <param name="EmailsHeld">The emails the agent held just before the offer; null when not recorded.</param>
 /// <param name="IdleSince">When the agent had last become Available or freed a slot; null when not recorded.</param>
-public sealed record ChosenAgent(string AgentId, int? Rank, int? EmailsHeld, DateTimeOffset? IdleSince);
+public sealed record ChosenAgent(string AgentId, int? Rank, int? EmailsHeld, DateTimeOffset? IdleSince)
+{
+    /// <summary>
+    /// The queue the agent was chosen for: the email's own queue, or the overflow queue after an escalation; null
+    /// when not recorded.
+    /// </summary>
+    public string? Queue { get; init; }
+}

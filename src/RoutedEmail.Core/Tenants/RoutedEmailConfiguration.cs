@@ -16,4 +16,11 @@ public sealed record RoutedEmailConfiguration(
     int Priority,
     bool Enabled,
     string Description,
-    string? ScreenPopUrlTemplate);
+    string? ScreenPopUrlTemplate)
+{
+    /// <summary>The lowest priority a configuration may give: -1000.</summary>
+    public const int MinPriority = -1000;
+
+    /// <summary>The highest priority a configuration may give, and the most that escalation raises to: 1000.</summary>
+    public const int MaxPriority = 1000;
+}

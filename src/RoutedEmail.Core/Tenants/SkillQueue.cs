@@ -7,13 +7,15 @@ namespace RoutedEmail.Core.Tenants;
 /// <param name="ServiceLevelSeconds">The service-level threshold for accepting an email, in seconds.</param>
 /// <param name="WorkCodeGroups">The work code groups agents pick from when completing email of this queue.</param>
 /// <param name="WorkCodeRequired">Whether completing email of this queue needs a work code.</param>
+/// <param name="Escalation">What happens to email that waits too long; null for nothing. Default: null.</param>
 public sealed record SkillQueue(
     string Name,
     int OfferTimeoutSeconds,
     int WrapSeconds,
     int ServiceLevelSeconds,
     IReadOnlyList<string> WorkCodeGroups,
-    bool WorkCodeRequired)
+    bool WorkCodeRequired,
+    SkillQueueEscalation? Escalation = null)
 {
     /// <summary>Default offer timeout: 60 seconds.</summary>
     public const int DefaultOfferTimeoutSeconds = 60;
@@ -24,3 +26,14 @@ public sealed record SkillQueue(
     /// <summary>Default service-level threshold: one hour.</summary>
     public const int DefaultServiceLevelSeconds = 3600;
 }
+
+/// <summary>
+/// The escalation rule of a skill queue. An email that has waited <paramref name="AfterSeconds"/> since its enqueue
+/// time, and is waiting, is escalated once: its priority rises by <paramref name="RaisePriorityBy"/>, at most to
+/// <see cref="RoutedEmailConfiguration.MaxPriority"/>, and agents who serve <paramref name="OverflowQueue"/> may take it
+/// too, in that queue's routing order.
+/// </summary>
+/// <param name="AfterSeconds">How long the email waits before it is escalated, in seconds.</param>
+/// <param name="RaisePriorityBy">How much the priority rises; 0 leaves it.</param>
+/// <param name="OverflowQueue">Another skill queue whose agents may also take the email; null for none.</param>
+public sealed record SkillQueueEscalation(int AfterSeconds, int RaisePriorityBy, string? OverflowQueue);

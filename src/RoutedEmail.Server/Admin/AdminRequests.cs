@@ -7,19 +7,33 @@ namespace RoutedEmail.Server.Admin;
 /// <param name="Environment">The environment name, with the same rule as the company code.</param>
 /// <param name="SecretsRegion">The AWS Secrets Manager region, such as <c>us-east-1</c>. Default: <c>us-east-1</c>.</param>
 /// <param name="TimeZone">An IANA time zone for reports. Default: <c>UTC</c>.</param>
-public sealed record CreateTenantRequest(string? CompanyCode, string? Environment, string? SecretsRegion, string? TimeZone);
+/// <param name="AllowedOrigins">
+/// Browser origins (scheme, host, optional port) whose pages may connect the tenant's agents to the agent hub: at
+/// most 50, each listed once. Default: none.
+/// </param>
+public sealed record CreateTenantRequest(
+    string? CompanyCode, string? Environment, string? SecretsRegion, string? TimeZone,
+    IReadOnlyList<string?>? AllowedOrigins = null);
 
 /// <summary>The body of <c>PUT /api/v1/tenants/{company}/{environment}</c>; a missing field keeps its value.</summary>
 /// <param name="SecretsRegion">The AWS Secrets Manager region.</param>
 /// <param name="TimeZone">An IANA time zone for reports.</param>
-public sealed record UpdateTenantRequest(string? SecretsRegion, string? TimeZone);
+/// <param name="AllowedOrigins">
+/// Browser origins (scheme, host, optional port) whose pages may connect the tenant's agents to the agent hub: at
+/// most 50, each listed once. The list replaces the stored one.
+/// </param>
+public sealed record UpdateTenantRequest(
+    string? SecretsRegion, string? TimeZone, IReadOnlyList<string?>? AllowedOrigins = null);
 
 /// <summary>A tenant's settings.</summary>
 /// <param name="CompanyCode">The company alias.</param>
 /// <param name="Environment">The environment name.</param>
 /// <param name="SecretsRegion">The AWS Secrets Manager region.</param>
 /// <param name="TimeZone">The IANA time zone for reports.</param>
-public sealed record TenantResponse(string CompanyCode, string Environment, string SecretsRegion, string TimeZone);
+/// <param name="AllowedOrigins">The tenant's allowed browser origins for the agent hub, normalised.</param>
+public sealed record TenantResponse(
+    string CompanyCode, string Environment, string SecretsRegion, string TimeZone,
+    IReadOnlyList<string> AllowedOrigins);
 
 /// <summary>A new tenant with its API key, which is shown only in this response.</summary>
 /// <param name="CompanyCode">The company alias.</param>
@@ -27,8 +41,10 @@ public sealed record TenantResponse(string CompanyCode, string Environment, stri
 /// <param name="SecretsRegion">The AWS Secrets Manager region.</param>
 /// <param name="TimeZone">The IANA time zone for reports.</param>
 /// <param name="ApiKey">The API key for the <c>X-sc-company-api-key</c> header.</param>
+/// <param name="AllowedOrigins">The tenant's allowed browser origins for the agent hub, normalised.</param>
 public sealed record TenantCreatedResponse(
-    string CompanyCode, string Environment, string SecretsRegion, string TimeZone, string ApiKey);
+    string CompanyCode, string Environment, string SecretsRegion, string TimeZone, string ApiKey,
+    IReadOnlyList<string> AllowedOrigins);
 
 /// <summary>A rotated API key, which is shown only in this response.</summary>
 /// <param name="ApiKey">The new API key.</param>
@@ -41,9 +57,18 @@ public sealed record ApiKeyRotatedResponse(string ApiKey, DateTimeOffset Previou
 /// <param name="ServiceLevelSeconds">Service-level threshold in seconds, 1 to 604800. Default: 3600.</param>
 /// <param name="WorkCodeGroups">Names of the work code groups the queue uses. Default: none.</param>
 /// <param name="WorkCodeRequired">Whether completing needs a work code. Default: false.</param>
+/// <param name="Escalation">What happens to email that waits too long. Default: nothing.</param>
 public sealed record SkillQueueRequest(
     int? OfferTimeoutSeconds, int? WrapSeconds, int? ServiceLevelSeconds, IReadOnlyList<string>? WorkCodeGroups,
-    bool? WorkCodeRequired);
+    bool? WorkCodeRequired, EscalationRequest? Escalation = null);
+
+/// <summary>The escalation rule in a skill queue PUT.</summary>
+/// <param name="AfterSeconds">Seconds an email waits, from its enqueue time, before it is escalated: 1 to 604800.</param>
+/// <param name="RaisePriorityBy">How much the priority rises, 0 to 2000, up to at most 1000. Default: 0.</param>
+/// <param name="OverflowQueue">
+/// Another existing skill queue whose agents may also take the escalated email. Default: none.
+/// </param>
+public sealed record EscalationRequest(int? AfterSeconds, int? RaisePriorityBy, string? OverflowQueue);
 
 /// <summary>The body of a routed email configuration PUT.</summary>
 /// <param name="SkillQueue">The skill queue that receives the email; required, and it must exist.</param>

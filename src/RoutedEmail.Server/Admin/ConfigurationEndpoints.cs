@@ -70,7 +70,8 @@ internal static class ConfigurationEndpoints
             validation.Add("skillQueue", "skillQueue is missing. Name the skill queue that receives this owner's email.");
         }
 
-        validation.CheckRange("priority", configuration.Priority, -1000, 1000);
+        validation.CheckRange(
+            "priority", configuration.Priority, RoutedEmailConfiguration.MinPriority, RoutedEmailConfiguration.MaxPriority);
         validation.CheckLength("description", configuration.Description, 0, 1000);
         if (configuration.ScreenPopUrlTemplate is { } template && !IsHttpUrlTemplate(template))
         {

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using RoutedEmail.Core;
+using RoutedEmail.Server.Hubs;
 
 namespace RoutedEmail.Server.Admin;
 
@@ -84,6 +85,44 @@ internal sealed partial class RequestValidation
             Add(field, $"{field} \"{value}\" is invalid: use 1 to {maximum} characters with no leading or trailing " +
                 "spaces, no '/', no control or invisible format characters, and not \".\" or \"..\".");
         }
+    }
+
+    /// <summary>
+    /// Checks a list of browser origins and returns them normalised (lower-case scheme and host, no default port,
+    /// no trailing '/'), or null when the list is invalid. An origin listed twice after normalisation is invalid.
+    /// </summary>
+    public IReadOnlyList<string>? CheckOrigins(string field, IReadOnlyList<string?> values, int maximum)
+    {
+        var errorsBefore = _errors.GetValueOrDefault(field)?.Count ?? 0;
+        if (values.Count > maximum)
+        {
+            Add(field, $"{field} has {values.Count} origins; it may have at most {maximum}. Remove origins that no " +
+                "longer need the agent hub.");
+        }
+
+        var normalized = new List<string>(values.Count);
+        for (var index = 0; index < values.Count; index++)
+        {
+            var value = values[index];
+            if (!CorsOrigin.TryNormalize(value, out var origin))
+            {
+                Add(field, $"{field}[{index}] \"{value}\" is not an origin: use http or https, a host and an " +
+                    $"optional port, at most {CorsOrigin.MaxLength} characters, with no path, query, fragment, user " +
+                    "info, spaces or '*', such as \"https://crm.example.com\".");
+            }
+            else if (normalized.Contains(origin, StringComparer.Ordinal))
+            {
+                Add(field, $"{field}[{index}] \"{value}\" repeats the origin {origin}, which is listed more than " +
+                    "once (scheme and host compare without regard to case). List each origin once.");
+            }
+            else
+            {
+                normalized.Add(origin);
+            }
+        }
+
+        var errorsAfter = _errors.GetValueOrDefault(field)?.Count ?? 0;
+        return errorsAfter == errorsBefore ? normalized : null;
     }
 
     private static bool IsForbiddenInName(char character) =>

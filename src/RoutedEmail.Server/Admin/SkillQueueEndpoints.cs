@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RoutedEmail.Core.Tenants;
+using RoutedEmail.Server.Routing;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Admin;
@@ -8,6 +9,7 @@ namespace RoutedEmail.Server.Admin;
 internal static class SkillQueueEndpoints
 {
     private const int MaxWorkCodeGroups = 50;
+    private const int MaxEscalateAfterSeconds = 604_800;
 
     public static void MapSkillQueues(this RouteGroupBuilder tenant)
     {
@@ -20,7 +22,7 @@ internal static class SkillQueueEndpoints
 
     private static async Task<Results<Ok<SkillQueue>, Created<SkillQueue>, ValidationProblem, ProblemHttpResult>> PutAsync(
         HttpContext context, string queue, SkillQueueRequest request,
-        IConfigurationStore store, CancellationToken cancellationToken)
+        IConfigurationStore store, DeadlineSignal deadlines, CancellationToken cancellationToken)
     {
         var tenant = TenantScope.Get(context);
         var skillQueue = new SkillQueue(
@@ -29,8 +31,12 @@ internal static class SkillQueueEndpoints
             request.WrapSeconds ?? SkillQueue.DefaultWrapSeconds,
             request.ServiceLevelSeconds ?? SkillQueue.DefaultServiceLevelSeconds,
             request.WorkCodeGroups ?? [],
-            request.WorkCodeRequired ?? false);
-        var validation = Validate(skillQueue);
+            request.WorkCodeRequired ?? false,
+            request.Escalation is { } escalation
+                ? new SkillQueueEscalation(escalation.AfterSeconds ?? 0, escalation.RaisePriorityBy ?? 0,
+                    escalation.OverflowQueue)
+                : null);
+        var validation = Validate(skillQueue, afterSecondsMissing: request.Escalation is { AfterSeconds: null });
         if (!validation.IsValid)
         {
             return (ValidationProblem)validation.ToProblem();
@@ -44,6 +50,16 @@ internal static class SkillQueueEndpoints
             return (ValidationProblem)validation.ToProblem();
         }
 
+        if (outcome.MissingSkillQueue is { } missingQueue)
+        {
+            validation.Add("escalation.overflowQueue", $"Skill queue \"{missingQueue}\" does not exist. Create it " +
+                $"with PUT /api/v1/tenants/{tenant.CompanyCode}/{tenant.Environment}/skill-queues/{missingQueue} " +
+                "first, or name an existing queue.");
+            return (ValidationProblem)validation.ToProblem();
+        }
+
+        // A new or shorter escalation time can make the next escalation deadline earlier.
+        deadlines.Notify();
         return outcome.Created
             ? TypedResults.Created(ResourcePath(context), skillQueue)
             : TypedResults.Ok(skillQueue);
@@ -69,7 +85,7 @@ internal static class SkillQueueEndpoints
         return TypedResults.Ok(await store.GetStatsAsync(TenantScope.Get(context).Id, cancellationToken));
     }
 
-    private static RequestValidation Validate(SkillQueue queue)
+    private static RequestValidation Validate(SkillQueue queue, bool afterSecondsMissing)
     {
         var validation = new RequestValidation();
         validation.CheckPathName("queue", queue.Name, 128);
@@ -92,7 +108,43 @@ internal static class SkillQueueEndpoints
             }
         }
 
+        if (queue.Escalation is { } escalation)
+        {
+            ValidateEscalation(validation, queue.Name, escalation, afterSecondsMissing);
+        }
+
         return validation;
+    }
+
+    private static void ValidateEscalation(
+        RequestValidation validation, string queue, SkillQueueEscalation escalation, bool afterSecondsMissing)
+    {
+        if (afterSecondsMissing)
+        {
+            validation.Add("escalation.afterSeconds", "escalation.afterSeconds is missing. Give the seconds an " +
+                "email waits before it is escalated, 1 to 604800, or leave out escalation.");
+        }
+        else
+        {
+            validation.CheckRange("escalation.afterSeconds", escalation.AfterSeconds, 1, MaxEscalateAfterSeconds);
+        }
+
+        validation.CheckRange("escalation.raisePriorityBy", escalation.RaisePriorityBy, 0,
+            RoutedEmailConfiguration.MaxPriority - RoutedEmailConfiguration.MinPriority);
+        if (escalation.OverflowQueue is { } overflow)
+        {
+            validation.CheckPathName("escalation.overflowQueue", overflow, 128);
+            if (overflow == queue)
+            {
+                validation.Add("escalation.overflowQueue", $"escalation.overflowQueue is \"{overflow}\", the queue " +
+                    "itself. Name another skill queue, or leave it out.");
+            }
+        }
+        else if (escalation.RaisePriorityBy == 0)
+        {
+            validation.Add("escalation", "The escalation changes nothing: raisePriorityBy is 0 and there is no " +
+                "overflowQueue. Give raisePriorityBy above 0, an overflowQueue, or both; or leave out escalation.");
+        }
     }
 
     /// <summary>Returns the absolute path of the resource a PUT created, which is the path it was sent to.</summary>

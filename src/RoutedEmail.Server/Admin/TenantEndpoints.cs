@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RoutedEmail.Core.Tenants;
 using RoutedEmail.Server.Hosting;
+using RoutedEmail.Server.Hubs;
 using RoutedEmail.Server.Security;
 using RoutedEmail.Storage.Abstractions;
 
@@ -12,6 +13,7 @@ internal static partial class TenantEndpoints
 {
     private const string DefaultSecretsRegion = "us-east-1";
     private const string DefaultTimeZone = "UTC";
+    private const int MaxAllowedOrigins = 50;
 
     public static void MapTenants(this RouteGroupBuilder admin)
     {
@@ -24,7 +26,8 @@ internal static partial class TenantEndpoints
     }
 
     private static async Task<Results<Created<TenantCreatedResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        CreateTenantRequest request, ITenantStore tenants, ILoggerFactory loggers, CancellationToken cancellationToken)
+        CreateTenantRequest request, ITenantStore tenants, TenantOriginCache origins, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var validation = new RequestValidation();
         validation.RequireCode("companyCode", request.CompanyCode);
@@ -33,14 +36,15 @@ internal static partial class TenantEndpoints
         var timeZone = request.TimeZone ?? DefaultTimeZone;
         validation.CheckRegion("secretsRegion", region);
         validation.CheckTimeZone("timeZone", timeZone);
+        var allowedOrigins = validation.CheckOrigins("allowedOrigins", request.AllowedOrigins ?? [], MaxAllowedOrigins);
         if (!validation.IsValid)
         {
             return (ValidationProblem)validation.ToProblem();
         }
 
         var apiKey = SecretTokens.Create();
-        var tenant = await tenants.CreateTenantAsync(
-            request.CompanyCode!, request.Environment!, region, timeZone, SecretTokens.Hash(apiKey), cancellationToken);
+        var tenant = await tenants.CreateTenantAsync(request.CompanyCode!, request.Environment!, region, timeZone,
+            allowedOrigins!, SecretTokens.Hash(apiKey), cancellationToken);
         if (tenant is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The tenant exists.",
@@ -49,9 +53,11 @@ internal static partial class TenantEndpoints
                 "rotate the existing tenant's API key.");
         }
 
+        origins.Invalidate();
         Log.Created(loggers.CreateLogger(typeof(TenantEndpoints).FullName!), tenant.CompanyCode, tenant.Environment);
         var response = new TenantCreatedResponse(
-            tenant.CompanyCode, tenant.Environment, tenant.SecretsRegion, tenant.TimeZone, apiKey);
+            tenant.CompanyCode, tenant.Environment, tenant.SecretsRegion, tenant.TimeZone, apiKey,
+            tenant.AllowedOrigins);
         return TypedResults.Created(TenantPath(tenant), response);
     }
 
@@ -70,7 +76,7 @@ internal static partial class TenantEndpoints
 
     private static async Task<Results<Ok<TenantResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         string company, string environment, UpdateTenantRequest request, ITenantStore tenants,
-        CancellationToken cancellationToken)
+        TenantOriginCache origins, CancellationToken cancellationToken)
     {
         var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
         if (tenant is null)
@@ -83,12 +89,16 @@ internal static partial class TenantEndpoints
         var validation = new RequestValidation();
         validation.CheckRegion("secretsRegion", region);
         validation.CheckTimeZone("timeZone", timeZone);
+        var allowedOrigins = request.AllowedOrigins is null
+            ? tenant.AllowedOrigins
+            : validation.CheckOrigins("allowedOrigins", request.AllowedOrigins, MaxAllowedOrigins);
         if (!validation.IsValid)
         {
             return (ValidationProblem)validation.ToProblem();
         }
 
-        var updated = await tenants.UpdateTenantAsync(tenant.Id, region, timeZone, cancellationToken);
+        var updated = await tenants.UpdateTenantAsync(tenant.Id, region, timeZone, allowedOrigins!, cancellationToken);
+        origins.Invalidate();
         return TypedResults.Ok(ToResponse(updated!));
     }
 
@@ -119,7 +129,7 @@ internal static partial class TenantEndpoints
         $"/api/v1/tenants/{Uri.EscapeDataString(tenant.CompanyCode)}/{Uri.EscapeDataString(tenant.Environment)}";
 
     private static TenantResponse ToResponse(Tenant tenant) =>
-        new(tenant.CompanyCode, tenant.Environment, tenant.SecretsRegion, tenant.TimeZone);
+        new(tenant.CompanyCode, tenant.Environment, tenant.SecretsRegion, tenant.TimeZone, tenant.AllowedOrigins);
 
     private static partial class Log
     {

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RoutedEmail.Server.Agents;
 using RoutedEmail.Server.Routing;
@@ -10,8 +11,6 @@ namespace RoutedEmail.Server.Hubs;
 /// <summary>Registers and maps the agent hub, its query-string token and its CORS policy.</summary>
 internal static class AgentHubSetup
 {
-    private const string CorsPolicy = "AgentHub";
-
     /// <summary>Adds the hub and its notifier. Call it before the no-op notifier is registered, so this one wins.</summary>
     public static void AddAgentHub(this WebApplicationBuilder builder)
     {
@@ -19,13 +18,10 @@ internal static class AgentHubSetup
         services.AddOptions<AgentHubOptions>().Bind(builder.Configuration.GetSection(AgentHubOptions.SectionName));
         services.AddSingleton<IValidateOptions<AgentHubOptions>, AgentHubOptionsValidator>();
         services.AddOptions<AgentHubOptions>().ValidateOnStart();
-        services.AddOptions<CorsOptions>().Configure<IOptions<AgentHubOptions>>((cors, hub) =>
-            cors.AddPolicy(CorsPolicy, policy => policy
-                .WithOrigins([.. hub.Value.AllowedOrigins.Select(origin => origin.TrimEnd('/'))])
-                .WithMethods("GET", "POST")
-                .AllowAnyHeader()
-                .AllowCredentials()));
         services.AddCors();
+        services.AddSingleton<TenantOriginCache>();
+        services.AddSingleton<AgentHubOrigins>();
+        services.Replace(ServiceDescriptor.Transient<ICorsPolicyProvider, AgentHubCorsPolicyProvider>());
 
         services.AddSignalR().AddJsonProtocol(options =>
         {
@@ -64,26 +60,32 @@ internal static class AgentHubSetup
         });
     }
 
-    public static void MapAgentHub(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapHub<AgentHub>(AgentHubProtocol.Path).RequireCors(CorsPolicy);
+    /// <summary>
+    /// Maps the hub with its CORS policy. Each hub endpoint (negotiate and connect) first checks the request's
+    /// origin against the agent's tenant, which needs the agent's claims, so it runs after authorization.
+    /// </summary>
+    public static void MapAgentHub(this IEndpointRouteBuilder endpoints)
+    {
+        var hub = endpoints.MapHub<AgentHub>(AgentHubProtocol.Path).RequireCors(AgentHubCorsPolicyProvider.PolicyName);
+        hub.Finally(endpoint =>
+        {
+            var next = endpoint.RequestDelegate!;
+            endpoint.RequestDelegate = context =>
+                context.RequestServices.GetRequiredService<AgentHubOrigins>().CheckRequestAsync(context, next);
+        });
+    }
 
     /// <summary>Rejects an allowed origin that is not a scheme, host and optional port.</summary>
     private sealed class AgentHubOptionsValidator : IValidateOptions<AgentHubOptions>
     {
         public ValidateOptionsResult Validate(string? name, AgentHubOptions options)
         {
-            var invalid = options.AllowedOrigins.Where(origin => !IsOrigin(origin)).ToList();
+            var invalid = options.AllowedOrigins.Where(origin => !CorsOrigin.TryNormalize(origin, out _)).ToList();
             return invalid.Count == 0
                 ? ValidateOptionsResult.Success
                 : ValidateOptionsResult.Fail(invalid.Select(origin =>
                     $"AgentHub:AllowedOrigins contains \"{origin}\", which is not an origin. Use a scheme, host and " +
                     "optional port without a path, such as https://desktop.example.com; '*' is not allowed."));
         }
-
-        private static bool IsOrigin(string origin) =>
-            Uri.TryCreate(origin, UriKind.Absolute, out var uri)
-            && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-            && uri.AbsolutePath == "/" && uri.Query.Length == 0 && uri.Fragment.Length == 0
-            && uri.UserInfo.Length == 0 && !origin.EndsWith("//", StringComparison.Ordinal);
     }
 }

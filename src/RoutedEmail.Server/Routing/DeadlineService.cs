@@ -25,9 +25,10 @@ internal sealed class DeadlineSignal
 }
 
 /// <summary>
-/// Fires the durable deadlines of routing: it expires overdue offers, completes emails whose wrap time ended, wakes
-/// the router when a skip period ends, and sets agents Offline after their inactivity timeout. The deadlines are stored with the offers and emails, so after a
-/// restart every overdue one fires at once and the others on time. It sleeps on the injected clock until the
+/// Fires the durable deadlines of routing: it expires overdue offers, completes emails whose wrap time ended,
+/// escalates emails that waited their queue's escalation time, wakes the router when a skip period ends, and sets
+/// agents Offline after their inactivity timeout. The deadlines are stored with the offers, emails and agents, so
+/// after a restart every overdue one fires at once and the others on time. It sleeps on the injected clock until the
 /// earliest deadline or a signal.
 /// </summary>
 internal sealed partial class DeadlineService(
@@ -55,6 +56,7 @@ internal sealed partial class DeadlineService(
             {
                 await ExpireDueOffersAsync(stoppingToken);
                 await EndDueWrapsAsync(stoppingToken);
+                await EscalateDueEmailsAsync(stoppingToken);
                 await SetInactiveAgentsOfflineAsync(stoppingToken);
                 skipsCheckedUntil = await WakeForEndedSkipsAsync(skipsCheckedUntil, stoppingToken);
                 sleep = Clamp(await FindNextDeadlineAsync(stoppingToken) - time.GetUtcNow());
@@ -100,6 +102,25 @@ internal sealed partial class DeadlineService(
     }
 
     /// <summary>
+    /// Escalates waiting emails that reached their queue's escalation time. A raised priority or a new overflow
+    /// queue can give the email to an agent at once, so the router wakes for each tenant.
+    /// </summary>
+    private async Task EscalateDueEmailsAsync(CancellationToken stoppingToken)
+    {
+        var escalated = await store.EscalateDueEmailsAsync(stoppingToken);
+        foreach (var email in escalated)
+        {
+            Log.Escalated(logger, email.TenantId, email.EntityId, email.EmailId, email.Queue, email.PreviousPriority,
+                email.Priority, email.OverflowQueue ?? "none");
+        }
+
+        foreach (var tenantId in escalated.Select(email => email.TenantId).Distinct())
+        {
+            router.Wake(tenantId);
+        }
+    }
+
+    /// <summary>
     /// Sets Offline every agent whose inactivity timeout passed, through the same store call as a status change, so
     /// its pending offers go back to their queues.
     /// </summary>
@@ -110,9 +131,9 @@ internal sealed partial class DeadlineService(
             timeouts.RestInactivityTimeout, timeouts.HubDisconnectTimeout, stoppingToken);
         foreach (var agent in inactive)
         {
-            // NOTE: the event's detail is "Offline", the same as for a chosen status; the log line gives the cause.
+            // The event's detail is "Offline timeout"; the log line says which timeout fired.
             var withdrawn = await agents.SetStatusAsync(
-                agent.TenantId, agent.AgentId, AgentStatus.Offline, stoppingToken);
+                agent.TenantId, agent.AgentId, AgentStatus.Offline, stoppingToken, byTimeout: true);
             Log.AgentInactive(logger, agent.TenantId, agent.AgentId,
                 agent.HubGone ? "hub connections closed" : "no request", withdrawn);
             await notifier.NotifyAsync(agent.TenantId, agent.AgentId, EventTypes.AgentStatusChanged);
@@ -143,6 +164,7 @@ internal sealed partial class DeadlineService(
         [
             await store.FindNextOfferDeadlineAsync(stoppingToken),
             await store.FindNextWrapEndAsync(stoppingToken),
+            await store.FindNextEscalationAsync(stoppingToken),
             await store.FindNextSkipEndAsync(options.Value.DeclineSkip, stoppingToken),
             await activity.FindNextInactivityDeadlineAsync(
                 agentOptions.Value.RestInactivityTimeout, agentOptions.Value.HubDisconnectTimeout, stoppingToken),
@@ -184,5 +206,11 @@ internal sealed partial class DeadlineService(
             "Agent {AgentId} of tenant {TenantId} is Offline after its inactivity timeout ({Cause}); {Withdrawn} pending offers went back to their queues")]
         public static partial void AgentInactive(
             ILogger logger, long tenantId, string agentId, string cause, int withdrawn);
+
+        [LoggerMessage(3105, LogLevel.Information,
+            "Email {EmailId} (entityId {EntityId}) of tenant {TenantId} waited its escalation time in skill queue {Queue}; priority {PreviousPriority} is now {Priority}, overflow queue {OverflowQueue}")]
+        public static partial void Escalated(
+            ILogger logger, long tenantId, string entityId, long emailId, string queue, int previousPriority,
+            int priority, string overflowQueue);
     }
 }

@@ -32,6 +32,21 @@ public interface IRoutingStore
     /// <summary>Finds the earliest deadline of any pending offer, or null when no offer is pending.</summary>
     Task<DateTimeOffset?> FindNextOfferDeadlineAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Finds the next moment at which an email may reach its queue's escalation time: the earliest escalation time
+    /// of a waiting email that is not escalated yet, or, for a queue with an escalation rule and no such email, now
+    /// plus the queue's escalation time, before which no new email can reach it. Null when no queue has a rule.
+    /// </summary>
+    Task<DateTimeOffset?> FindNextEscalationAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Escalates every waiting email that has reached its queue's escalation time, in one transaction: its
+    /// priority rises by the queue's amount, at most to the highest priority, the queue's overflow queue is
+    /// recorded with it, and an Escalated event is appended. Each email is escalated once per queue it waits in.
+    /// </summary>
+    /// <returns>The emails escalated.</returns>
+    Task<IReadOnlyList<EmailEscalated>> EscalateDueEmailsAsync(CancellationToken cancellationToken);
+
     /// <summary>Finds the earliest end of any email's wrap time, or null when no email is in Wrap.</summary>
     Task<DateTimeOffset?> FindNextWrapEndAsync(CancellationToken cancellationToken);
 
@@ -90,3 +105,15 @@ public sealed record OfferExpired(long TenantId, long OfferId, long EmailId, str
 /// <param name="EntityId">The email's entity id.</param>
 /// <param name="AgentId">The agent whose capacity was freed.</param>
 public sealed record WrapEnded(long TenantId, long EmailId, string EntityId, string AgentId);
+
+/// <summary>A waiting email escalated because it waited its queue's escalation time.</summary>
+/// <param name="TenantId">The tenant.</param>
+/// <param name="EmailId">The email.</param>
+/// <param name="EntityId">The email's entity id.</param>
+/// <param name="Queue">The skill queue it waits in.</param>
+/// <param name="PreviousPriority">Its priority before.</param>
+/// <param name="Priority">Its priority now.</param>
+/// <param name="OverflowQueue">The queue whose agents may now take it too; null for none.</param>
+public sealed record EmailEscalated(
+    long TenantId, long EmailId, string EntityId, string Queue, int PreviousPriority, int Priority,
+    string? OverflowQueue);

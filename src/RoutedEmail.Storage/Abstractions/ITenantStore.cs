@@ -5,11 +5,14 @@ namespace RoutedEmail.Storage.Abstractions;
 /// <summary>Tenants and their API key hashes.</summary>
 public interface ITenantStore
 {
-    /// <summary>Creates a tenant with the hash of its first API key.</summary>
+    /// <summary>
+    /// Creates a tenant with the hash of its first API key and its normalised allowed origins (see
+    /// <see cref="Tenant.AllowedOrigins"/>).
+    /// </summary>
     /// <returns>The new tenant, or null when the company code and environment already exist.</returns>
     Task<Tenant?> CreateTenantAsync(
-        string companyCode, string environment, string secretsRegion, string timeZone, byte[] apiKeyHash,
-        CancellationToken cancellationToken);
+        string companyCode, string environment, string secretsRegion, string timeZone,
+        IReadOnlyList<string> allowedOrigins, byte[] apiKeyHash, CancellationToken cancellationToken);
 
     /// <summary>Finds a tenant, comparing company code and environment without regard to ASCII case.</summary>
     Task<Tenant?> FindTenantAsync(string companyCode, string environment, CancellationToken cancellationToken);
@@ -17,10 +20,11 @@ public interface ITenantStore
     /// <summary>Lists every tenant, ordered by company code and environment.</summary>
     Task<IReadOnlyList<Tenant>> ListTenantsAsync(CancellationToken cancellationToken);
 
-    /// <summary>Changes a tenant's settings.</summary>
+    /// <summary>Changes a tenant's settings. The allowed origins replace the stored list.</summary>
     /// <returns>The updated tenant, or null when it does not exist.</returns>
     Task<Tenant?> UpdateTenantAsync(
-        long tenantId, string secretsRegion, string timeZone, CancellationToken cancellationToken);
+        long tenantId, string secretsRegion, string timeZone, IReadOnlyList<string> allowedOrigins,
+        CancellationToken cancellationToken);
 
     /// <summary>Finds a tenant with the hashes of the API keys that are valid for it.</summary>
     Task<TenantCredentials?> FindCredentialsAsync(

@@ -10,10 +10,10 @@ internal static class EmailReader
     public const string Columns =
         "e.id, e.entity_id, e.state, e.owner_id, e.skill_queue, e.priority, e.agent_id, e.from_address, " +
         "e.to_address, e.subject, e.attributes, e.enqueued_at, e.screen_pop_url, e.decline_count, e.expiry_count, " +
-        "e.wrap_ends_at";
+        "e.wrap_ends_at, e.escalated_at, e.overflow_queue";
 
     /// <summary>The number of columns in <see cref="Columns"/>.</summary>
-    public const int ColumnCount = 16;
+    public const int ColumnCount = 18;
 
     /// <summary>Reads one email from the reader's current row, starting at <paramref name="first"/>.</summary>
     public static (RoutedEmailDetails Email, string? ScreenPopUrl) Read(
@@ -42,7 +42,11 @@ internal static class EmailReader
             History: ReadHistory(connection, transaction, emailId),
             DeclineCount: reader.GetInt32(first + 13),
             ExpiryCount: reader.GetInt32(first + 14),
-            WrapEndsAt: wrapEndsAt);
+            WrapEndsAt: wrapEndsAt)
+        {
+            EscalatedAt = reader.IsDBNull(first + 16) ? null : SqliteCommands.ToTime(reader.GetInt64(first + 16)),
+            OverflowQueue = reader.GetNullableString(first + 17),
+        };
         return (email, reader.GetNullableString(first + 12));
     }
 

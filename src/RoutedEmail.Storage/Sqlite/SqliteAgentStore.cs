@@ -64,7 +64,7 @@ internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProv
 
     public Task<int> SetStatusAsync(
         long tenantId, string agentId, AgentStatus status, CancellationToken cancellationToken,
-        string? awayReason = null)
+        string? awayReason = null, bool byTimeout = false)
     {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
@@ -97,7 +97,7 @@ internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProv
             """, transaction);
         update.With("$status", status.ToString()).With("$reason", awayReason).With("$now", now.ToStored())
             .With("$tenant", tenantId).With("$agent", agentId).ExecuteNonQuery();
-        var detail = awayReason is null ? status.ToString() : $"{status} {awayReason}";
+        var detail = byTimeout ? $"{status} timeout" : awayReason is null ? status.ToString() : $"{status} {awayReason}";
         SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.AgentStatusChanged,
             agentId: agentId, detail: detail);
 

@@ -48,9 +48,13 @@ internal sealed partial class SqliteAgentStore
         }
 
         // The priority and enqueue time stay, so the email takes the place in the new queue that its age gives it.
+        // The escalation of the old queue ends; the new queue's rule applies from the same enqueue time.
         using var requeue = connection.Command(
-            "UPDATE routed_emails SET state = 'Queued', agent_id = NULL, skill_queue = $queue WHERE id = $email",
-            transaction);
+            """
+            UPDATE routed_emails SET state = 'Queued', agent_id = NULL, skill_queue = $queue, escalated_at = NULL,
+                overflow_queue = NULL
+            WHERE id = $email
+            """, transaction);
         requeue.With("$queue", skillQueue).With("$email", emailId).ExecuteNonQuery();
         SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Transferred, emailId, agentId,
             detail: skillQueue);

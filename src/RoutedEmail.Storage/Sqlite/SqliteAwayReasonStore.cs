@@ -3,8 +3,8 @@ using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Storage.Sqlite;
 
-/// <summary>Away reason codes in SQLite.</summary>
-internal sealed class SqliteAwayReasonStore(SqliteDatabase database) : IAwayReasonStore
+/// <summary>Away reason codes in SQLite. The away time report's reads are in SqliteAwayTimeReport.cs.</summary>
+internal sealed partial class SqliteAwayReasonStore(SqliteDatabase database) : IAwayReasonStore
 {
     public Task<bool> PutAwayReasonAsync(long tenantId, AwayReason reason, CancellationToken cancellationToken)
     {

@@ -9,7 +9,8 @@ namespace RoutedEmail.Storage.Sqlite;
 internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProvider time) : IConfigurationStore
 {
     private const string QueueColumns =
-        "name, offer_timeout_seconds, wrap_seconds, service_level_seconds, work_code_groups, work_code_required";
+        "name, offer_timeout_seconds, wrap_seconds, service_level_seconds, work_code_groups, work_code_required, " +
+        "escalate_after_seconds, escalate_priority_by, overflow_queue";
 
     private const string ConfigurationColumns =
         "owner_id, skill_queue, priority, enabled, description, screen_pop_url_template";
@@ -24,19 +25,29 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
             return Task.FromResult(new PutOutcome(false, MissingWorkCodeGroup: missing));
         }
 
+        var overflow = queue.Escalation?.OverflowQueue;
+        if (overflow is not null && !SkillQueueExists(connection, transaction, tenantId, overflow))
+        {
+            return Task.FromResult(new PutOutcome(false, MissingSkillQueue: overflow));
+        }
+
         var exists = SkillQueueExists(connection, transaction, tenantId, queue.Name);
         using var command = connection.Command(
             $"""
             INSERT INTO skill_queues (tenant_id, {QueueColumns})
-            VALUES ($tenant, $name, $offer, $wrap, $service, $groups, $required)
+            VALUES ($tenant, $name, $offer, $wrap, $service, $groups, $required, $after, $raise, $overflow)
             ON CONFLICT (tenant_id, name) DO UPDATE SET
                 offer_timeout_seconds = excluded.offer_timeout_seconds, wrap_seconds = excluded.wrap_seconds,
                 service_level_seconds = excluded.service_level_seconds, work_code_groups = excluded.work_code_groups,
-                work_code_required = excluded.work_code_required
+                work_code_required = excluded.work_code_required,
+                escalate_after_seconds = excluded.escalate_after_seconds,
+                escalate_priority_by = excluded.escalate_priority_by, overflow_queue = excluded.overflow_queue
             """, transaction);
         command.With("$tenant", tenantId).With("$name", queue.Name).With("$offer", queue.OfferTimeoutSeconds)
             .With("$wrap", queue.WrapSeconds).With("$service", queue.ServiceLevelSeconds)
-            .With("$groups", SqliteCommands.ToJson(queue.WorkCodeGroups)).With("$required", queue.WorkCodeRequired);
+            .With("$groups", SqliteCommands.ToJson(queue.WorkCodeGroups)).With("$required", queue.WorkCodeRequired)
+            .With("$after", queue.Escalation?.AfterSeconds).With("$raise", queue.Escalation?.RaisePriorityBy ?? 0)
+            .With("$overflow", overflow);
         command.ExecuteNonQuery();
         transaction.Commit();
         return Task.FromResult(new PutOutcome(!exists));
@@ -315,7 +326,9 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
 
     private static SkillQueue ReadQueue(SqliteDataReader reader) => new(
         reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3),
-        SqliteCommands.FromJson<List<string>>(reader.GetString(4)), reader.GetBoolean(5));
+        SqliteCommands.FromJson<List<string>>(reader.GetString(4)), reader.GetBoolean(5),
+        reader.IsDBNull(6) ? null : new SkillQueueEscalation(reader.GetInt32(6), reader.GetInt32(7),
+            reader.GetNullableString(8)));
 
     private static RoutedEmailConfiguration ReadConfiguration(SqliteDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetBoolean(3), reader.GetString(4),

@@ -64,7 +64,8 @@ internal sealed class SqliteExplanationStore(SqliteDatabase database, TimeProvid
     {
         using var command = connection.Command(
             """
-            SELECT id, entity_id, state, skill_queue, priority, enqueued_at, agent_id FROM routed_emails
+            SELECT id, entity_id, state, skill_queue, priority, enqueued_at, agent_id, escalated_at, overflow_queue
+            FROM routed_emails
             WHERE tenant_id = $tenant AND entity_id = $entity ORDER BY id DESC LIMIT 1
             """, transaction);
         command.With("$tenant", tenantId).With("$entity", entityId);
@@ -73,6 +74,10 @@ internal sealed class SqliteExplanationStore(SqliteDatabase database, TimeProvid
             ? new ExplainedEmail(reader.GetInt64(0), reader.GetString(1), Enum.Parse<RoutedEmailState>(reader.GetString(2)),
                 reader.GetString(3), reader.GetInt32(4), SqliteCommands.ToTime(reader.GetInt64(5)),
                 reader.GetNullableString(6))
+            {
+                EscalatedAt = reader.IsDBNull(7) ? null : SqliteCommands.ToTime(reader.GetInt64(7)),
+                OverflowQueue = reader.GetNullableString(8),
+            }
             : null;
     }
 
@@ -183,6 +188,6 @@ internal sealed class SqliteExplanationStore(SqliteDatabase database, TimeProvid
         }
 
         var inputs = SqliteCommands.FromJson<OfferRoutingInputs>(detail);
-        return new ChosenAgent(agentId, inputs.Rank, inputs.EmailsHeld, inputs.IdleSince);
+        return new ChosenAgent(agentId, inputs.Rank, inputs.EmailsHeld, inputs.IdleSince) { Queue = inputs.Queue };
     }
 }

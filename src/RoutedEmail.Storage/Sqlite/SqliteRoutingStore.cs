@@ -47,7 +47,14 @@ internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimePr
             offers.Add(Offer(connection, transaction, tenantId, email, choice.AgentId, now, agents[index]));
             var agent = agents[index];
             agents[index] = agent with { Load = agent.Load + 1, FreeSlots = agent.FreeSlots - 1 };
-            RefreshWaiting(connection, transaction, tenantId, choice.Queue, skips, waiting);
+
+            // An escalated email waits in its own queue and in an overflow queue; both lists lose it.
+            var listed = waiting.Where(pair => pair.Value.Any(head => head.EmailId == email.EmailId))
+                .Select(pair => pair.Key).ToList();
+            foreach (var queue in listed)
+            {
+                RefreshWaiting(connection, transaction, tenantId, queue, skips, waiting);
+            }
         }
 
         transaction.Commit();
@@ -125,8 +132,9 @@ internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimePr
 
     /// <summary>
     /// Reads the first waiting emails of a queue into <paramref name="waiting"/>, or removes the queue when it has
-    /// none. It reads one email more than the number of emails with skips, so every agent finds the first email
-    /// that does not skip it, when the queue has one.
+    /// none. The queue's emails include those that overflowed into it from other queues after escalation, in the
+    /// same order. It reads one email more than the number of emails with skips, so every agent finds the first
+    /// email that does not skip it, when the queue has one.
     /// </summary>
     private static void RefreshWaiting(
         SqliteConnection connection, SqliteTransaction transaction, long tenantId, string queue,
@@ -134,8 +142,15 @@ internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimePr
     {
         using var command = connection.Command(
             """
-            SELECT id, priority, enqueued_at FROM routed_emails
-            WHERE tenant_id = $tenant AND skill_queue = $queue AND state = 'Queued'
+            SELECT id, priority, enqueued_at FROM (
+                SELECT id, priority, enqueued_at FROM routed_emails
+                WHERE tenant_id = $tenant AND skill_queue = $queue AND state = 'Queued'
+                ORDER BY priority DESC, enqueued_at, id LIMIT $limit)
+            UNION ALL
+            SELECT id, priority, enqueued_at FROM (
+                SELECT id, priority, enqueued_at FROM routed_emails
+                WHERE tenant_id = $tenant AND overflow_queue = $queue AND state = 'Queued'
+                ORDER BY priority DESC, enqueued_at, id LIMIT $limit)
             ORDER BY priority DESC, enqueued_at, id LIMIT $limit
             """, transaction);
         command.With("$tenant", tenantId).With("$queue", queue).With("$limit", skips.Count + 1);
@@ -162,15 +177,17 @@ internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimePr
         SqliteConnection connection, SqliteTransaction transaction, long tenantId, QueueHead head, string agentId,
         DateTimeOffset now, RoutableAgent? chosen = null)
     {
+        // The offer timeout is that of the email's own queue, also when an overflow queue's agent takes it.
         using var insert = connection.Command(
             """
             INSERT INTO offers (tenant_id, email_id, agent_id, state, created_at, expires_at)
-            SELECT $tenant, $email, $agent, 'Pending', $now,
-                   $now + 1000 * (SELECT offer_timeout_seconds FROM skill_queues WHERE tenant_id = $tenant AND name = $queue)
+            SELECT $tenant, e.id, $agent, 'Pending', $now, $now + 1000 * q.offer_timeout_seconds
+            FROM routed_emails e JOIN skill_queues q ON q.tenant_id = e.tenant_id AND q.name = e.skill_queue
+            WHERE e.id = $email
             RETURNING id, expires_at
             """, transaction);
         insert.With("$tenant", tenantId).With("$email", head.EmailId).With("$agent", agentId)
-            .With("$now", now.ToStored()).With("$queue", head.Queue);
+            .With("$now", now.ToStored());
         var offerId = (long)insert.ExecuteScalar()!;
 
         using var update = connection.Command(

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using RoutedEmail.Core.Tenants;
 using RoutedEmail.Storage.Abstractions;
@@ -7,23 +8,25 @@ namespace RoutedEmail.Storage.Sqlite;
 /// <summary>Tenants and API key hashes in SQLite.</summary>
 internal sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider time) : ITenantStore
 {
-    private const string TenantColumns = "id, company_code, environment, secrets_region, time_zone";
+    private const string TenantColumns = "id, company_code, environment, secrets_region, time_zone, allowed_origins";
 
     private const int UniqueConstraintFailed = 2067;
 
     public Task<Tenant?> CreateTenantAsync(
-        string companyCode, string environment, string secretsRegion, string timeZone, byte[] apiKeyHash,
-        CancellationToken cancellationToken)
+        string companyCode, string environment, string secretsRegion, string timeZone,
+        IReadOnlyList<string> allowedOrigins, byte[] apiKeyHash, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
         using var command = connection.Command(
             $"""
-            INSERT INTO tenants (company_code, environment, secrets_region, time_zone, api_key_hash, created_at)
-            VALUES ($company, $environment, $region, $zone, $hash, $now)
+            INSERT INTO tenants
+                (company_code, environment, secrets_region, time_zone, allowed_origins, api_key_hash, created_at)
+            VALUES ($company, $environment, $region, $zone, $origins, $hash, $now)
             RETURNING {TenantColumns}
             """, null);
         command.With("$company", companyCode).With("$environment", environment).With("$region", secretsRegion)
-            .With("$zone", timeZone).With("$hash", apiKeyHash).With("$now", time.GetUtcNow().ToStored());
+            .With("$zone", timeZone).With("$origins", JsonSerializer.Serialize(allowedOrigins))
+            .With("$hash", apiKeyHash).With("$now", time.GetUtcNow().ToStored());
         try
         {
             return Task.FromResult(ReadSingle(command));
@@ -59,15 +62,17 @@ internal sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider ti
     }
 
     public Task<Tenant?> UpdateTenantAsync(
-        long tenantId, string secretsRegion, string timeZone, CancellationToken cancellationToken)
+        long tenantId, string secretsRegion, string timeZone, IReadOnlyList<string> allowedOrigins,
+        CancellationToken cancellationToken)
     {
         using var connection = database.Open();
         using var command = connection.Command(
             $"""
-            UPDATE tenants SET secrets_region = $region, time_zone = $zone WHERE id = $id
+            UPDATE tenants SET secrets_region = $region, time_zone = $zone, allowed_origins = $origins WHERE id = $id
             RETURNING {TenantColumns}
             """, null);
-        command.With("$region", secretsRegion).With("$zone", timeZone).With("$id", tenantId);
+        command.With("$region", secretsRegion).With("$zone", timeZone)
+            .With("$origins", JsonSerializer.Serialize(allowedOrigins)).With("$id", tenantId);
         return Task.FromResult(ReadSingle(command));
     }
 
@@ -89,9 +94,9 @@ internal sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider ti
 
         var credentials = new TenantCredentials(
             ReadTenant(reader),
-            (byte[])reader.GetValue(5),
-            reader.IsDBNull(6) ? null : (byte[])reader.GetValue(6),
-            reader.IsDBNull(7) ? null : SqliteCommands.ToTime(reader.GetInt64(7)));
+            (byte[])reader.GetValue(6),
+            reader.IsDBNull(7) ? null : (byte[])reader.GetValue(7),
+            reader.IsDBNull(8) ? null : SqliteCommands.ToTime(reader.GetInt64(8)));
         return Task.FromResult<TenantCredentials?>(credentials);
     }
 
@@ -117,5 +122,8 @@ internal sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider ti
     }
 
     private static Tenant ReadTenant(SqliteDataReader reader) =>
-        new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4));
+        new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4))
+        {
+            AllowedOrigins = JsonSerializer.Deserialize<string[]>(reader.GetString(5)) ?? [],
+        };
 }

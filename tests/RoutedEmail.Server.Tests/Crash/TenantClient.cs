@@ -78,6 +78,45 @@ internal sealed class TenantClient(HttpClient http, TenantCredentials tenant)
         return queue["waiting"]!.GetValue<int>();
     }
 
+    /// <summary>
+    /// Sends an admin request for a resource of the tenant, such as <c>skill-queues/Parts</c> or <c>stats</c>, and
+    /// returns the response body.
+    /// </summary>
+    /// <param name="http">A client with the server's base address.</param>
+    /// <param name="adminToken">The operator admin token the server was started with.</param>
+    /// <param name="tenant">The tenant whose resource is requested.</param>
+    /// <param name="method">The HTTP method, such as GET or PUT.</param>
+    /// <param name="relativePath">The path below <c>/api/v1/tenants/{company}/{environment}/</c>.</param>
+    /// <param name="body">The JSON body, or null to send none.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="HttpRequestException">
+    /// The request failed. The message contains the response status and body.
+    /// </exception>
+    public static Task<JsonObject> SendTenantAdminAsync(
+        HttpClient http, string adminToken, TenantCredentials tenant, HttpMethod method, string relativePath,
+        object? body = null, CancellationToken cancellationToken = default)
+    {
+        var path = $"/api/v1/tenants/{tenant.CompanyCode}/{tenant.Environment}/{relativePath}";
+        return SendAdminAsync(http, adminToken, method, path, body, cancellationToken);
+    }
+
+    /// <summary>Signs an agent of the tenant in and returns its bearer token, which stays valid across restarts.</summary>
+    /// <exception cref="HttpRequestException">
+    /// The sign-in failed. The message contains the response status and body.
+    /// </exception>
+    public static async Task<string> SignInAgentAsync(
+        HttpClient http, TenantCredentials tenant, string agentId, string password,
+        CancellationToken cancellationToken = default)
+    {
+        const string path = "/api/v1/agent/sign-in";
+        using var response = await http.PostAsJsonAsync(new Uri(path, UriKind.Relative),
+            new { companyCode = tenant.CompanyCode, environment = tenant.Environment, agentId, password },
+            cancellationToken);
+        await EnsureSuccessAsync(response, "POST " + path, cancellationToken);
+        var session = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
+        return session!["token"]!.GetValue<string>();
+    }
+
     /// <summary>Builds an ingest body with one item per entity id, all for <see cref="OwnerId"/>.</summary>
     public string BuildBody(IReadOnlyList<string> entityIds)
     {

@@ -12,7 +12,7 @@ public sealed class SqliteTenantStoreTests
         await using var database = TestDatabase.Create();
 
         var tenant = await database.Tenants.CreateTenantAsync(
-            "abc-gadgets", "prod", "us-west-2", "America/Chicago", FirstKeyHash, CancellationToken.None);
+            "abc-gadgets", "prod", "us-west-2", "America/Chicago", [], FirstKeyHash, CancellationToken.None);
 
         Assert.NotNull(tenant);
         Assert.True(tenant.Id > 0, "The tenant id must be a positive row id.");
@@ -30,10 +30,10 @@ public sealed class SqliteTenantStoreTests
     {
         await using var database = TestDatabase.Create();
         await database.Tenants.CreateTenantAsync(
-            "abc-gadgets", "prod", "us-west-2", "UTC", FirstKeyHash, CancellationToken.None);
+            "abc-gadgets", "prod", "us-west-2", "UTC", [], FirstKeyHash, CancellationToken.None);
 
         var duplicate = await database.Tenants.CreateTenantAsync(
-            "ABC-Gadgets", "PROD", "eu-west-1", "UTC", SecondKeyHash, CancellationToken.None);
+            "ABC-Gadgets", "PROD", "eu-west-1", "UTC", [], SecondKeyHash, CancellationToken.None);
 
         Assert.Null(duplicate);
         Assert.Equal(1, database.QueryLong("SELECT COUNT(*) FROM tenants"));
@@ -45,10 +45,10 @@ public sealed class SqliteTenantStoreTests
     {
         await using var database = TestDatabase.Create();
         var production = await database.Tenants.CreateTenantAsync(
-            "abc-gadgets", "prod", "us-west-2", "UTC", FirstKeyHash, CancellationToken.None);
+            "abc-gadgets", "prod", "us-west-2", "UTC", [], FirstKeyHash, CancellationToken.None);
 
         var test = await database.Tenants.CreateTenantAsync(
-            "abc-gadgets", "test", "us-west-2", "UTC", SecondKeyHash, CancellationToken.None);
+            "abc-gadgets", "test", "us-west-2", "UTC", [], SecondKeyHash, CancellationToken.None);
 
         Assert.NotNull(production);
         Assert.NotNull(test);
@@ -60,7 +60,7 @@ public sealed class SqliteTenantStoreTests
     {
         await using var database = TestDatabase.Create();
         var created = await database.Tenants.CreateTenantAsync(
-            "abc-gadgets", "prod", "us-west-2", "UTC", FirstKeyHash, CancellationToken.None);
+            "abc-gadgets", "prod", "us-west-2", "UTC", [], FirstKeyHash, CancellationToken.None);
 
         var found = await database.Tenants.FindTenantAsync("ABC-GADGETS", "Prod", CancellationToken.None);
 
@@ -72,7 +72,7 @@ public sealed class SqliteTenantStoreTests
     {
         await using var database = TestDatabase.Create();
         await database.Tenants.CreateTenantAsync(
-            "abc-gadgets", "prod", "us-west-2", "UTC", FirstKeyHash, CancellationToken.None);
+            "abc-gadgets", "prod", "us-west-2", "UTC", [], FirstKeyHash, CancellationToken.None);
 
         var found = await database.Tenants.FindTenantAsync("abc-gadgets", "test", CancellationToken.None);
 
@@ -83,9 +83,9 @@ public sealed class SqliteTenantStoreTests
     public async Task ListTenantsAsync_SeveralTenants_OrdersByName()
     {
         await using var database = TestDatabase.Create();
-        await database.Tenants.CreateTenantAsync("zeta", "prod", "r", "UTC", FirstKeyHash, CancellationToken.None);
-        await database.Tenants.CreateTenantAsync("alpha", "test", "r", "UTC", FirstKeyHash, CancellationToken.None);
-        await database.Tenants.CreateTenantAsync("alpha", "prod", "r", "UTC", FirstKeyHash, CancellationToken.None);
+        await database.Tenants.CreateTenantAsync("zeta", "prod", "r", "UTC", [], FirstKeyHash, CancellationToken.None);
+        await database.Tenants.CreateTenantAsync("alpha", "test", "r", "UTC", [], FirstKeyHash, CancellationToken.None);
+        await database.Tenants.CreateTenantAsync("alpha", "prod", "r", "UTC", [], FirstKeyHash, CancellationToken.None);
 
         var tenants = await database.Tenants.ListTenantsAsync(CancellationToken.None);
 
@@ -99,11 +99,11 @@ public sealed class SqliteTenantStoreTests
     {
         await using var database = TestDatabase.Create();
         var created = await database.Tenants.CreateTenantAsync(
-            "abc-gadgets", "prod", "us-west-2", "UTC", FirstKeyHash, CancellationToken.None);
+            "abc-gadgets", "prod", "us-west-2", "UTC", [], FirstKeyHash, CancellationToken.None);
         Assert.NotNull(created);
 
         var updated = await database.Tenants.UpdateTenantAsync(
-            created.Id, "eu-central-1", "Europe/Berlin", CancellationToken.None);
+            created.Id, "eu-central-1", "Europe/Berlin", [], CancellationToken.None);
 
         Assert.Equal(created with { SecretsRegion = "eu-central-1", TimeZone = "Europe/Berlin" }, updated);
         var found = await database.Tenants.FindTenantAsync("abc-gadgets", "prod", CancellationToken.None);
@@ -111,11 +111,43 @@ public sealed class SqliteTenantStoreTests
     }
 
     [Fact]
+    public async Task CreateTenantAsync_AllowedOrigins_StoredInOrder()
+    {
+        await using var database = TestDatabase.Create();
+
+        var created = await database.Tenants.CreateTenantAsync("abc-gadgets", "prod", "us-west-2", "UTC",
+            ["https://crm.example.com", "http://localhost:8080"], FirstKeyHash, CancellationToken.None);
+
+        Assert.NotNull(created);
+        Assert.Equal(["https://crm.example.com", "http://localhost:8080"], created.AllowedOrigins);
+        var found = await database.Tenants.FindTenantAsync("abc-gadgets", "prod", CancellationToken.None);
+        Assert.Equal(created, found);
+        var credentials = await database.Tenants.FindCredentialsAsync("abc-gadgets", "prod", CancellationToken.None);
+        Assert.Equal(FirstKeyHash, credentials!.ApiKeyHash);
+    }
+
+    [Fact]
+    public async Task UpdateTenantAsync_AllowedOrigins_ReplacesList()
+    {
+        await using var database = TestDatabase.Create();
+        var created = await database.Tenants.CreateTenantAsync("abc-gadgets", "prod", "us-west-2", "UTC",
+            ["https://old.example.com"], FirstKeyHash, CancellationToken.None);
+        Assert.NotNull(created);
+
+        var updated = await database.Tenants.UpdateTenantAsync(
+            created.Id, "us-west-2", "UTC", ["https://new.example.com"], CancellationToken.None);
+        var listed = await database.Tenants.ListTenantsAsync(CancellationToken.None);
+
+        Assert.Equal(["https://new.example.com"], updated!.AllowedOrigins);
+        Assert.Equal(["https://new.example.com"], Assert.Single(listed).AllowedOrigins);
+    }
+
+    [Fact]
     public async Task UpdateTenantAsync_Unknown_ReturnsNull()
     {
         await using var database = TestDatabase.Create();
 
-        var updated = await database.Tenants.UpdateTenantAsync(42, "eu-central-1", "UTC", CancellationToken.None);
+        var updated = await database.Tenants.UpdateTenantAsync(42, "eu-central-1", "UTC", [], CancellationToken.None);
 
         Assert.Null(updated);
     }
@@ -125,7 +157,7 @@ public sealed class SqliteTenantStoreTests
     {
         await using var database = TestDatabase.Create();
         var created = await database.Tenants.CreateTenantAsync(
-            "abc-gadgets", "prod", "us-west-2", "UTC", FirstKeyHash, CancellationToken.None);
+            "abc-gadgets", "prod", "us-west-2", "UTC", [], FirstKeyHash, CancellationToken.None);
 
         var credentials = await database.Tenants.FindCredentialsAsync("ABC-GADGETS", "PROD", CancellationToken.None);
 
@@ -151,7 +183,7 @@ public sealed class SqliteTenantStoreTests
     {
         await using var database = TestDatabase.Create();
         var created = await database.Tenants.CreateTenantAsync(
-            "abc-gadgets", "prod", "us-west-2", "UTC", FirstKeyHash, CancellationToken.None);
+            "abc-gadgets", "prod", "us-west-2", "UTC", [], FirstKeyHash, CancellationToken.None);
         Assert.NotNull(created);
         var expiresAt = TestDatabase.Start + TimeSpan.FromHours(2);
 
@@ -169,7 +201,7 @@ public sealed class SqliteTenantStoreTests
     {
         await using var database = TestDatabase.Create();
         var created = await database.Tenants.CreateTenantAsync(
-            "abc-gadgets", "prod", "us-west-2", "UTC", FirstKeyHash, CancellationToken.None);
+            "abc-gadgets", "prod", "us-west-2", "UTC", [], FirstKeyHash, CancellationToken.None);
         Assert.NotNull(created);
         var firstExpiry = TestDatabase.Start + TimeSpan.FromHours(2);
         var secondExpiry = TestDatabase.Start + TimeSpan.FromHours(5);
@@ -189,9 +221,9 @@ public sealed class SqliteTenantStoreTests
     {
         await using var database = TestDatabase.Create();
         var rotated = await database.Tenants.CreateTenantAsync(
-            "abc-gadgets", "prod", "us-west-2", "UTC", FirstKeyHash, CancellationToken.None);
+            "abc-gadgets", "prod", "us-west-2", "UTC", [], FirstKeyHash, CancellationToken.None);
         await database.Tenants.CreateTenantAsync(
-            "abc-gadgets", "test", "us-west-2", "UTC", ThirdKeyHash, CancellationToken.None);
+            "abc-gadgets", "test", "us-west-2", "UTC", [], ThirdKeyHash, CancellationToken.None);
         Assert.NotNull(rotated);
 
         await database.Tenants.ReplaceApiKeyAsync(

@@ -88,7 +88,7 @@ internal sealed class TestDatabase : IAsyncDisposable
     public async Task<long> CreateTenantAsync(string companyCode = "acme")
     {
         var tenant = await Tenants.CreateTenantAsync(
-            companyCode, "prod", "us-east-1", "UTC", [1, 2, 3], CancellationToken.None);
+            companyCode, "prod", "us-east-1", "UTC", [], [1, 2, 3], CancellationToken.None);
         Assert.NotNull(tenant);
         return tenant.Id;
     }

@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using RoutedEmail.Core.Reports;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Server.Admin;
+
+/// <summary>
+/// The away time report: seconds each agent spent Away within a range, per away reason, computed from the event log.
+/// It is the first of the agent reports, so it lives under <c>/reports</c>.
+/// </summary>
+internal static partial class AwayTimeReportEndpoints
+{
+    // The same maximum as the agent ids that PUT /agents/{agentId} accepts.
+    private const int MaxAgentIdLength = 128;
+
+    private const string TimeExample =
+        "such as 2026-03-02T09:00:00Z or 2026-03-02T09:00:00%2B01:00 (a '+' in a query string must be sent as %2B)";
+
+    public static void MapAwayTimeReport(this RouteGroupBuilder tenant)
+    {
+        tenant.MapGet("/reports/away-time", GetAsync)
+            .WithSummary("Reports the seconds each agent spent Away within a range, per away reason.");
+    }
+
+    private static async Task<Results<Ok<AwayTimeReportResponse>, ValidationProblem, ProblemHttpResult>> GetAsync(
+        HttpContext context, [FromQuery] string? from, [FromQuery] string? to, [FromQuery] string? agentId,
+        IAwayReasonStore reports, IConfigurationStore configuration, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var validation = new RequestValidation();
+        var rangeEnd = ParseTime(validation, "to", to) ?? now;
+        var rangeStart = ParseTime(validation, "from", from) ?? rangeEnd - AwayTimeReport.DefaultRange;
+        if (validation.IsValid)
+        {
+            CheckRange(validation, rangeStart, rangeEnd);
+        }
+
+        if (agentId is not null)
+        {
+            validation.CheckPathName("agentId", agentId, MaxAgentIdLength);
+        }
+
+        if (!validation.IsValid)
+        {
+            return (ValidationProblem)validation.ToProblem();
+        }
+
+        var tenantId = TenantScope.Get(context).Id;
+        if (agentId is not null && await configuration.GetAgentAsync(tenantId, agentId, cancellationToken) is null)
+        {
+            return SkillQueueEndpoints.NotFound("agent", agentId);
+        }
+
+        var changes = await reports.ReadStatusChangesAsync(tenantId, agentId, rangeStart, rangeEnd, cancellationToken);
+        var agents = AwayTimeReport.Compute(changes, rangeStart, rangeEnd, now);
+        return TypedResults.Ok(AwayTimeReportResponse.Create(rangeStart, rangeEnd, agents));
+    }
+
+    /// <summary>
+    /// Parses an ISO 8601 instant with a UTC offset, or returns null when the value is missing or invalid.
+    /// </summary>
+    private static DateTimeOffset? ParseTime(RequestValidation validation, string field, string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        // The offset is required, because a time without one would be read in the server's time zone.
+        if (!InstantPattern().IsMatch(value)
+            || !DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+        {
+            validation.Add(field, $"{field} \"{value}\" is not an ISO 8601 time with a UTC offset. Send one " +
+                $"{TimeExample}.");
+            return null;
+        }
+
+        // Event times count milliseconds from the Unix epoch, and the default start is computed by subtraction.
+        if (parsed < DateTimeOffset.UnixEpoch)
+        {
+            validation.Add(field, $"{field} \"{value}\" is before 1970-01-01T00:00:00Z, which is the earliest " +
+                "time a report accepts. Send a later time.");
+            return null;
+        }
+
+        return parsed;
+    }
+
+    private static void CheckRange(RequestValidation validation, DateTimeOffset rangeStart, DateTimeOffset rangeEnd)
+    {
+        if (rangeEnd <= rangeStart)
+        {
+            validation.Add("to", $"to ({rangeEnd:O}) is not after from ({rangeStart:O}). Send a to later than from, " +
+                "because the range includes from and excludes to.");
+        }
+        else if (rangeEnd - rangeStart > AwayTimeReport.MaxRange)
+        {
+            validation.Add("from", $"The range from {rangeStart:O} to {rangeEnd:O} is " +
+                $"{(rangeEnd - rangeStart).TotalDays:0.##} days long, but it may be at most " +
+                $"{AwayTimeReport.MaxRange.TotalDays:0} days. Send a later from, or split the range into several " +
+                "requests.");
+        }
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$")]
+    private static partial Regex InstantPattern();
+}
+
+/// <summary>The away time report of a range.</summary>
+/// <param name="From">Start of the range, inclusive.</param>
+/// <param name="To">End of the range, exclusive. Time after the request is not counted.</param>
+/// <param name="Agents">The agents with Away time in the range, ordered by agent id (ordinal).</param>
+public sealed record AwayTimeReportResponse(
+    DateTimeOffset From, DateTimeOffset To, IReadOnlyList<AgentAwayTimeResponse> Agents)
+{
+    internal static AwayTimeReportResponse Create(
+        DateTimeOffset rangeStart, DateTimeOffset rangeEnd, IReadOnlyList<AgentAwayTime> agents) =>
+        new(rangeStart, rangeEnd, [.. agents.Select(ToResponse)]);
+
+    private static AgentAwayTimeResponse ToResponse(AgentAwayTime agent) =>
+        new(agent.AgentId, ToSeconds(agent.Total),
+            [.. agent.Reasons.Select(reason => new ReasonAwayTimeResponse(reason.Reason, ToSeconds(reason.Duration)))]);
+
+    // The event log stores milliseconds, so seconds with three decimals lose nothing.
+    private static double ToSeconds(TimeSpan duration) => duration.Ticks / TimeSpan.TicksPerMillisecond / 1000.0;
+}
+
+/// <summary>One agent's Away time in the range.</summary>
+/// <param name="AgentId">The agent.</param>
+/// <param name="AwaySeconds">All of the agent's Away time in the range, in seconds: the sum of the reasons'.</param>
+/// <param name="Reasons">The Away time per away reason, ordered by code (ordinal) with no reason first.</param>
+public sealed record AgentAwayTimeResponse(
+    string AgentId, double AwaySeconds, IReadOnlyList<ReasonAwayTimeResponse> Reasons);
+
+/// <summary>The Away time of one agent with one away reason.</summary>
+/// <param name="Reason">The away reason code, or null for Away without a reason.</param>
+/// <param name="Seconds">The time, in seconds with millisecond precision.</param>
+public sealed record ReasonAwayTimeResponse(string? Reason, double Seconds);
