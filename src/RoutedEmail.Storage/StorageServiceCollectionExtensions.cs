@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using RoutedEmail.Storage.Abstractions;
+using RoutedEmail.Storage.Sql;
 using RoutedEmail.Storage.Sqlite;
 
 namespace RoutedEmail.Storage;
@@ -22,15 +23,16 @@ public static class StorageServiceCollectionExtensions
         }
 
         services.AddSingleton<SqliteDatabase>();
-        services.AddSingleton<ITenantStore, SqliteTenantStore>();
-        services.AddSingleton<IConfigurationStore, SqliteConfigurationStore>();
+        services.AddSingleton<SqlDatabase>(provider => provider.GetRequiredService<SqliteDatabase>());
+        services.AddSingleton<ITenantStore, SqlTenantStore>();
+        services.AddSingleton<IConfigurationStore, SqlConfigurationStore>();
         services.AddSingleton<IIngestStore, SqliteIngestWriter>();
-        services.AddSingleton<IRoutedEmailStore, SqliteRoutedEmailStore>();
-        services.AddSingleton<IAgentStore, SqliteAgentStore>();
-        services.AddSingleton<IAgentActivityStore, SqliteAgentActivityStore>();
-        services.AddSingleton<IAwayReasonStore, SqliteAwayReasonStore>();
-        services.AddSingleton<IRoutingStore, SqliteRoutingStore>();
-        services.AddSingleton<IExplanationStore, SqliteExplanationStore>();
+        services.AddSingleton<IRoutedEmailStore, SqlRoutedEmailStore>();
+        services.AddSingleton<IAgentStore, SqlAgentStore>();
+        services.AddSingleton<IAgentActivityStore, SqlAgentActivityStore>();
+        services.AddSingleton<IAwayReasonStore, SqlAwayReasonStore>();
+        services.AddSingleton<IRoutingStore, SqlRoutingStore>();
+        services.AddSingleton<IExplanationStore, SqlExplanationStore>();
         services.AddSingleton<IStorageInitializer, SqliteStorageInitializer>();
         return services;
     }

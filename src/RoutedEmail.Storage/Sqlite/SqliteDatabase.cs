@@ -1,8 +1,10 @@
 using System.Reflection;
 using DbUp;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RoutedEmail.Storage.Sql;
 
 namespace RoutedEmail.Storage.Sqlite;
 
@@ -10,7 +12,7 @@ namespace RoutedEmail.Storage.Sqlite;
 /// The SQLite database file in the data directory: opens connections with the durability settings and applies
 /// migrations at start.
 /// </summary>
-public sealed partial class SqliteDatabase
+public sealed partial class SqliteDatabase : SqlDatabase
 {
     /// <summary>The database file name inside the data directory.</summary>
     public const string FileName = "routed-email.db";
@@ -48,8 +50,12 @@ public sealed partial class SqliteDatabase
     /// <summary>The absolute path of the database file.</summary>
     public string FilePath { get; }
 
+    // SQLite's extended result codes for a UNIQUE constraint and a PRIMARY KEY constraint that failed.
+    private const int UniqueConstraintFailed = 2067;
+    private const int PrimaryKeyConstraintFailed = 1555;
+
     /// <summary>Opens a connection with WAL-safe durability, foreign keys on and a 10-second busy timeout.</summary>
-    public SqliteConnection Open()
+    public override SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
@@ -58,6 +64,24 @@ public sealed partial class SqliteDatabase
         command.ExecuteNonQuery();
         return connection;
     }
+
+    /// <summary>
+    /// Begins an IMMEDIATE transaction, which takes the database's write lock at once. SQLite has one writer at a
+    /// time, so transactions of every tenant already run one at a time and the tenant needs no lock of its own.
+    /// </summary>
+    public override DbTransaction BeginWrite(DbConnection connection, long? tenantId) =>
+        ((SqliteConnection)connection).BeginTransaction(deferred: false);
+
+    /// <summary>Begins a DEFERRED transaction, which reads one snapshot of the write-ahead log.</summary>
+    public override DbTransaction BeginRead(DbConnection connection) =>
+        ((SqliteConnection)connection).BeginTransaction(deferred: true);
+
+    /// <inheritdoc/>
+    public override string JsonArrayValues(string parameter) => $"SELECT value FROM json_each({parameter})";
+
+    /// <inheritdoc/>
+    public override bool IsUniqueViolation(DbException exception) =>
+        exception is SqliteException { SqliteExtendedErrorCode: UniqueConstraintFailed or PrimaryKeyConstraintFailed };
 
     /// <summary>Switches the file to WAL journaling and applies every pending migration script.</summary>
     /// <exception cref="InvalidOperationException">The database file cannot be opened or migrated.</exception>

@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Storage.Abstractions;
+using RoutedEmail.Storage.Sql;
 
 namespace RoutedEmail.Storage.Sqlite;
 
@@ -56,7 +57,7 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
                           WHERE n.tenant_id = e.tenant_id AND n.entity_id = e.entity_id)
               AND (e.closed_at IS NULL OR e.closed_at > $retained_since)
             """, null);
-        command.With("$tenant", tenantId).With("$entities", SqliteCommands.ToJson(entityIds))
+        command.With("$tenant", tenantId).With("$entities", SqlCommands.ToJson(entityIds))
             .With("$retained_since", retainedSince.ToStored());
         using var reader = command.ExecuteReader();
         var retries = new HashSet<string>(StringComparer.Ordinal);
@@ -176,12 +177,12 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
 
         public IngestStatements(SqliteConnection connection, SqliteTransaction transaction)
         {
-            _findNewest = connection.Command(
+            _findNewest = (SqliteCommand)connection.Command(
                 """
                 SELECT closed_at IS NULL OR closed_at > $retained_since FROM routed_emails
                 WHERE tenant_id = $tenant AND entity_id = $entity ORDER BY id DESC LIMIT 1
                 """, transaction);
-            _insertEmail = connection.Command(
+            _insertEmail = (SqliteCommand)connection.Command(
                 """
                 INSERT INTO routed_emails (tenant_id, entity_id, owner_id, skill_queue, priority, state,
                     from_address, to_address, subject, attributes, screen_pop_url, received_at, enqueued_at)
@@ -189,7 +190,7 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
                     $from, $to, $subject, $attributes, $screen_pop, $now, $now)
                 RETURNING id
                 """, transaction);
-            _insertEvent = connection.Command(
+            _insertEvent = (SqliteCommand)connection.Command(
                 "INSERT INTO events (tenant_id, at, type, email_id) VALUES ($tenant, $now, $type, $email)",
                 transaction);
         }
@@ -207,7 +208,7 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
                 Bind(_insertEmail, ("$tenant", batch.TenantId), ("$entity", email.EntityId),
                     ("$owner", email.OwnerId), ("$queue", email.SkillQueue), ("$priority", email.Priority),
                     ("$from", email.FromAddress), ("$to", email.ToAddress), ("$subject", email.Subject),
-                    ("$attributes", SqliteCommands.ToJson(email.Attributes)), ("$screen_pop", email.ScreenPopUrl),
+                    ("$attributes", SqlCommands.ToJson(email.Attributes)), ("$screen_pop", email.ScreenPopUrl),
                     ("$now", now.ToStored()));
                 var emailId = (long)_insertEmail.ExecuteScalar()!;
                 Bind(_insertEvent, ("$tenant", batch.TenantId), ("$now", now.ToStored()),

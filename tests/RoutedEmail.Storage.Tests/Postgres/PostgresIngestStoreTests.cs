@@ -2,6 +2,7 @@ using Npgsql;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Storage.Abstractions;
 using RoutedEmail.Storage.Postgres;
+using RoutedEmail.Storage.Sql;
 using RoutedEmail.Storage.Sqlite;
 using RoutedEmail.Storage.Tests.Sqlite;
 
@@ -45,7 +46,7 @@ public sealed class PostgresIngestStoreTests(PostgresCluster cluster)
         Assert.Equal("from@example.com", row[5]);
         Assert.Equal("to@example.com", row[6]);
         Assert.Equal("Invoice question", row[7]);
-        Assert.Equal(email.Attributes, SqliteCommands.ReadAttributes((string)row[8]!));
+        Assert.Equal(email.Attributes, SqlCommands.ReadAttributes((string)row[8]!));
         Assert.Equal("https://crm.example.com/case/entity-1", row[9]);
         Assert.Equal(start, row[10]);
         Assert.Equal(start, row[11]);

@@ -7,6 +7,7 @@ using RoutedEmail.Core.Agents;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Core.Tenants;
 using RoutedEmail.Storage.Abstractions;
+using RoutedEmail.Storage.Sql;
 using RoutedEmail.Storage.Sqlite;
 
 namespace RoutedEmail.Storage.Tests.Sqlite;
@@ -31,11 +32,11 @@ internal sealed class TestDatabase : IAsyncDisposable
         DataDirectory = dataDirectory;
         Database = new SqliteDatabase(
             Options.Create(new StorageOptions { DataDirectory = dataDirectory }), NullLoggerFactory.Instance);
-        Tenants = new SqliteTenantStore(Database, Time);
-        Configuration = new SqliteConfigurationStore(Database, Time);
-        Routing = new SqliteRoutingStore(Database, Time);
-        Agents = new SqliteAgentStore(Database, Time);
-        Emails = new SqliteRoutedEmailStore(Database, Time);
+        Tenants = new SqlTenantStore(Database, Time);
+        Configuration = new SqlConfigurationStore(Database, Time);
+        Routing = new SqlRoutingStore(Database, Time);
+        Agents = new SqlAgentStore(Database, Time);
+        Emails = new SqlRoutedEmailStore(Database, Time);
     }
 
     public string DataDirectory { get; }
@@ -44,15 +45,15 @@ internal sealed class TestDatabase : IAsyncDisposable
 
     public SqliteDatabase Database { get; }
 
-    public SqliteTenantStore Tenants { get; }
+    public SqlTenantStore Tenants { get; }
 
-    public SqliteConfigurationStore Configuration { get; }
+    public SqlConfigurationStore Configuration { get; }
 
-    public SqliteRoutingStore Routing { get; }
+    public SqlRoutingStore Routing { get; }
 
-    public SqliteAgentStore Agents { get; }
+    public SqlAgentStore Agents { get; }
 
-    public SqliteRoutedEmailStore Emails { get; }
+    public SqlRoutedEmailStore Emails { get; }
 
     /// <summary>The group-commit writer, started on first use because it runs a background task.</summary>
     public SqliteIngestWriter Ingest =>

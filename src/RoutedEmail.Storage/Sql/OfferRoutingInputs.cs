@@ -1,6 +1,6 @@
 using RoutedEmail.Core.Routing;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
 /// <summary>
 /// The routing inputs an offer was made on, stored as the JSON detail of its <c>Offered</c> event so that the
@@ -16,5 +16,5 @@ internal sealed record OfferRoutingInputs(string Queue, int Rank, int EmailsHeld
     public static string? ToDetail(RoutableAgent? agent, string queue) =>
         agent is null
             ? null
-            : SqliteCommands.ToJson(new OfferRoutingInputs(queue, agent.Ranks[queue], agent.Load, agent.IdleSince));
+            : SqlCommands.ToJson(new OfferRoutingInputs(queue, agent.Ranks[queue], agent.Load, agent.IdleSince));
 }

@@ -1,17 +1,17 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Storage.Abstractions;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
 /// <summary>An agent's actions on its offers and emails: accept, decline, complete and end wrap.</summary>
-internal sealed partial class SqliteAgentStore
+internal sealed partial class SqlAgentStore
 {
     public Task<AgentActionOutcome> AcceptAsync(
         long tenantId, string agentId, long offerId, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = database.BeginWrite(connection, tenantId);
         var now = time.GetUtcNow();
         if (ReadOpenOffer(connection, transaction, tenantId, agentId, offerId, now) is not { } offer)
         {
@@ -19,12 +19,12 @@ internal sealed partial class SqliteAgentStore
         }
 
         using var accept = connection.Command(
-            "UPDATE offers SET state = 'Accepted', closed_at = $now WHERE id = $offer", transaction);
-        accept.With("$now", now.ToStored()).With("$offer", offerId).ExecuteNonQuery();
+            "UPDATE offers SET state = 'Accepted', closed_at = @now WHERE id = @offer", transaction);
+        accept.With("@now", now.ToStored()).With("@offer", offerId).ExecuteNonQuery();
         using var email = connection.Command(
-            "UPDATE routed_emails SET state = 'Active' WHERE id = $email", transaction);
-        email.With("$email", offer.EmailId).ExecuteNonQuery();
-        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Accepted, offer.EmailId,
+            "UPDATE routed_emails SET state = 'Active' WHERE id = @email", transaction);
+        email.With("@email", offer.EmailId).ExecuteNonQuery();
+        SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Accepted, offer.EmailId,
             agentId, offerId);
         transaction.Commit();
         return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Done, Event: EventTypes.Accepted));
@@ -34,7 +34,7 @@ internal sealed partial class SqliteAgentStore
         long tenantId, string agentId, long offerId, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = database.BeginWrite(connection, tenantId);
         var now = time.GetUtcNow();
         if (ReadOpenOffer(connection, transaction, tenantId, agentId, offerId, now) is not { } offer)
         {
@@ -56,7 +56,7 @@ internal sealed partial class SqliteAgentStore
         CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = database.BeginWrite(connection, tenantId);
         var state = ReadEmailState(connection, transaction, tenantId, agentId, emailId);
         switch (state)
         {
@@ -82,20 +82,20 @@ internal sealed partial class SqliteAgentStore
         {
             using var wrap = connection.Command(
                 """
-                UPDATE routed_emails SET state = 'Wrap', wrap_ends_at = $ends, work_code = $code, notes = $notes
-                WHERE id = $email
+                UPDATE routed_emails SET state = 'Wrap', wrap_ends_at = @ends, work_code = @code, notes = @notes
+                WHERE id = @email
                 """, transaction);
-            wrap.With("$ends", now.AddSeconds(rules.WrapSeconds).ToStored()).With("$code", code)
-                .With("$notes", notes).With("$email", emailId).ExecuteNonQuery();
-            SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.WrapStarted, emailId,
+            wrap.With("@ends", now.AddSeconds(rules.WrapSeconds).ToStored()).With("@code", code)
+                .With("@notes", notes).With("@email", emailId).ExecuteNonQuery();
+            SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.WrapStarted, emailId,
                 agentId, detail: code);
             completedEvent = EventTypes.WrapStarted;
         }
         else
         {
             using var store = connection.Command(
-                "UPDATE routed_emails SET work_code = $code, notes = $notes WHERE id = $email", transaction);
-            store.With("$code", code).With("$notes", notes).With("$email", emailId).ExecuteNonQuery();
+                "UPDATE routed_emails SET work_code = @code, notes = @notes WHERE id = @email", transaction);
+            store.With("@code", code).With("@notes", notes).With("@email", emailId).ExecuteNonQuery();
             EmailTransitions.Complete(connection, transaction, tenantId, emailId, agentId, now);
             completedEvent = EventTypes.Completed;
         }
@@ -108,7 +108,7 @@ internal sealed partial class SqliteAgentStore
         long tenantId, string agentId, long emailId, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = database.BeginWrite(connection, tenantId);
         var state = ReadEmailState(connection, transaction, tenantId, agentId, emailId);
         switch (state)
         {
@@ -129,16 +129,16 @@ internal sealed partial class SqliteAgentStore
     /// Reads a Pending offer of this agent whose deadline has not passed, or returns null for any other offer.
     /// </summary>
     private static PendingOffer? ReadOpenOffer(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, string agentId, long offerId,
+        DbConnection connection, DbTransaction transaction, long tenantId, string agentId, long offerId,
         DateTimeOffset now)
     {
         using var read = connection.Command(
             """
             SELECT email_id FROM offers
-            WHERE id = $offer AND tenant_id = $tenant AND agent_id = $agent AND state = 'Pending'
-              AND expires_at > $now
+            WHERE id = @offer AND tenant_id = @tenant AND agent_id = @agent AND state = 'Pending'
+              AND expires_at > @now
             """, transaction);
-        read.With("$offer", offerId).With("$tenant", tenantId).With("$agent", agentId).With("$now", now.ToStored());
+        read.With("@offer", offerId).With("@tenant", tenantId).With("@agent", agentId).With("@now", now.ToStored());
         return read.ExecuteScalar() is long emailId ? new PendingOffer(emailId) : null;
     }
 
@@ -147,12 +147,12 @@ internal sealed partial class SqliteAgentStore
     /// deadline expires here, even if the expiry service has not run yet, and the outcome names the state Expired.
     /// </summary>
     private static AgentActionOutcome ClosedOfferOutcome(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, string agentId, long offerId,
+        DbConnection connection, DbTransaction transaction, long tenantId, string agentId, long offerId,
         DateTimeOffset now)
     {
         using var read = connection.Command(
-            "SELECT state FROM offers WHERE id = $offer AND tenant_id = $tenant AND agent_id = $agent", transaction);
-        var state = read.With("$offer", offerId).With("$tenant", tenantId).With("$agent", agentId)
+            "SELECT state FROM offers WHERE id = @offer AND tenant_id = @tenant AND agent_id = @agent", transaction);
+        var state = read.With("@offer", offerId).With("@tenant", tenantId).With("@agent", agentId)
             .ExecuteScalar() as string;
         switch (state)
         {
@@ -170,28 +170,28 @@ internal sealed partial class SqliteAgentStore
     }
 
     private static string? ReadEmailState(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, string agentId, long emailId)
+        DbConnection connection, DbTransaction transaction, long tenantId, string agentId, long emailId)
     {
         using var read = connection.Command(
-            "SELECT state FROM routed_emails WHERE id = $email AND tenant_id = $tenant AND agent_id = $agent",
+            "SELECT state FROM routed_emails WHERE id = @email AND tenant_id = @tenant AND agent_id = @agent",
             transaction);
-        return read.With("$email", emailId).With("$tenant", tenantId).With("$agent", agentId)
+        return read.With("@email", emailId).With("@tenant", tenantId).With("@agent", agentId)
             .ExecuteScalar() as string;
     }
 
     /// <summary>Reads the wrap time and work code rules that apply when this agent completes this email.</summary>
     private static CompletionRules ReadCompletionRules(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, string agentId, long emailId)
+        DbConnection connection, DbTransaction transaction, long tenantId, string agentId, long emailId)
     {
         using var read = connection.Command(
             """
             SELECT COALESCE(a.wrap_seconds, q.wrap_seconds), q.work_code_groups, q.work_code_required
             FROM routed_emails e
             JOIN skill_queues q ON q.tenant_id = e.tenant_id AND q.name = e.skill_queue
-            JOIN agents a ON a.tenant_id = e.tenant_id AND a.agent_id = $agent
-            WHERE e.id = $email
+            JOIN agents a ON a.tenant_id = e.tenant_id AND a.agent_id = @agent
+            WHERE e.id = @email
             """, transaction);
-        read.With("$agent", agentId).With("$email", emailId);
+        read.With("@agent", agentId).With("@email", emailId);
         int wrapSeconds;
         List<string> groups;
         bool required;
@@ -199,11 +199,11 @@ internal sealed partial class SqliteAgentStore
         {
             reader.Read();
             wrapSeconds = reader.GetInt32(0);
-            groups = SqliteCommands.FromJson<List<string>>(reader.GetString(1));
+            groups = SqlCommands.FromJson<List<string>>(reader.GetString(1));
             required = reader.GetBoolean(2);
         }
 
-        var codes = SqliteWorkCodes.ReadCodes(connection, transaction, tenantId, groups);
+        var codes = SqlWorkCodes.ReadCodes(connection, transaction, tenantId, groups);
         return new CompletionRules(wrapSeconds, required, groups.Count > 0, codes);
     }
 

@@ -1,28 +1,28 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using RoutedEmail.Storage.Abstractions;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
 /// <summary>The durable deadlines of routing: offer expiry, wrap end and the end of a skip period.</summary>
-internal sealed partial class SqliteRoutingStore
+internal sealed partial class SqlRoutingStore
 {
     public Task<DateTimeOffset?> FindNextOfferDeadlineAsync(CancellationToken cancellationToken)
     {
         using var connection = database.Open();
         using var command = connection.Command("SELECT MIN(expires_at) FROM offers WHERE state = 'Pending'", null);
         var next = command.ExecuteScalar();
-        return Task.FromResult(next is long stored ? SqliteCommands.ToTime(stored) : (DateTimeOffset?)null);
+        return Task.FromResult(next is long stored ? SqlCommands.ToTime(stored) : (DateTimeOffset?)null);
     }
 
     public Task<IReadOnlyList<OfferExpired>> ExpireDueOffersAsync(CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = database.BeginWrite(connection, null);
         var now = time.GetUtcNow();
         using var due = connection.Command(
-            "SELECT id, tenant_id FROM offers WHERE state = 'Pending' AND expires_at <= $now ORDER BY expires_at, id",
+            "SELECT id, tenant_id FROM offers WHERE state = 'Pending' AND expires_at <= @now ORDER BY expires_at, id",
             transaction);
-        due.With("$now", now.ToStored());
+        due.With("@now", now.ToStored());
         var offers = new List<(long OfferId, long TenantId)>();
         using (var reader = due.ExecuteReader())
         {
@@ -46,10 +46,10 @@ internal sealed partial class SqliteRoutingStore
         return Task.FromResult<IReadOnlyList<OfferExpired>>(expired);
     }
 
-    private static bool IsPending(SqliteConnection connection, SqliteTransaction transaction, long offerId)
+    private static bool IsPending(DbConnection connection, DbTransaction transaction, long offerId)
     {
-        using var command = connection.Command("SELECT state FROM offers WHERE id = $offer", transaction);
-        return (string?)command.With("$offer", offerId).ExecuteScalar() == "Pending";
+        using var command = connection.Command("SELECT state FROM offers WHERE id = @offer", transaction);
+        return (string?)command.With("@offer", offerId).ExecuteScalar() == "Pending";
     }
 
     public Task<DateTimeOffset?> FindNextWrapEndAsync(CancellationToken cancellationToken)
@@ -58,7 +58,7 @@ internal sealed partial class SqliteRoutingStore
         using var command = connection.Command(
             "SELECT MIN(wrap_ends_at) FROM routed_emails WHERE state = 'Wrap'", null);
         var next = command.ExecuteScalar();
-        return Task.FromResult(next is long stored ? SqliteCommands.ToTime(stored) : (DateTimeOffset?)null);
+        return Task.FromResult(next is long stored ? SqlCommands.ToTime(stored) : (DateTimeOffset?)null);
     }
 
     public Task<DateTimeOffset?> FindNextSkipEndAsync(TimeSpan declineSkip, CancellationToken cancellationToken)
@@ -67,11 +67,11 @@ internal sealed partial class SqliteRoutingStore
         using var command = connection.Command(
             """
             SELECT MIN(o.closed_at) FROM offers o JOIN routed_emails e ON e.id = o.email_id
-            WHERE o.state IN ('Declined', 'Expired') AND o.closed_at > $since AND e.state = 'Queued'
+            WHERE o.state IN ('Declined', 'Expired') AND o.closed_at > @since AND e.state = 'Queued'
             """, null);
-        command.With("$since", (time.GetUtcNow() - declineSkip).ToStored());
+        command.With("@since", (time.GetUtcNow() - declineSkip).ToStored());
         var next = command.ExecuteScalar();
-        return Task.FromResult(next is long stored ? SqliteCommands.ToTime(stored) + declineSkip : (DateTimeOffset?)null);
+        return Task.FromResult(next is long stored ? SqlCommands.ToTime(stored) + declineSkip : (DateTimeOffset?)null);
     }
 
     public Task<IReadOnlyList<long>> ListTenantsWithSkipsEndedAsync(
@@ -81,12 +81,12 @@ internal sealed partial class SqliteRoutingStore
         using var command = connection.Command(
             """
             SELECT DISTINCT o.tenant_id FROM offers o JOIN routed_emails e ON e.id = o.email_id
-            WHERE o.state IN ('Declined', 'Expired') AND o.closed_at > $from AND o.closed_at <= $to
+            WHERE o.state IN ('Declined', 'Expired') AND o.closed_at > @from AND o.closed_at <= @to
               AND e.state = 'Queued'
             ORDER BY o.tenant_id
             """, null);
-        command.With("$from", (after - declineSkip).ToStored())
-            .With("$to", (time.GetUtcNow() - declineSkip).ToStored());
+        command.With("@from", (after - declineSkip).ToStored())
+            .With("@to", (time.GetUtcNow() - declineSkip).ToStored());
         using var reader = command.ExecuteReader();
         var tenantIds = new List<long>();
         while (reader.Read())
@@ -100,14 +100,14 @@ internal sealed partial class SqliteRoutingStore
     public Task<IReadOnlyList<WrapEnded>> EndDueWrapsAsync(CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = database.BeginWrite(connection, null);
         var now = time.GetUtcNow();
         using var due = connection.Command(
             """
             SELECT id, tenant_id, entity_id, agent_id FROM routed_emails
-            WHERE state = 'Wrap' AND wrap_ends_at <= $now ORDER BY wrap_ends_at, id
+            WHERE state = 'Wrap' AND wrap_ends_at <= @now ORDER BY wrap_ends_at, id
             """, transaction);
-        due.With("$now", now.ToStored());
+        due.With("@now", now.ToStored());
         var ended = new List<WrapEnded>();
         using (var reader = due.ExecuteReader())
         {

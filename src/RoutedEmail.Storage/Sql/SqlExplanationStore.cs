@@ -1,23 +1,23 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using RoutedEmail.Core.Agents;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Core.Explanations;
 using RoutedEmail.Core.Routing;
 using RoutedEmail.Storage.Abstractions;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
 /// <summary>
 /// Reads the routing inputs of one routed email in one read transaction and hands them to
 /// <see cref="EmailExplainer"/>.
 /// </summary>
-internal sealed class SqliteExplanationStore(SqliteDatabase database, TimeProvider time) : IExplanationStore
+internal sealed class SqlExplanationStore(SqlDatabase database, TimeProvider time) : IExplanationStore
 {
     public Task<EmailExplanation?> ExplainAsync(
         long tenantId, string entityId, TimeSpan declineSkip, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction(deferred: true);
+        using var transaction = database.BeginRead(connection);
         var email = FindNewest(connection, transaction, tenantId, entityId);
         var explanation = email?.State switch
         {
@@ -31,7 +31,7 @@ internal sealed class SqliteExplanationStore(SqliteDatabase database, TimeProvid
     }
 
     private EmailExplanation ExplainQueued(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, ExplainedEmail email,
+        DbConnection connection, DbTransaction transaction, long tenantId, ExplainedEmail email,
         TimeSpan declineSkip)
     {
         var now = time.GetUtcNow();
@@ -60,22 +60,22 @@ internal sealed class SqliteExplanationStore(SqliteDatabase database, TimeProvid
     }
 
     private static ExplainedEmail? FindNewest(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, string entityId)
+        DbConnection connection, DbTransaction transaction, long tenantId, string entityId)
     {
         using var command = connection.Command(
             """
             SELECT id, entity_id, state, skill_queue, priority, enqueued_at, agent_id, escalated_at, overflow_queue
             FROM routed_emails
-            WHERE tenant_id = $tenant AND entity_id = $entity ORDER BY id DESC LIMIT 1
+            WHERE tenant_id = @tenant AND entity_id = @entity ORDER BY id DESC LIMIT 1
             """, transaction);
-        command.With("$tenant", tenantId).With("$entity", entityId);
+        command.With("@tenant", tenantId).With("@entity", entityId);
         using var reader = command.ExecuteReader();
         return reader.Read()
             ? new ExplainedEmail(reader.GetInt64(0), reader.GetString(1), Enum.Parse<RoutedEmailState>(reader.GetString(2)),
-                reader.GetString(3), reader.GetInt32(4), SqliteCommands.ToTime(reader.GetInt64(5)),
+                reader.GetString(3), reader.GetInt32(4), SqlCommands.ToTime(reader.GetInt64(5)),
                 reader.GetNullableString(6))
             {
-                EscalatedAt = reader.IsDBNull(7) ? null : SqliteCommands.ToTime(reader.GetInt64(7)),
+                EscalatedAt = reader.IsDBNull(7) ? null : SqlCommands.ToTime(reader.GetInt64(7)),
                 OverflowQueue = reader.GetNullableString(8),
             }
             : null;
@@ -83,21 +83,21 @@ internal sealed class SqliteExplanationStore(SqliteDatabase database, TimeProvid
 
     /// <summary>Reads a queue's waiting emails in routing order; a negative limit reads them all.</summary>
     private static List<QueueHead> ReadWaiting(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, string queue, int limit)
+        DbConnection connection, DbTransaction transaction, long tenantId, string queue, int limit)
     {
         using var command = connection.Command(
             """
             SELECT id, priority, enqueued_at FROM routed_emails
-            WHERE tenant_id = $tenant AND skill_queue = $queue AND state = 'Queued'
-            ORDER BY priority DESC, enqueued_at, id LIMIT $limit
+            WHERE tenant_id = @tenant AND skill_queue = @queue AND state = 'Queued'
+            ORDER BY priority DESC, enqueued_at, id LIMIT @limit
             """, transaction);
-        command.With("$tenant", tenantId).With("$queue", queue).With("$limit", limit);
+        command.With("@tenant", tenantId).With("@queue", queue).With("@limit", limit);
         using var reader = command.ExecuteReader();
         var emails = new List<QueueHead>();
         while (reader.Read())
         {
             emails.Add(new QueueHead(queue, reader.GetInt64(0), reader.GetInt32(1),
-                SqliteCommands.ToTime(reader.GetInt64(2))));
+                SqlCommands.ToTime(reader.GetInt64(2))));
         }
 
         return emails;
@@ -105,7 +105,7 @@ internal sealed class SqliteExplanationStore(SqliteDatabase database, TimeProvid
 
     /// <summary>Reads every agent whose routing profile contains the queue, with its whole profile and load.</summary>
     private static List<ExplainedAgent> ReadAgents(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, string queue)
+        DbConnection connection, DbTransaction transaction, long tenantId, string queue)
     {
         using var command = connection.Command(
             """
@@ -116,12 +116,12 @@ internal sealed class SqliteExplanationStore(SqliteDatabase database, TimeProvid
                 a.max_concurrent_tasks, a.other_work_count
             FROM agents a
             JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.agent_id
-            WHERE a.tenant_id = $tenant AND EXISTS (
+            WHERE a.tenant_id = @tenant AND EXISTS (
                 SELECT 1 FROM agent_skills q
-                WHERE q.tenant_id = a.tenant_id AND q.agent_id = a.agent_id AND q.skill_queue = $queue)
+                WHERE q.tenant_id = a.tenant_id AND q.agent_id = a.agent_id AND q.skill_queue = @queue)
             ORDER BY a.agent_id
             """, transaction);
-        command.With("$tenant", tenantId).With("$queue", queue);
+        command.With("@tenant", tenantId).With("@queue", queue);
         using var reader = command.ExecuteReader();
         var agents = new List<ExplainedAgent>();
         Dictionary<string, int>? ranks = null;
@@ -150,22 +150,22 @@ internal sealed class SqliteExplanationStore(SqliteDatabase database, TimeProvid
     /// its declined or expired offers of the email closed after <paramref name="skippedSince"/>.
     /// </summary>
     private static Dictionary<string, (DateTimeOffset Until, bool AfterExpiry)> ReadSkips(
-        SqliteConnection connection, SqliteTransaction transaction, long emailId, DateTimeOffset skippedSince,
+        DbConnection connection, DbTransaction transaction, long emailId, DateTimeOffset skippedSince,
         TimeSpan declineSkip)
     {
         using var command = connection.Command(
             """
             SELECT agent_id, state, closed_at FROM offers
-            WHERE email_id = $email AND state IN ('Declined', 'Expired') AND closed_at > $since
+            WHERE email_id = @email AND state IN ('Declined', 'Expired') AND closed_at > @since
             ORDER BY closed_at, id
             """, transaction);
-        command.With("$email", emailId).With("$since", skippedSince.ToStored());
+        command.With("@email", emailId).With("@since", skippedSince.ToStored());
         using var reader = command.ExecuteReader();
         var skips = new Dictionary<string, (DateTimeOffset, bool)>(StringComparer.Ordinal);
         while (reader.Read())
         {
             skips[reader.GetString(0)] =
-                (SqliteCommands.ToTime(reader.GetInt64(2)) + declineSkip, reader.GetString(1) == "Expired");
+                (SqlCommands.ToTime(reader.GetInt64(2)) + declineSkip, reader.GetString(1) == "Expired");
         }
 
         return skips;
@@ -173,21 +173,21 @@ internal sealed class SqliteExplanationStore(SqliteDatabase database, TimeProvid
 
     /// <summary>Reads the routing inputs recorded with the newest offer of the email to the agent holding it.</summary>
     private static ChosenAgent ReadChosen(
-        SqliteConnection connection, SqliteTransaction transaction, ExplainedEmail email)
+        DbConnection connection, DbTransaction transaction, ExplainedEmail email)
     {
         var agentId = email.AgentId!;
         using var command = connection.Command(
             """
             SELECT detail FROM events
-            WHERE email_id = $email AND type = $type AND agent_id = $agent ORDER BY id DESC LIMIT 1
+            WHERE email_id = @email AND type = @type AND agent_id = @agent ORDER BY id DESC LIMIT 1
             """, transaction);
-        command.With("$email", email.EmailId).With("$type", EventTypes.Offered).With("$agent", agentId);
+        command.With("@email", email.EmailId).With("@type", EventTypes.Offered).With("@agent", agentId);
         if (command.ExecuteScalar() is not string detail)
         {
             return new ChosenAgent(agentId, null, null, null);
         }
 
-        var inputs = SqliteCommands.FromJson<OfferRoutingInputs>(detail);
+        var inputs = SqlCommands.FromJson<OfferRoutingInputs>(detail);
         return new ChosenAgent(agentId, inputs.Rank, inputs.EmailsHeld, inputs.IdleSince) { Queue = inputs.Queue };
     }
 }

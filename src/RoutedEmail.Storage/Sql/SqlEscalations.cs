@@ -2,13 +2,13 @@ using RoutedEmail.Core.Emails;
 using RoutedEmail.Core.Tenants;
 using RoutedEmail.Storage.Abstractions;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
 /// <summary>
 /// The escalation deadline: a waiting email is escalated once it has waited its queue's escalation time since its
 /// enqueue time.
 /// </summary>
-internal sealed partial class SqliteRoutingStore
+internal sealed partial class SqlRoutingStore
 {
     /// <remarks>
     /// A queue without such an email gives now plus its escalation time: no email that arrives later can reach its
@@ -19,21 +19,21 @@ internal sealed partial class SqliteRoutingStore
         using var connection = database.Open();
         using var command = connection.Command(
             """
-            SELECT MIN(COALESCE(oldest, $now) + 1000 * escalate_after_seconds) FROM (
+            SELECT MIN(COALESCE(oldest, @now) + 1000 * escalate_after_seconds) FROM (
                 SELECT q.escalate_after_seconds, (
                     SELECT MIN(e.enqueued_at) FROM routed_emails e
                     WHERE e.tenant_id = q.tenant_id AND e.skill_queue = q.name AND e.state = 'Queued'
                       AND e.escalated_at IS NULL) AS oldest
                 FROM skill_queues q WHERE q.escalate_after_seconds IS NOT NULL)
             """, null);
-        var next = command.With("$now", time.GetUtcNow().ToStored()).ExecuteScalar();
-        return Task.FromResult(next is long stored ? SqliteCommands.ToTime(stored) : (DateTimeOffset?)null);
+        var next = command.With("@now", time.GetUtcNow().ToStored()).ExecuteScalar();
+        return Task.FromResult(next is long stored ? SqlCommands.ToTime(stored) : (DateTimeOffset?)null);
     }
 
     public Task<IReadOnlyList<EmailEscalated>> EscalateDueEmailsAsync(CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = database.BeginWrite(connection, null);
         var now = time.GetUtcNow();
         using var due = connection.Command(
             """
@@ -41,10 +41,10 @@ internal sealed partial class SqliteRoutingStore
             FROM skill_queues q
             JOIN routed_emails e ON e.tenant_id = q.tenant_id AND e.skill_queue = q.name
             WHERE q.escalate_after_seconds IS NOT NULL AND e.state = 'Queued' AND e.escalated_at IS NULL
-              AND e.enqueued_at <= $now - 1000 * q.escalate_after_seconds
+              AND e.enqueued_at <= @now - 1000 * q.escalate_after_seconds
             ORDER BY e.enqueued_at, e.id
             """, transaction);
-        due.With("$now", now.ToStored());
+        due.With("@now", now.ToStored());
         var escalated = new List<EmailEscalated>();
         using (var reader = due.ExecuteReader())
         {
@@ -61,13 +61,13 @@ internal sealed partial class SqliteRoutingStore
         {
             using var update = connection.Command(
                 """
-                UPDATE routed_emails SET priority = $priority, overflow_queue = $overflow, escalated_at = $now
-                WHERE id = $email
+                UPDATE routed_emails SET priority = @priority, overflow_queue = @overflow, escalated_at = @now
+                WHERE id = @email
                 """, transaction);
-            update.With("$priority", email.Priority).With("$overflow", email.OverflowQueue)
-                .With("$now", now.ToStored()).With("$email", email.EmailId).ExecuteNonQuery();
-            SqliteCommands.AppendEvent(connection, transaction, email.TenantId, now, EventTypes.Escalated,
-                email.EmailId, detail: SqliteCommands.ToJson(new EscalationDetail(
+            update.With("@priority", email.Priority).With("@overflow", email.OverflowQueue)
+                .With("@now", now.ToStored()).With("@email", email.EmailId).ExecuteNonQuery();
+            SqlCommands.AppendEvent(connection, transaction, email.TenantId, now, EventTypes.Escalated,
+                email.EmailId, detail: SqlCommands.ToJson(new EscalationDetail(
                     email.Queue, email.PreviousPriority, email.Priority, email.OverflowQueue)));
         }
 

@@ -1,43 +1,43 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using RoutedEmail.Core.Tenants;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
 /// <summary>Work code groups in SQLite.</summary>
-internal static class SqliteWorkCodes
+internal static class SqlWorkCodes
 {
     /// <summary>Creates or replaces a group, returning true when it was created.</summary>
-    public static bool Put(SqliteConnection connection, SqliteTransaction transaction, long tenantId, WorkCodeGroup group)
+    public static bool Put(DbConnection connection, DbTransaction transaction, long tenantId, WorkCodeGroup group)
     {
         using var exists = connection.Command(
-            "SELECT 1 FROM work_code_groups WHERE tenant_id = $tenant AND name = $name", transaction);
-        var created = exists.With("$tenant", tenantId).With("$name", group.Name).ExecuteScalar() is null;
+            "SELECT 1 FROM work_code_groups WHERE tenant_id = @tenant AND name = @name", transaction);
+        var created = exists.With("@tenant", tenantId).With("@name", group.Name).ExecuteScalar() is null;
         using var put = connection.Command(
             """
-            INSERT INTO work_code_groups (tenant_id, name, codes) VALUES ($tenant, $name, $codes)
+            INSERT INTO work_code_groups (tenant_id, name, codes) VALUES (@tenant, @name, @codes)
             ON CONFLICT (tenant_id, name) DO UPDATE SET codes = excluded.codes
             """, transaction);
-        put.With("$tenant", tenantId).With("$name", group.Name).With("$codes", SqliteCommands.ToJson(group.Codes))
+        put.With("@tenant", tenantId).With("@name", group.Name).With("@codes", SqlCommands.ToJson(group.Codes))
             .ExecuteNonQuery();
         return created;
     }
 
     /// <summary>Reads the tenant's groups by name, or only the named one when <paramref name="name"/> is set.</summary>
     public static List<WorkCodeGroup> Read(
-        SqliteConnection connection, SqliteTransaction? transaction, long tenantId, string? name)
+        DbConnection connection, DbTransaction? transaction, long tenantId, string? name)
     {
         using var read = connection.Command(
             """
             SELECT name, codes FROM work_code_groups
-            WHERE tenant_id = $tenant AND ($name IS NULL OR name = $name)
+            WHERE tenant_id = @tenant AND (@name IS NULL OR name = @name)
             ORDER BY name
             """, transaction);
-        read.With("$tenant", tenantId).With("$name", name);
+        read.With("@tenant", tenantId).With("@name", name);
         using var reader = read.ExecuteReader();
         var groups = new List<WorkCodeGroup>();
         while (reader.Read())
         {
-            groups.Add(new WorkCodeGroup(reader.GetString(0), SqliteCommands.FromJson<List<string>>(reader.GetString(1))));
+            groups.Add(new WorkCodeGroup(reader.GetString(0), SqlCommands.FromJson<List<string>>(reader.GetString(1))));
         }
 
         return groups;
@@ -45,7 +45,7 @@ internal static class SqliteWorkCodes
 
     /// <summary>Returns the first of the named groups that does not exist, or null when all exist.</summary>
     public static string? FindMissing(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, IEnumerable<string> names)
+        DbConnection connection, DbTransaction transaction, long tenantId, IEnumerable<string> names)
     {
         var existing = Read(connection, transaction, tenantId, null).Select(group => group.Name)
             .ToHashSet(StringComparer.Ordinal);
@@ -54,7 +54,7 @@ internal static class SqliteWorkCodes
 
     /// <summary>Reads the codes of the named groups, in group order then code order, each code once.</summary>
     public static List<string> ReadCodes(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, IReadOnlyList<string> groupNames)
+        DbConnection connection, DbTransaction transaction, long tenantId, IReadOnlyList<string> groupNames)
     {
         var groups = Read(connection, transaction, tenantId, null).ToDictionary(group => group.Name, StringComparer.Ordinal);
         return groupNames.Where(groups.ContainsKey).SelectMany(name => groups[name].Codes)

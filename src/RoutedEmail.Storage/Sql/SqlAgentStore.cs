@@ -1,20 +1,20 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using RoutedEmail.Core.Agents;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Storage.Abstractions;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
-/// <summary>Agent sessions, status and work in SQLite. The actions on offers and emails are in SqliteAgentActions.cs.</summary>
-internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProvider time) : IAgentStore
+/// <summary>Agent sessions, status and work in SQLite. The actions on offers and emails are in SqlAgentActions.cs.</summary>
+internal sealed partial class SqlAgentStore(SqlDatabase database, TimeProvider time) : IAgentStore
 {
     public Task<string?> FindPasswordHashAsync(long tenantId, string agentId, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
         using var command = connection.Command(
-            "SELECT password_hash FROM agents WHERE tenant_id = $tenant AND agent_id = $agent", null);
-        command.With("$tenant", tenantId).With("$agent", agentId);
+            "SELECT password_hash FROM agents WHERE tenant_id = @tenant AND agent_id = @agent", null);
+        command.With("@tenant", tenantId).With("@agent", agentId);
         return Task.FromResult(command.ExecuteScalar() as string);
     }
 
@@ -22,20 +22,20 @@ internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProv
         long tenantId, string agentId, byte[] tokenHash, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = database.BeginWrite(connection, tenantId);
         var now = time.GetUtcNow();
         using var command = connection.Command(
             """
             INSERT INTO agent_sessions (token_hash, tenant_id, agent_id, created_at, expires_at)
-            VALUES ($hash, $tenant, $agent, $now, $expires)
+            VALUES (@hash, @tenant, @agent, @now, @expires)
             """, transaction);
-        command.With("$hash", tokenHash).With("$tenant", tenantId).With("$agent", agentId)
-            .With("$now", now.ToStored()).With("$expires", expiresAt.ToStored());
+        command.With("@hash", tokenHash).With("@tenant", tenantId).With("@agent", agentId)
+            .With("@now", now.ToStored()).With("@expires", expiresAt.ToStored());
         command.ExecuteNonQuery();
 
-        using var prune = connection.Command("DELETE FROM agent_sessions WHERE expires_at <= $now", transaction);
-        prune.With("$now", now.ToStored()).ExecuteNonQuery();
-        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.AgentSignedIn, agentId: agentId);
+        using var prune = connection.Command("DELETE FROM agent_sessions WHERE expires_at <= @now", transaction);
+        prune.With("@now", now.ToStored()).ExecuteNonQuery();
+        SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.AgentSignedIn, agentId: agentId);
         transaction.Commit();
         return Task.CompletedTask;
     }
@@ -43,8 +43,8 @@ internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProv
     public Task EndSessionAsync(byte[] tokenHash, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var command = connection.Command("DELETE FROM agent_sessions WHERE token_hash = $hash", null);
-        command.With("$hash", tokenHash).ExecuteNonQuery();
+        using var command = connection.Command("DELETE FROM agent_sessions WHERE token_hash = @hash", null);
+        command.With("@hash", tokenHash).ExecuteNonQuery();
         return Task.CompletedTask;
     }
 
@@ -52,12 +52,12 @@ internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProv
     {
         using var connection = database.Open();
         using var command = connection.Command(
-            "SELECT tenant_id, agent_id, expires_at FROM agent_sessions WHERE token_hash = $hash AND expires_at > $now",
+            "SELECT tenant_id, agent_id, expires_at FROM agent_sessions WHERE token_hash = @hash AND expires_at > @now",
             null);
-        command.With("$hash", tokenHash).With("$now", time.GetUtcNow().ToStored());
+        command.With("@hash", tokenHash).With("@now", time.GetUtcNow().ToStored());
         using var reader = command.ExecuteReader();
         var session = reader.Read()
-            ? new AgentSession(reader.GetInt64(0), reader.GetString(1), SqliteCommands.ToTime(reader.GetInt64(2)))
+            ? new AgentSession(reader.GetInt64(0), reader.GetString(1), SqlCommands.ToTime(reader.GetInt64(2)))
             : null;
         return Task.FromResult(session);
     }
@@ -67,13 +67,13 @@ internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProv
         string? awayReason = null, bool byTimeout = false)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = database.BeginWrite(connection, tenantId);
         var now = time.GetUtcNow();
         using var read = connection.Command(
-            "SELECT status, away_reason FROM agents WHERE tenant_id = $tenant AND agent_id = $agent", transaction);
+            "SELECT status, away_reason FROM agents WHERE tenant_id = @tenant AND agent_id = @agent", transaction);
         AgentStatus previous;
         string? previousReason;
-        using (var reader = read.With("$tenant", tenantId).With("$agent", agentId).ExecuteReader())
+        using (var reader = read.With("@tenant", tenantId).With("@agent", agentId).ExecuteReader())
         {
             reader.Read();
             previous = Enum.Parse<AgentStatus>(reader.GetString(0));
@@ -89,16 +89,16 @@ internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProv
         // a change of status restarts status_since and idle_since.
         using var update = connection.Command(
             """
-            UPDATE agents SET away_reason = $reason,
-                status_since = CASE WHEN status = $status THEN status_since ELSE $now END,
-                idle_since = CASE WHEN $status = 'Available' AND status <> $status THEN $now ELSE idle_since END,
-                status = $status
-            WHERE tenant_id = $tenant AND agent_id = $agent
+            UPDATE agents SET away_reason = @reason,
+                status_since = CASE WHEN status = @status THEN status_since ELSE @now END,
+                idle_since = CASE WHEN @status = 'Available' AND status <> @status THEN @now ELSE idle_since END,
+                status = @status
+            WHERE tenant_id = @tenant AND agent_id = @agent
             """, transaction);
-        update.With("$status", status.ToString()).With("$reason", awayReason).With("$now", now.ToStored())
-            .With("$tenant", tenantId).With("$agent", agentId).ExecuteNonQuery();
+        update.With("@status", status.ToString()).With("@reason", awayReason).With("@now", now.ToStored())
+            .With("@tenant", tenantId).With("@agent", agentId).ExecuteNonQuery();
         var detail = byTimeout ? $"{status} timeout" : awayReason is null ? status.ToString() : $"{status} {awayReason}";
-        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.AgentStatusChanged,
+        SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.AgentStatusChanged,
             agentId: agentId, detail: detail);
 
         var withdrawn = status == AgentStatus.Available ? 0 : OfferTransitions.WithdrawAll(connection, transaction, tenantId, agentId, now);
@@ -110,18 +110,18 @@ internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProv
         long tenantId, string agentId, int count, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = database.BeginWrite(connection, tenantId);
         using var update = connection.Command(
             """
-            UPDATE agents SET other_work_count = $count
-            WHERE tenant_id = $tenant AND agent_id = $agent AND other_work_count <> $count
+            UPDATE agents SET other_work_count = @count
+            WHERE tenant_id = @tenant AND agent_id = @agent AND other_work_count <> @count
             """, transaction);
-        var changed = update.With("$count", count).With("$tenant", tenantId).With("$agent", agentId)
+        var changed = update.With("@count", count).With("@tenant", tenantId).With("@agent", agentId)
             .ExecuteNonQuery() > 0;
         if (changed)
         {
             var now = time.GetUtcNow();
-            SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.OtherWorkChanged,
+            SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.OtherWorkChanged,
                 agentId: agentId, detail: count.ToString(CultureInfo.InvariantCulture));
             transaction.Commit();
         }
@@ -132,15 +132,15 @@ internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProv
     public Task<AgentWork> GetWorkAsync(long tenantId, string agentId, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction(deferred: true);
+        using var transaction = database.BeginRead(connection);
         using var status = connection.Command(
             """
-            SELECT status, other_work_count, away_reason FROM agents WHERE tenant_id = $tenant AND agent_id = $agent
+            SELECT status, other_work_count, away_reason FROM agents WHERE tenant_id = @tenant AND agent_id = @agent
             """, transaction);
         AgentStatus agentStatus;
         int otherWork;
         string? awayReason;
-        using (var reader = status.With("$tenant", tenantId).With("$agent", agentId).ExecuteReader())
+        using (var reader = status.With("@tenant", tenantId).With("@agent", agentId).ExecuteReader())
         {
             reader.Read();
             agentStatus = Enum.Parse<AgentStatus>(reader.GetString(0));
@@ -152,10 +152,10 @@ internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProv
             $"""
             SELECT o.id, o.expires_at, {EmailReader.Columns}
             FROM offers o JOIN routed_emails e ON e.id = o.email_id
-            WHERE o.tenant_id = $tenant AND o.agent_id = $agent AND o.state = 'Pending'
+            WHERE o.tenant_id = @tenant AND o.agent_id = @agent AND o.state = 'Pending'
             ORDER BY o.id
             """, transaction);
-        offers.With("$tenant", tenantId).With("$agent", agentId);
+        offers.With("@tenant", tenantId).With("@agent", agentId);
         var pending = new List<OfferDetails>();
         using (var reader = offers.ExecuteReader())
         {
@@ -163,17 +163,17 @@ internal sealed partial class SqliteAgentStore(SqliteDatabase database, TimeProv
             {
                 var (email, screenPop) = EmailReader.Read(connection, transaction, reader, 2);
                 pending.Add(new OfferDetails(
-                    reader.GetInt64(0), SqliteCommands.ToTime(reader.GetInt64(1)), screenPop, email));
+                    reader.GetInt64(0), SqlCommands.ToTime(reader.GetInt64(1)), screenPop, email));
             }
         }
 
         using var accepted = connection.Command(
             $"""
             SELECT {EmailReader.Columns} FROM routed_emails e
-            WHERE e.tenant_id = $tenant AND e.agent_id = $agent AND e.state IN ('Active', 'Wrap')
+            WHERE e.tenant_id = @tenant AND e.agent_id = @agent AND e.state IN ('Active', 'Wrap')
             ORDER BY e.id
             """, transaction);
-        accepted.With("$tenant", tenantId).With("$agent", agentId);
+        accepted.With("@tenant", tenantId).With("@agent", agentId);
         var emails = new List<RoutedEmailDetails>();
         using (var reader = accepted.ExecuteReader())
         {

@@ -1,25 +1,25 @@
 using RoutedEmail.Core.Agents;
 using RoutedEmail.Storage.Abstractions;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
-/// <summary>Away reason codes in SQLite. The away time report's reads are in SqliteAwayTimeReport.cs.</summary>
-internal sealed partial class SqliteAwayReasonStore(SqliteDatabase database) : IAwayReasonStore
+/// <summary>Away reason codes in SQLite. The away time report's reads are in SqlAwayTimeReport.cs.</summary>
+internal sealed partial class SqlAwayReasonStore(SqlDatabase database) : IAwayReasonStore
 {
     public Task<bool> PutAwayReasonAsync(long tenantId, AwayReason reason, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = database.BeginWrite(connection, tenantId);
         using var exists = connection.Command(
-            "SELECT 1 FROM away_reasons WHERE tenant_id = $tenant AND code = $code", transaction);
-        var created = exists.With("$tenant", tenantId).With("$code", reason.Code).ExecuteScalar() is null;
+            "SELECT 1 FROM away_reasons WHERE tenant_id = @tenant AND code = @code", transaction);
+        var created = exists.With("@tenant", tenantId).With("@code", reason.Code).ExecuteScalar() is null;
 
         using var put = connection.Command(
             """
-            INSERT INTO away_reasons (tenant_id, code, description) VALUES ($tenant, $code, $description)
+            INSERT INTO away_reasons (tenant_id, code, description) VALUES (@tenant, @code, @description)
             ON CONFLICT (tenant_id, code) DO UPDATE SET description = excluded.description
             """, transaction);
-        put.With("$tenant", tenantId).With("$code", reason.Code).With("$description", reason.Description)
+        put.With("@tenant", tenantId).With("@code", reason.Code).With("@description", reason.Description)
             .ExecuteNonQuery();
         transaction.Commit();
         return Task.FromResult(created);
@@ -37,10 +37,10 @@ internal sealed partial class SqliteAwayReasonStore(SqliteDatabase database) : I
         using var read = connection.Command(
             """
             SELECT code, description FROM away_reasons
-            WHERE tenant_id = $tenant AND ($code IS NULL OR code = $code)
+            WHERE tenant_id = @tenant AND (@code IS NULL OR code = @code)
             ORDER BY code
             """, null);
-        read.With("$tenant", tenantId).With("$code", code);
+        read.With("@tenant", tenantId).With("@code", code);
         using var reader = read.ExecuteReader();
         var reasons = new List<AwayReason>();
         while (reader.Read())

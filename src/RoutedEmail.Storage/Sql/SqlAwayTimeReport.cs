@@ -2,10 +2,10 @@ using RoutedEmail.Core.Agents;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Core.Reports;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
 /// <summary>Reads the status changes that the away time report sums, from the event log.</summary>
-internal sealed partial class SqliteAwayReasonStore
+internal sealed partial class SqlAwayReasonStore
 {
     public Task<IReadOnlyList<AgentStatusChange>> ReadStatusChangesAsync(
         long tenantId, string? agentId, DateTimeOffset rangeStart, DateTimeOffset rangeEnd,
@@ -19,24 +19,24 @@ internal sealed partial class SqliteAwayReasonStore
             """
             SELECT a.agent_id, e.at, e.detail
             FROM agents a
-            JOIN events e ON e.tenant_id = a.tenant_id AND e.type = $type AND e.agent_id = a.agent_id
-            WHERE a.tenant_id = $tenant AND ($agent IS NULL OR a.agent_id = $agent)
-              AND e.at < $to
+            JOIN events e ON e.tenant_id = a.tenant_id AND e.type = @type AND e.agent_id = a.agent_id
+            WHERE a.tenant_id = @tenant AND (@agent IS NULL OR a.agent_id = @agent)
+              AND e.at < @to
               AND e.at >= COALESCE(
                   (SELECT MAX(p.at) FROM events p
-                   WHERE p.tenant_id = a.tenant_id AND p.type = $type AND p.agent_id = a.agent_id AND p.at < $from),
-                  $from)
+                   WHERE p.tenant_id = a.tenant_id AND p.type = @type AND p.agent_id = a.agent_id AND p.at < @from),
+                  @from)
             ORDER BY a.agent_id, e.at, e.id
             """, null);
-        read.With("$type", EventTypes.AgentStatusChanged).With("$tenant", tenantId).With("$agent", agentId)
-            .With("$from", rangeStart.ToStored()).With("$to", rangeEnd.ToStored());
+        read.With("@type", EventTypes.AgentStatusChanged).With("@tenant", tenantId).With("@agent", agentId)
+            .With("@from", rangeStart.ToStored()).With("@to", rangeEnd.ToStored());
         using var reader = read.ExecuteReader();
         var changes = new List<AgentStatusChange>();
         while (reader.Read())
         {
             var (status, reason) = ParseDetail(reader.GetNullableString(2));
             changes.Add(new AgentStatusChange(
-                reader.GetString(0), SqliteCommands.ToTime(reader.GetInt64(1)), status, reason));
+                reader.GetString(0), SqlCommands.ToTime(reader.GetInt64(1)), status, reason));
         }
 
         return Task.FromResult<IReadOnlyList<AgentStatusChange>>(changes);

@@ -1,19 +1,19 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Core.Routing;
 using RoutedEmail.Storage.Abstractions;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
 /// <summary>An agent's transfer of an Active email to a skill queue or to another agent.</summary>
-internal sealed partial class SqliteAgentStore
+internal sealed partial class SqlAgentStore
 {
     public Task<AgentActionOutcome> TransferAsync(
         long tenantId, string agentId, long emailId, string? skillQueue, string? targetAgentId,
         CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = database.BeginWrite(connection, tenantId);
         var state = ReadEmailState(connection, transaction, tenantId, agentId, emailId);
         switch (state)
         {
@@ -29,7 +29,7 @@ internal sealed partial class SqliteAgentStore
             : TransferToAgent(connection, transaction, tenantId, agentId, emailId, targetAgentId!, now);
         if (outcome.Status == AgentActionStatus.Done)
         {
-            SqliteCommands.MarkCapacityFreed(connection, transaction, tenantId, agentId, now);
+            SqlCommands.MarkCapacityFreed(connection, transaction, tenantId, agentId, now);
             transaction.Commit();
         }
 
@@ -37,12 +37,12 @@ internal sealed partial class SqliteAgentStore
     }
 
     private static AgentActionOutcome TransferToQueue(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, string agentId, long emailId,
+        DbConnection connection, DbTransaction transaction, long tenantId, string agentId, long emailId,
         string skillQueue, DateTimeOffset now)
     {
         using var exists = connection.Command(
-            "SELECT 1 FROM skill_queues WHERE tenant_id = $tenant AND name = $queue", transaction);
-        if (exists.With("$tenant", tenantId).With("$queue", skillQueue).ExecuteScalar() is null)
+            "SELECT 1 FROM skill_queues WHERE tenant_id = @tenant AND name = @queue", transaction);
+        if (exists.With("@tenant", tenantId).With("@queue", skillQueue).ExecuteScalar() is null)
         {
             return new AgentActionOutcome(AgentActionStatus.UnknownSkillQueue);
         }
@@ -51,18 +51,18 @@ internal sealed partial class SqliteAgentStore
         // The escalation of the old queue ends; the new queue's rule applies from the same enqueue time.
         using var requeue = connection.Command(
             """
-            UPDATE routed_emails SET state = 'Queued', agent_id = NULL, skill_queue = $queue, escalated_at = NULL,
+            UPDATE routed_emails SET state = 'Queued', agent_id = NULL, skill_queue = @queue, escalated_at = NULL,
                 overflow_queue = NULL
-            WHERE id = $email
+            WHERE id = @email
             """, transaction);
-        requeue.With("$queue", skillQueue).With("$email", emailId).ExecuteNonQuery();
-        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Transferred, emailId, agentId,
+        requeue.With("@queue", skillQueue).With("@email", emailId).ExecuteNonQuery();
+        SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Transferred, emailId, agentId,
             detail: skillQueue);
         return new AgentActionOutcome(AgentActionStatus.Done, Event: EventTypes.Transferred);
     }
 
     private static AgentActionOutcome TransferToAgent(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, string agentId, long emailId,
+        DbConnection connection, DbTransaction transaction, long tenantId, string agentId, long emailId,
         string targetAgentId, DateTimeOffset now)
     {
         if (targetAgentId == agentId)
@@ -77,9 +77,9 @@ internal sealed partial class SqliteAgentStore
                 WHERE e.tenant_id = a.tenant_id AND e.agent_id = a.agent_id
                   AND e.state IN ('Offered', 'Active', 'Wrap')),
                 a.other_work_count, COALESCE(a.max_concurrent_tasks, a.max_concurrent_emails)
-            FROM agents a WHERE a.tenant_id = $tenant AND a.agent_id = $agent
+            FROM agents a WHERE a.tenant_id = @tenant AND a.agent_id = @agent
             """, transaction);
-        read.With("$tenant", tenantId).With("$agent", targetAgentId);
+        read.With("@tenant", tenantId).With("@agent", targetAgentId);
         using (var reader = read.ExecuteReader())
         {
             if (!reader.Read())
@@ -100,23 +100,23 @@ internal sealed partial class SqliteAgentStore
             }
         }
 
-        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Transferred, emailId, agentId,
+        SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Transferred, emailId, agentId,
             detail: targetAgentId);
         using var offer = connection.Command(
             """
             INSERT INTO offers (tenant_id, email_id, agent_id, state, created_at, expires_at)
-            SELECT $tenant, $email, $target, 'Pending', $now, $now + 1000 * q.offer_timeout_seconds
+            SELECT @tenant, @email, @target, 'Pending', @now, @now + 1000 * q.offer_timeout_seconds
             FROM routed_emails e JOIN skill_queues q ON q.tenant_id = e.tenant_id AND q.name = e.skill_queue
-            WHERE e.id = $email
+            WHERE e.id = @email
             RETURNING id
             """, transaction);
-        var offerId = (long)offer.With("$tenant", tenantId).With("$email", emailId).With("$target", targetAgentId)
-            .With("$now", now.ToStored()).ExecuteScalar()!;
+        var offerId = (long)offer.With("@tenant", tenantId).With("@email", emailId).With("@target", targetAgentId)
+            .With("@now", now.ToStored()).ExecuteScalar()!;
 
         using var offered = connection.Command(
-            "UPDATE routed_emails SET state = 'Offered', agent_id = $target WHERE id = $email", transaction);
-        offered.With("$target", targetAgentId).With("$email", emailId).ExecuteNonQuery();
-        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Offered, emailId,
+            "UPDATE routed_emails SET state = 'Offered', agent_id = @target WHERE id = @email", transaction);
+        offered.With("@target", targetAgentId).With("@email", emailId).ExecuteNonQuery();
+        SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Offered, emailId,
             targetAgentId, offerId);
         return new AgentActionOutcome(AgentActionStatus.Done, Event: EventTypes.Transferred, OfferedTo: targetAgentId);
     }

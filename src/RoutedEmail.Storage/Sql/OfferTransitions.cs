@@ -1,8 +1,8 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Storage.Abstractions;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
 /// <summary>Closes pending offers inside the caller's transaction, putting each email back at its original place.</summary>
 internal static class OfferTransitions
@@ -10,15 +10,15 @@ internal static class OfferTransitions
     /// <summary>Withdraws every pending offer of an agent, for example because it left Available.</summary>
     /// <returns>The number of offers withdrawn.</returns>
     public static int WithdrawAll(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, string agentId, DateTimeOffset now)
+        DbConnection connection, DbTransaction transaction, long tenantId, string agentId, DateTimeOffset now)
     {
         using var withdraw = connection.Command(
             """
-            UPDATE offers SET state = 'Withdrawn', closed_at = $now
-            WHERE tenant_id = $tenant AND agent_id = $agent AND state = 'Pending'
+            UPDATE offers SET state = 'Withdrawn', closed_at = @now
+            WHERE tenant_id = @tenant AND agent_id = @agent AND state = 'Pending'
             RETURNING id, email_id
             """, transaction);
-        withdraw.With("$now", now.ToStored()).With("$tenant", tenantId).With("$agent", agentId);
+        withdraw.With("@now", now.ToStored()).With("@tenant", tenantId).With("@agent", agentId);
         var withdrawn = new List<(long OfferId, long EmailId)>();
         using (var reader = withdraw.ExecuteReader())
         {
@@ -31,7 +31,7 @@ internal static class OfferTransitions
         foreach (var (offerId, emailId) in withdrawn)
         {
             Requeue(connection, transaction, emailId);
-            SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.OfferWithdrawn, emailId,
+            SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.OfferWithdrawn, emailId,
                 agentId, offerId);
         }
 
@@ -43,14 +43,14 @@ internal static class OfferTransitions
     /// agent's other pending offers are withdrawn.
     /// </summary>
     public static OfferExpired Expire(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, long offerId, DateTimeOffset now)
+        DbConnection connection, DbTransaction transaction, long tenantId, long offerId, DateTimeOffset now)
     {
         using var expire = connection.Command(
             """
-            UPDATE offers SET state = 'Expired', closed_at = $now WHERE id = $offer AND state = 'Pending'
+            UPDATE offers SET state = 'Expired', closed_at = @now WHERE id = @offer AND state = 'Pending'
             RETURNING email_id, agent_id
             """, transaction);
-        expire.With("$now", now.ToStored()).With("$offer", offerId);
+        expire.With("@now", now.ToStored()).With("@offer", offerId);
         long emailId;
         string agentId;
         using (var reader = expire.ExecuteReader())
@@ -61,24 +61,24 @@ internal static class OfferTransitions
         }
 
         Requeue(connection, transaction, emailId, countColumn: "expiry_count");
-        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.OfferExpired, emailId, agentId,
+        SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.OfferExpired, emailId, agentId,
             offerId);
 
         using var missed = connection.Command(
             """
-            UPDATE agents SET status = 'Missed', status_since = $now
-            WHERE tenant_id = $tenant AND agent_id = $agent AND status = 'Available'
+            UPDATE agents SET status = 'Missed', status_since = @now
+            WHERE tenant_id = @tenant AND agent_id = @agent AND status = 'Available'
             """, transaction);
-        missed.With("$now", now.ToStored()).With("$tenant", tenantId).With("$agent", agentId);
+        missed.With("@now", now.ToStored()).With("@tenant", tenantId).With("@agent", agentId);
         if (missed.ExecuteNonQuery() > 0)
         {
-            SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.AgentStatusChanged,
+            SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.AgentStatusChanged,
                 agentId: agentId, detail: "Missed");
         }
 
         WithdrawAll(connection, transaction, tenantId, agentId, now);
-        using var entity = connection.Command("SELECT entity_id FROM routed_emails WHERE id = $email", transaction);
-        var entityId = (string)entity.With("$email", emailId).ExecuteScalar()!;
+        using var entity = connection.Command("SELECT entity_id FROM routed_emails WHERE id = @email", transaction);
+        var entityId = (string)entity.With("@email", emailId).ExecuteScalar()!;
         return new OfferExpired(tenantId, offerId, emailId, entityId, agentId);
     }
 
@@ -87,27 +87,27 @@ internal static class OfferTransitions
     /// place. The caller has checked that the offer is Pending and not overdue.
     /// </summary>
     public static void Decline(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, long offerId, long emailId,
+        DbConnection connection, DbTransaction transaction, long tenantId, long offerId, long emailId,
         string agentId, DateTimeOffset now)
     {
         using var decline = connection.Command(
-            "UPDATE offers SET state = 'Declined', closed_at = $now WHERE id = $offer AND state = 'Pending'",
+            "UPDATE offers SET state = 'Declined', closed_at = @now WHERE id = @offer AND state = 'Pending'",
             transaction);
-        decline.With("$now", now.ToStored()).With("$offer", offerId).ExecuteNonQuery();
+        decline.With("@now", now.ToStored()).With("@offer", offerId).ExecuteNonQuery();
         Requeue(connection, transaction, emailId, countColumn: "decline_count");
-        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.OfferDeclined, emailId, agentId,
+        SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.OfferDeclined, emailId, agentId,
             offerId);
     }
 
     /// <summary>Puts an offered email back in its queue, adding one to the named counter when given.</summary>
     private static void Requeue(
-        SqliteConnection connection, SqliteTransaction transaction, long emailId, string? countColumn = null)
+        DbConnection connection, DbTransaction transaction, long emailId, string? countColumn = null)
     {
         // The enqueue time, priority and attributes stay, so the email keeps its place in the queue. The counter
         // name comes from this class, never from input.
         var count = countColumn is null ? string.Empty : $", {countColumn} = {countColumn} + 1";
         using var requeue = connection.Command(
-            $"UPDATE routed_emails SET state = 'Queued', agent_id = NULL{count} WHERE id = $email", transaction);
-        requeue.With("$email", emailId).ExecuteNonQuery();
+            $"UPDATE routed_emails SET state = 'Queued', agent_id = NULL{count} WHERE id = @email", transaction);
+        requeue.With("@email", emailId).ExecuteNonQuery();
     }
 }

@@ -1,31 +1,31 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Storage.Abstractions;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
 /// <summary>
 /// The unattended-queue check of a routing step: it compares each queue's stored flag with the current agents and
 /// waiting email, and records every change as an event.
 /// </summary>
-internal sealed partial class SqliteRoutingStore
+internal sealed partial class SqlRoutingStore
 {
     public Task<IReadOnlyList<QueueAttendanceChanged>> UpdateQueueAttendanceAsync(
         long tenantId, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = database.BeginWrite(connection, tenantId);
         var now = time.GetUtcNow();
         var changes = FindAttendanceChanges(connection, transaction, tenantId);
         foreach (var change in changes)
         {
             using var update = connection.Command(
-                "UPDATE skill_queues SET unattended = $unattended WHERE tenant_id = $tenant AND name = $queue",
+                "UPDATE skill_queues SET unattended = @unattended WHERE tenant_id = @tenant AND name = @queue",
                 transaction);
-            update.With("$unattended", change.Unattended).With("$tenant", tenantId).With("$queue", change.Queue);
+            update.With("@unattended", change.Unattended).With("@tenant", tenantId).With("@queue", change.Queue);
             update.ExecuteNonQuery();
             var type = change.Unattended ? EventTypes.QueueUnattended : EventTypes.QueueAttended;
-            SqliteCommands.AppendEvent(connection, transaction, tenantId, now, type, detail: change.Queue);
+            SqlCommands.AppendEvent(connection, transaction, tenantId, now, type, detail: change.Queue);
         }
 
         transaction.Commit();
@@ -37,7 +37,7 @@ internal sealed partial class SqliteRoutingStore
     /// Queued email and no agent whose status is not Offline has it in its routing profile.
     /// </summary>
     private static List<QueueAttendanceChanged> FindAttendanceChanges(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId)
+        DbConnection connection, DbTransaction transaction, long tenantId)
     {
         using var command = connection.Command(
             """
@@ -49,11 +49,11 @@ internal sealed partial class SqliteRoutingStore
                                        JOIN agents a ON a.tenant_id = s.tenant_id AND a.agent_id = s.agent_id
                                        WHERE s.tenant_id = q.tenant_id AND s.skill_queue = q.name
                                          AND a.status <> 'Offline') AS now_unattended
-                FROM skill_queues q WHERE q.tenant_id = $tenant)
+                FROM skill_queues q WHERE q.tenant_id = @tenant)
             WHERE unattended <> now_unattended
             ORDER BY name
             """, transaction);
-        command.With("$tenant", tenantId);
+        command.With("@tenant", tenantId);
         using var reader = command.ExecuteReader();
         var changes = new List<QueueAttendanceChanged>();
         while (reader.Read())

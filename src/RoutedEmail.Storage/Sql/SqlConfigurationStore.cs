@@ -1,12 +1,12 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using RoutedEmail.Core.Agents;
 using RoutedEmail.Core.Tenants;
 using RoutedEmail.Storage.Abstractions;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
 /// <summary>Skill queues, routed email configurations and agents in SQLite.</summary>
-internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProvider time) : IConfigurationStore
+internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider time) : IConfigurationStore
 {
     private const string QueueColumns =
         "name, offer_timeout_seconds, wrap_seconds, service_level_seconds, work_code_groups, work_code_required, " +
@@ -19,8 +19,8 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
     {
         ArgumentNullException.ThrowIfNull(queue);
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
-        if (SqliteWorkCodes.FindMissing(connection, transaction, tenantId, queue.WorkCodeGroups) is { } missing)
+        using var transaction = database.BeginWrite(connection, tenantId);
+        if (SqlWorkCodes.FindMissing(connection, transaction, tenantId, queue.WorkCodeGroups) is { } missing)
         {
             return Task.FromResult(new PutOutcome(false, MissingWorkCodeGroup: missing));
         }
@@ -35,7 +35,7 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
         using var command = connection.Command(
             $"""
             INSERT INTO skill_queues (tenant_id, {QueueColumns})
-            VALUES ($tenant, $name, $offer, $wrap, $service, $groups, $required, $after, $raise, $overflow)
+            VALUES (@tenant, @name, @offer, @wrap, @service, @groups, @required, @after, @raise, @overflow)
             ON CONFLICT (tenant_id, name) DO UPDATE SET
                 offer_timeout_seconds = excluded.offer_timeout_seconds, wrap_seconds = excluded.wrap_seconds,
                 service_level_seconds = excluded.service_level_seconds, work_code_groups = excluded.work_code_groups,
@@ -43,11 +43,11 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
                 escalate_after_seconds = excluded.escalate_after_seconds,
                 escalate_priority_by = excluded.escalate_priority_by, overflow_queue = excluded.overflow_queue
             """, transaction);
-        command.With("$tenant", tenantId).With("$name", queue.Name).With("$offer", queue.OfferTimeoutSeconds)
-            .With("$wrap", queue.WrapSeconds).With("$service", queue.ServiceLevelSeconds)
-            .With("$groups", SqliteCommands.ToJson(queue.WorkCodeGroups)).With("$required", queue.WorkCodeRequired)
-            .With("$after", queue.Escalation?.AfterSeconds).With("$raise", queue.Escalation?.RaisePriorityBy ?? 0)
-            .With("$overflow", overflow);
+        command.With("@tenant", tenantId).With("@name", queue.Name).With("@offer", queue.OfferTimeoutSeconds)
+            .With("@wrap", queue.WrapSeconds).With("@service", queue.ServiceLevelSeconds)
+            .With("@groups", SqlCommands.ToJson(queue.WorkCodeGroups)).With("@required", queue.WorkCodeRequired)
+            .With("@after", queue.Escalation?.AfterSeconds).With("@raise", queue.Escalation?.RaisePriorityBy ?? 0)
+            .With("@overflow", overflow);
         command.ExecuteNonQuery();
         transaction.Commit();
         return Task.FromResult(new PutOutcome(!exists));
@@ -57,8 +57,8 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
     {
         ArgumentNullException.ThrowIfNull(group);
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
-        var created = SqliteWorkCodes.Put(connection, transaction, tenantId, group);
+        using var transaction = database.BeginWrite(connection, tenantId);
+        var created = SqlWorkCodes.Put(connection, transaction, tenantId, group);
         transaction.Commit();
         return Task.FromResult(created);
     }
@@ -66,21 +66,21 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
     public Task<WorkCodeGroup?> GetWorkCodeGroupAsync(long tenantId, string name, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        return Task.FromResult(SqliteWorkCodes.Read(connection, null, tenantId, name).FirstOrDefault());
+        return Task.FromResult(SqlWorkCodes.Read(connection, null, tenantId, name).FirstOrDefault());
     }
 
     public Task<IReadOnlyList<WorkCodeGroup>> ListWorkCodeGroupsAsync(long tenantId, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        return Task.FromResult<IReadOnlyList<WorkCodeGroup>>(SqliteWorkCodes.Read(connection, null, tenantId, null));
+        return Task.FromResult<IReadOnlyList<WorkCodeGroup>>(SqlWorkCodes.Read(connection, null, tenantId, null));
     }
 
     public Task<SkillQueue?> GetSkillQueueAsync(long tenantId, string name, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
         using var command = connection.Command(
-            $"SELECT {QueueColumns} FROM skill_queues WHERE tenant_id = $tenant AND name = $name", null);
-        command.With("$tenant", tenantId).With("$name", name);
+            $"SELECT {QueueColumns} FROM skill_queues WHERE tenant_id = @tenant AND name = @name", null);
+        command.With("@tenant", tenantId).With("@name", name);
         return Task.FromResult(ReadAll(command, ReadQueue).FirstOrDefault());
     }
 
@@ -88,8 +88,8 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
     {
         using var connection = database.Open();
         using var command = connection.Command(
-            $"SELECT {QueueColumns} FROM skill_queues WHERE tenant_id = $tenant ORDER BY name", null);
-        command.With("$tenant", tenantId);
+            $"SELECT {QueueColumns} FROM skill_queues WHERE tenant_id = @tenant ORDER BY name", null);
+        command.With("@tenant", tenantId);
         return Task.FromResult<IReadOnlyList<SkillQueue>>(ReadAll(command, ReadQueue));
     }
 
@@ -97,27 +97,27 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
         long tenantId, RoutedEmailConfiguration configuration, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = database.BeginWrite(connection, tenantId);
         if (!SkillQueueExists(connection, transaction, tenantId, configuration.SkillQueue))
         {
             return Task.FromResult(new PutOutcome(false, MissingSkillQueue: configuration.SkillQueue));
         }
 
         using var exists = connection.Command(
-            "SELECT 1 FROM routed_email_configurations WHERE tenant_id = $tenant AND owner_id = $owner", transaction);
-        var created = exists.With("$tenant", tenantId).With("$owner", configuration.OwnerId).ExecuteScalar() is null;
+            "SELECT 1 FROM routed_email_configurations WHERE tenant_id = @tenant AND owner_id = @owner", transaction);
+        var created = exists.With("@tenant", tenantId).With("@owner", configuration.OwnerId).ExecuteScalar() is null;
         using var command = connection.Command(
             $"""
             INSERT INTO routed_email_configurations (tenant_id, {ConfigurationColumns})
-            VALUES ($tenant, $owner, $queue, $priority, $enabled, $description, $template)
+            VALUES (@tenant, @owner, @queue, @priority, @enabled, @description, @template)
             ON CONFLICT (tenant_id, owner_id) DO UPDATE SET
                 skill_queue = excluded.skill_queue, priority = excluded.priority, enabled = excluded.enabled,
                 description = excluded.description, screen_pop_url_template = excluded.screen_pop_url_template
             """, transaction);
-        command.With("$tenant", tenantId).With("$owner", configuration.OwnerId)
-            .With("$queue", configuration.SkillQueue).With("$priority", configuration.Priority)
-            .With("$enabled", configuration.Enabled).With("$description", configuration.Description)
-            .With("$template", configuration.ScreenPopUrlTemplate);
+        command.With("@tenant", tenantId).With("@owner", configuration.OwnerId)
+            .With("@queue", configuration.SkillQueue).With("@priority", configuration.Priority)
+            .With("@enabled", configuration.Enabled).With("@description", configuration.Description)
+            .With("@template", configuration.ScreenPopUrlTemplate);
         command.ExecuteNonQuery();
         transaction.Commit();
         return Task.FromResult(new PutOutcome(created));
@@ -130,9 +130,9 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
         using var command = connection.Command(
             $"""
             SELECT {ConfigurationColumns} FROM routed_email_configurations
-            WHERE tenant_id = $tenant AND owner_id = $owner
+            WHERE tenant_id = @tenant AND owner_id = @owner
             """, null);
-        command.With("$tenant", tenantId).With("$owner", ownerId);
+        command.With("@tenant", tenantId).With("@owner", ownerId);
         return Task.FromResult(ReadAll(command, ReadConfiguration).FirstOrDefault());
     }
 
@@ -141,9 +141,9 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
     {
         using var connection = database.Open();
         using var command = connection.Command(
-            $"SELECT {ConfigurationColumns} FROM routed_email_configurations WHERE tenant_id = $tenant ORDER BY owner_id",
+            $"SELECT {ConfigurationColumns} FROM routed_email_configurations WHERE tenant_id = @tenant ORDER BY owner_id",
             null);
-        command.With("$tenant", tenantId);
+        command.With("@tenant", tenantId);
         return Task.FromResult<IReadOnlyList<RoutedEmailConfiguration>>(ReadAll(command, ReadConfiguration));
     }
 
@@ -155,9 +155,9 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
         using var command = connection.Command(
             $"""
             SELECT {ConfigurationColumns} FROM routed_email_configurations
-            WHERE tenant_id = $tenant AND owner_id IN (SELECT value FROM json_each($owners))
+            WHERE tenant_id = @tenant AND owner_id IN (SELECT value FROM json_each(@owners))
             """, null);
-        command.With("$tenant", tenantId).With("$owners", SqliteCommands.ToJson(ownerIds));
+        command.With("@tenant", tenantId).With("@owners", SqlCommands.ToJson(ownerIds));
         var found = ReadAll(command, ReadConfiguration).ToDictionary(c => c.OwnerId, StringComparer.Ordinal);
         return Task.FromResult<IReadOnlyDictionary<string, RoutedEmailConfiguration>>(found);
     }
@@ -167,7 +167,7 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
     {
         ArgumentNullException.ThrowIfNull(definition);
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = database.BeginWrite(connection, tenantId);
         foreach (var skill in definition.SkillQueues)
         {
             if (!SkillQueueExists(connection, transaction, tenantId, skill.Name))
@@ -177,8 +177,8 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
         }
 
         using var exists = connection.Command(
-            "SELECT 1 FROM agents WHERE tenant_id = $tenant AND agent_id = $agent", transaction);
-        var created = exists.With("$tenant", tenantId).With("$agent", definition.AgentId).ExecuteScalar() is null;
+            "SELECT 1 FROM agents WHERE tenant_id = @tenant AND agent_id = @agent", transaction);
+        var created = exists.With("@tenant", tenantId).With("@agent", definition.AgentId).ExecuteScalar() is null;
         if (created && passwordHash is null)
         {
             return Task.FromResult(new PutOutcome(true, PasswordRequired: true));
@@ -215,17 +215,17 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
             FROM skill_queues q
             LEFT JOIN routed_emails e ON e.tenant_id = q.tenant_id AND e.skill_queue = q.name
                 AND e.state IN ('Queued', 'Offered', 'Active', 'Wrap')
-            WHERE q.tenant_id = $tenant
+            WHERE q.tenant_id = @tenant
             GROUP BY q.name, q.unattended ORDER BY q.name
             """, null);
-        queues.With("$tenant", tenantId);
+        queues.With("@tenant", tenantId);
         var queueStats = ReadAll(queues, r => new QueueStats(
             r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), r.GetInt64(5) != 0));
 
         var agents = Enum.GetNames<AgentStatus>().ToDictionary(name => name, _ => 0, StringComparer.Ordinal);
         using var statuses = connection.Command(
-            "SELECT status, COUNT(*) FROM agents WHERE tenant_id = $tenant GROUP BY status", null);
-        statuses.With("$tenant", tenantId);
+            "SELECT status, COUNT(*) FROM agents WHERE tenant_id = @tenant GROUP BY status", null);
+        statuses.With("@tenant", tenantId);
         foreach (var (status, count) in ReadAll(statuses, r => (r.GetString(0), r.GetInt32(1))))
         {
             agents[status] = count;
@@ -235,7 +235,7 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
     }
 
     private void WriteAgent(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, AgentDefinition definition,
+        DbConnection connection, DbTransaction transaction, long tenantId, AgentDefinition definition,
         string? passwordHash, bool created)
     {
         var now = time.GetUtcNow().ToStored();
@@ -244,43 +244,43 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
                 ? """
                   INSERT INTO agents (tenant_id, agent_id, display_name, password_hash, max_concurrent_emails,
                                       status, status_since, idle_since, wrap_seconds, max_concurrent_tasks)
-                  VALUES ($tenant, $agent, $name, $password, $max, 'Offline', $now, $now, $wrap, $maxTasks)
+                  VALUES (@tenant, @agent, @name, @password, @max, 'Offline', @now, @now, @wrap, @maxTasks)
                   """
                 : """
-                  UPDATE agents SET display_name = $name, password_hash = COALESCE($password, password_hash),
-                                    max_concurrent_emails = $max, wrap_seconds = $wrap,
-                                    max_concurrent_tasks = $maxTasks
-                  WHERE tenant_id = $tenant AND agent_id = $agent
+                  UPDATE agents SET display_name = @name, password_hash = COALESCE(@password, password_hash),
+                                    max_concurrent_emails = @max, wrap_seconds = @wrap,
+                                    max_concurrent_tasks = @maxTasks
+                  WHERE tenant_id = @tenant AND agent_id = @agent
                   """, transaction);
-        command.With("$tenant", tenantId).With("$agent", definition.AgentId).With("$name", definition.DisplayName)
-            .With("$password", passwordHash).With("$max", definition.MaxConcurrentEmails).With("$now", now)
-            .With("$wrap", definition.WrapSeconds).With("$maxTasks", definition.MaxConcurrentTasks);
+        command.With("@tenant", tenantId).With("@agent", definition.AgentId).With("@name", definition.DisplayName)
+            .With("@password", passwordHash).With("@max", definition.MaxConcurrentEmails).With("@now", now)
+            .With("@wrap", definition.WrapSeconds).With("@maxTasks", definition.MaxConcurrentTasks);
         command.ExecuteNonQuery();
 
         if (!created && passwordHash is not null)
         {
             // A new password signs the agent out everywhere, so a leaked token dies with the old password.
             using var sessions = connection.Command(
-                "DELETE FROM agent_sessions WHERE tenant_id = $tenant AND agent_id = $agent", transaction);
-            sessions.With("$tenant", tenantId).With("$agent", definition.AgentId).ExecuteNonQuery();
+                "DELETE FROM agent_sessions WHERE tenant_id = @tenant AND agent_id = @agent", transaction);
+            sessions.With("@tenant", tenantId).With("@agent", definition.AgentId).ExecuteNonQuery();
         }
 
         using var delete = connection.Command(
-            "DELETE FROM agent_skills WHERE tenant_id = $tenant AND agent_id = $agent", transaction);
-        delete.With("$tenant", tenantId).With("$agent", definition.AgentId).ExecuteNonQuery();
+            "DELETE FROM agent_skills WHERE tenant_id = @tenant AND agent_id = @agent", transaction);
+        delete.With("@tenant", tenantId).With("@agent", definition.AgentId).ExecuteNonQuery();
         foreach (var skill in definition.SkillQueues)
         {
             using var insert = connection.Command(
                 """
                 INSERT INTO agent_skills (tenant_id, agent_id, skill_queue, rank)
-                VALUES ($tenant, $agent, $queue, $rank)
+                VALUES (@tenant, @agent, @queue, @rank)
                 """, transaction);
-            insert.With("$tenant", tenantId).With("$agent", definition.AgentId).With("$queue", skill.Name)
-                .With("$rank", skill.Rank).ExecuteNonQuery();
+            insert.With("@tenant", tenantId).With("@agent", definition.AgentId).With("@queue", skill.Name)
+                .With("@rank", skill.Rank).ExecuteNonQuery();
         }
     }
 
-    private static List<Agent> ReadAgents(SqliteConnection connection, long tenantId, string? agentId)
+    private static List<Agent> ReadAgents(DbConnection connection, long tenantId, string? agentId)
     {
         using var command = connection.Command(
             """
@@ -289,10 +289,10 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
                    a.away_reason
             FROM agents a
             LEFT JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.agent_id
-            WHERE a.tenant_id = $tenant AND ($agent IS NULL OR a.agent_id = $agent)
+            WHERE a.tenant_id = @tenant AND (@agent IS NULL OR a.agent_id = @agent)
             ORDER BY a.agent_id, s.rank, s.skill_queue
             """, null);
-        command.With("$tenant", tenantId).With("$agent", agentId);
+        command.With("@tenant", tenantId).With("@agent", agentId);
         using var reader = command.ExecuteReader();
         var agents = new List<Agent>();
         List<SkillAssignment>? skills = null;
@@ -317,24 +317,24 @@ internal sealed class SqliteConfigurationStore(SqliteDatabase database, TimeProv
     }
 
     private static bool SkillQueueExists(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, string name)
+        DbConnection connection, DbTransaction transaction, long tenantId, string name)
     {
         using var command = connection.Command(
-            "SELECT 1 FROM skill_queues WHERE tenant_id = $tenant AND name = $name", transaction);
-        return command.With("$tenant", tenantId).With("$name", name).ExecuteScalar() is not null;
+            "SELECT 1 FROM skill_queues WHERE tenant_id = @tenant AND name = @name", transaction);
+        return command.With("@tenant", tenantId).With("@name", name).ExecuteScalar() is not null;
     }
 
-    private static SkillQueue ReadQueue(SqliteDataReader reader) => new(
+    private static SkillQueue ReadQueue(DbDataReader reader) => new(
         reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3),
-        SqliteCommands.FromJson<List<string>>(reader.GetString(4)), reader.GetBoolean(5),
+        SqlCommands.FromJson<List<string>>(reader.GetString(4)), reader.GetBoolean(5),
         reader.IsDBNull(6) ? null : new SkillQueueEscalation(reader.GetInt32(6), reader.GetInt32(7),
             reader.GetNullableString(8)));
 
-    private static RoutedEmailConfiguration ReadConfiguration(SqliteDataReader reader) => new(
+    private static RoutedEmailConfiguration ReadConfiguration(DbDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetBoolean(3), reader.GetString(4),
         reader.GetNullableString(5));
 
-    private static List<T> ReadAll<T>(SqliteCommand command, Func<SqliteDataReader, T> read)
+    private static List<T> ReadAll<T>(DbCommand command, Func<DbDataReader, T> read)
     {
         using var reader = command.ExecuteReader();
         var rows = new List<T>();

@@ -1,10 +1,10 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using RoutedEmail.Storage.Abstractions;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
 /// <summary>The activity of agents in SQLite: the columns last_request_at, hub_connected and hub_gone_at.</summary>
-internal sealed class SqliteAgentActivityStore(SqliteDatabase database, TimeProvider time) : IAgentActivityStore
+internal sealed class SqlAgentActivityStore(SqlDatabase database, TimeProvider time) : IAgentActivityStore
 {
     // An agent connected to the hub has no inactivity deadline. After its last hub connection closed, the hub
     // disconnect timeout runs. Otherwise the REST timeout runs from its last request, or from its last status
@@ -14,9 +14,9 @@ internal sealed class SqliteAgentActivityStore(SqliteDatabase database, TimeProv
     private const string Deadline =
         """
         CASE
-            WHEN hub_gone_at IS NOT NULL THEN hub_gone_at + $hubTimeout
+            WHEN hub_gone_at IS NOT NULL THEN hub_gone_at + @hubTimeout
             WHEN hub_connected = 1 THEN NULL
-            ELSE COALESCE(last_request_at, status_since) + $restTimeout
+            ELSE COALESCE(last_request_at, status_since) + @restTimeout
         END
         """;
 
@@ -24,8 +24,8 @@ internal sealed class SqliteAgentActivityStore(SqliteDatabase database, TimeProv
     {
         using var connection = database.Open();
         using var command = connection.Command(
-            "UPDATE agents SET last_request_at = $at WHERE tenant_id = $tenant AND agent_id = $agent", null);
-        command.With("$at", at.ToStored()).With("$tenant", tenantId).With("$agent", agentId).ExecuteNonQuery();
+            "UPDATE agents SET last_request_at = @at WHERE tenant_id = @tenant AND agent_id = @agent", null);
+        command.With("@at", at.ToStored()).With("@tenant", tenantId).With("@agent", agentId).ExecuteNonQuery();
         return Task.CompletedTask;
     }
 
@@ -35,9 +35,9 @@ internal sealed class SqliteAgentActivityStore(SqliteDatabase database, TimeProv
         using var command = connection.Command(
             """
             UPDATE agents SET hub_connected = 1, hub_gone_at = NULL
-            WHERE tenant_id = $tenant AND agent_id = $agent
+            WHERE tenant_id = @tenant AND agent_id = @agent
             """, null);
-        command.With("$tenant", tenantId).With("$agent", agentId).ExecuteNonQuery();
+        command.With("@tenant", tenantId).With("@agent", agentId).ExecuteNonQuery();
         return Task.CompletedTask;
     }
 
@@ -46,10 +46,10 @@ internal sealed class SqliteAgentActivityStore(SqliteDatabase database, TimeProv
         using var connection = database.Open();
         using var command = connection.Command(
             """
-            UPDATE agents SET hub_connected = 0, hub_gone_at = $now
-            WHERE tenant_id = $tenant AND agent_id = $agent
+            UPDATE agents SET hub_connected = 0, hub_gone_at = @now
+            WHERE tenant_id = @tenant AND agent_id = @agent
             """, null);
-        command.With("$now", time.GetUtcNow().ToStored()).With("$tenant", tenantId).With("$agent", agentId)
+        command.With("@now", time.GetUtcNow().ToStored()).With("@tenant", tenantId).With("@agent", agentId)
             .ExecuteNonQuery();
         return Task.CompletedTask;
     }
@@ -62,7 +62,7 @@ internal sealed class SqliteAgentActivityStore(SqliteDatabase database, TimeProv
             $"SELECT MIN({Deadline}) FROM agents WHERE status <> 'Offline'", null);
         WithTimeouts(command, restTimeout, hubTimeout);
         var next = command.ExecuteScalar();
-        return Task.FromResult(next is long stored ? SqliteCommands.ToTime(stored) : (DateTimeOffset?)null);
+        return Task.FromResult(next is long stored ? SqlCommands.ToTime(stored) : (DateTimeOffset?)null);
     }
 
     public Task<IReadOnlyList<InactiveAgent>> ListInactiveAgentsAsync(
@@ -72,10 +72,10 @@ internal sealed class SqliteAgentActivityStore(SqliteDatabase database, TimeProv
         using var command = connection.Command(
             $"""
             SELECT tenant_id, agent_id, hub_gone_at IS NOT NULL FROM agents
-            WHERE status <> 'Offline' AND {Deadline} <= $now
+            WHERE status <> 'Offline' AND {Deadline} <= @now
             ORDER BY tenant_id, agent_id
             """, null);
-        WithTimeouts(command, restTimeout, hubTimeout).With("$now", time.GetUtcNow().ToStored());
+        WithTimeouts(command, restTimeout, hubTimeout).With("@now", time.GetUtcNow().ToStored());
         var agents = new List<InactiveAgent>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -86,8 +86,8 @@ internal sealed class SqliteAgentActivityStore(SqliteDatabase database, TimeProv
         return Task.FromResult<IReadOnlyList<InactiveAgent>>(agents);
     }
 
-    private static SqliteCommand WithTimeouts(
-        SqliteCommand command, TimeSpan restTimeout, TimeSpan hubTimeout) =>
-        command.With("$restTimeout", (long)restTimeout.TotalMilliseconds)
-            .With("$hubTimeout", (long)hubTimeout.TotalMilliseconds);
+    private static DbCommand WithTimeouts(
+        DbCommand command, TimeSpan restTimeout, TimeSpan hubTimeout) =>
+        command.With("@restTimeout", (long)restTimeout.TotalMilliseconds)
+            .With("@hubTimeout", (long)hubTimeout.TotalMilliseconds);
 }

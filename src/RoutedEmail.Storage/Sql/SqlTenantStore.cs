@@ -1,16 +1,14 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using RoutedEmail.Core.Tenants;
 using RoutedEmail.Storage.Abstractions;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
-/// <summary>Tenants and API key hashes in SQLite.</summary>
-internal sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider time) : ITenantStore
+/// <summary>Tenants and API key hashes.</summary>
+internal sealed class SqlTenantStore(SqlDatabase database, TimeProvider time) : ITenantStore
 {
     private const string TenantColumns = "id, company_code, environment, secrets_region, time_zone, allowed_origins";
-
-    private const int UniqueConstraintFailed = 2067;
 
     public Task<Tenant?> CreateTenantAsync(
         string companyCode, string environment, string secretsRegion, string timeZone,
@@ -21,17 +19,17 @@ internal sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider ti
             $"""
             INSERT INTO tenants
                 (company_code, environment, secrets_region, time_zone, allowed_origins, api_key_hash, created_at)
-            VALUES ($company, $environment, $region, $zone, $origins, $hash, $now)
+            VALUES (@company, @environment, @region, @zone, @origins, @hash, @now)
             RETURNING {TenantColumns}
             """, null);
-        command.With("$company", companyCode).With("$environment", environment).With("$region", secretsRegion)
-            .With("$zone", timeZone).With("$origins", JsonSerializer.Serialize(allowedOrigins))
-            .With("$hash", apiKeyHash).With("$now", time.GetUtcNow().ToStored());
+        command.With("@company", companyCode).With("@environment", environment).With("@region", secretsRegion)
+            .With("@zone", timeZone).With("@origins", JsonSerializer.Serialize(allowedOrigins))
+            .With("@hash", apiKeyHash).With("@now", time.GetUtcNow().ToStored());
         try
         {
             return Task.FromResult(ReadSingle(command));
         }
-        catch (SqliteException exception) when (exception.SqliteExtendedErrorCode == UniqueConstraintFailed)
+        catch (DbException exception) when (database.IsUniqueViolation(exception))
         {
             return Task.FromResult<Tenant?>(null);
         }
@@ -41,8 +39,8 @@ internal sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider ti
     {
         using var connection = database.Open();
         using var command = connection.Command(
-            $"SELECT {TenantColumns} FROM tenants WHERE company_code = $company AND environment = $environment", null);
-        command.With("$company", companyCode).With("$environment", environment);
+            $"SELECT {TenantColumns} FROM tenants WHERE company_code = @company AND environment = @environment", null);
+        command.With("@company", companyCode).With("@environment", environment);
         return Task.FromResult(ReadSingle(command));
     }
 
@@ -68,11 +66,11 @@ internal sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider ti
         using var connection = database.Open();
         using var command = connection.Command(
             $"""
-            UPDATE tenants SET secrets_region = $region, time_zone = $zone, allowed_origins = $origins WHERE id = $id
+            UPDATE tenants SET secrets_region = @region, time_zone = @zone, allowed_origins = @origins WHERE id = @id
             RETURNING {TenantColumns}
             """, null);
-        command.With("$region", secretsRegion).With("$zone", timeZone)
-            .With("$origins", JsonSerializer.Serialize(allowedOrigins)).With("$id", tenantId);
+        command.With("@region", secretsRegion).With("@zone", timeZone)
+            .With("@origins", JsonSerializer.Serialize(allowedOrigins)).With("@id", tenantId);
         return Task.FromResult(ReadSingle(command));
     }
 
@@ -83,9 +81,9 @@ internal sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider ti
         using var command = connection.Command(
             $"""
             SELECT {TenantColumns}, api_key_hash, previous_api_key_hash, previous_api_key_expires_at
-            FROM tenants WHERE company_code = $company AND environment = $environment
+            FROM tenants WHERE company_code = @company AND environment = @environment
             """, null);
-        command.With("$company", companyCode).With("$environment", environment);
+        command.With("@company", companyCode).With("@environment", environment);
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {
@@ -96,7 +94,7 @@ internal sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider ti
             ReadTenant(reader),
             (byte[])reader.GetValue(6),
             reader.IsDBNull(7) ? null : (byte[])reader.GetValue(7),
-            reader.IsDBNull(8) ? null : SqliteCommands.ToTime(reader.GetInt64(8)));
+            reader.IsDBNull(8) ? null : SqlCommands.ToTime(reader.GetInt64(8)));
         return Task.FromResult<TenantCredentials?>(credentials);
     }
 
@@ -107,21 +105,21 @@ internal sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider ti
         using var command = connection.Command(
             """
             UPDATE tenants
-            SET previous_api_key_hash = api_key_hash, previous_api_key_expires_at = $expires, api_key_hash = $hash
-            WHERE id = $id
+            SET previous_api_key_hash = api_key_hash, previous_api_key_expires_at = @expires, api_key_hash = @hash
+            WHERE id = @id
             """, null);
-        command.With("$expires", previousKeyExpiresAt.ToStored()).With("$hash", apiKeyHash).With("$id", tenantId);
+        command.With("@expires", previousKeyExpiresAt.ToStored()).With("@hash", apiKeyHash).With("@id", tenantId);
         command.ExecuteNonQuery();
         return Task.CompletedTask;
     }
 
-    private static Tenant? ReadSingle(SqliteCommand command)
+    private static Tenant? ReadSingle(DbCommand command)
     {
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadTenant(reader) : null;
     }
 
-    private static Tenant ReadTenant(SqliteDataReader reader) =>
+    private static Tenant ReadTenant(DbDataReader reader) =>
         new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4))
         {
             AllowedOrigins = JsonSerializer.Deserialize<string[]>(reader.GetString(5)) ?? [],

@@ -1,11 +1,11 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Storage.Abstractions;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
 /// <summary>Integrator look-ups and cancels in SQLite.</summary>
-internal sealed class SqliteRoutedEmailStore(SqliteDatabase database, TimeProvider time) : IRoutedEmailStore
+internal sealed class SqlRoutedEmailStore(SqlDatabase database, TimeProvider time) : IRoutedEmailStore
 {
     public Task<RoutedEmailDetails?> FindByEntityIdAsync(
         long tenantId, string entityId, CancellationToken cancellationToken)
@@ -17,7 +17,7 @@ internal sealed class SqliteRoutedEmailStore(SqliteDatabase database, TimeProvid
     public Task<CancelOutcome> CancelAsync(long tenantId, string entityId, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = database.BeginWrite(connection, tenantId);
         var email = FindNewest(connection, transaction, tenantId, entityId);
         switch (email?.State)
         {
@@ -32,26 +32,26 @@ internal sealed class SqliteRoutedEmailStore(SqliteDatabase database, TimeProvid
         var now = time.GetUtcNow();
         using var offers = connection.Command(
             """
-            UPDATE offers SET state = 'Withdrawn', closed_at = $now
-            WHERE email_id = $email AND state = 'Pending'
+            UPDATE offers SET state = 'Withdrawn', closed_at = @now
+            WHERE email_id = @email AND state = 'Pending'
             RETURNING id
             """, transaction);
-        if (offers.With("$now", now.ToStored()).With("$email", email.EmailId).ExecuteScalar() is long offerId)
+        if (offers.With("@now", now.ToStored()).With("@email", email.EmailId).ExecuteScalar() is long offerId)
         {
-            SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.OfferWithdrawn,
+            SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.OfferWithdrawn,
                 email.EmailId, email.AgentId, offerId);
         }
 
         using var cancel = connection.Command(
-            "UPDATE routed_emails SET state = 'Canceled', closed_at = $now WHERE id = $email", transaction);
-        cancel.With("$now", now.ToStored()).With("$email", email.EmailId).ExecuteNonQuery();
-        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Canceled, email.EmailId,
+            "UPDATE routed_emails SET state = 'Canceled', closed_at = @now WHERE id = @email", transaction);
+        cancel.With("@now", now.ToStored()).With("@email", email.EmailId).ExecuteNonQuery();
+        SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Canceled, email.EmailId,
             email.AgentId);
 
         var released = email.State == RoutedEmailState.Queued ? null : email.AgentId;
         if (released is not null)
         {
-            SqliteCommands.MarkCapacityFreed(connection, transaction, tenantId, released, now);
+            SqlCommands.MarkCapacityFreed(connection, transaction, tenantId, released, now);
         }
 
         var canceled = FindNewest(connection, transaction, tenantId, entityId);
@@ -60,14 +60,14 @@ internal sealed class SqliteRoutedEmailStore(SqliteDatabase database, TimeProvid
     }
 
     private static RoutedEmailDetails? FindNewest(
-        SqliteConnection connection, SqliteTransaction? transaction, long tenantId, string entityId)
+        DbConnection connection, DbTransaction? transaction, long tenantId, string entityId)
     {
         using var command = connection.Command(
             $"""
             SELECT {EmailReader.Columns} FROM routed_emails e
-            WHERE e.tenant_id = $tenant AND e.entity_id = $entity ORDER BY e.id DESC LIMIT 1
+            WHERE e.tenant_id = @tenant AND e.entity_id = @entity ORDER BY e.id DESC LIMIT 1
             """, transaction);
-        command.With("$tenant", tenantId).With("$entity", entityId);
+        command.With("@tenant", tenantId).With("@entity", entityId);
         using var reader = command.ExecuteReader();
         return reader.Read() ? EmailReader.Read(connection, transaction, reader).Email : null;
     }

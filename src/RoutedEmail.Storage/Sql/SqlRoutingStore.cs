@@ -1,16 +1,16 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Core.Routing;
 using RoutedEmail.Storage.Abstractions;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
 /// <summary>
 /// Routing steps in SQLite. A step reads the routable agents and the first waiting emails of each queue they serve,
 /// then makes the offers that <see cref="RoutingPolicy"/> chooses, one at a time, until it chooses none.
-/// Deadlines (offer expiry, wrap end, skip end) are in SqliteDeadlines.cs.
+/// Deadlines (offer expiry, wrap end, skip end) are in SqlDeadlines.cs.
 /// </summary>
-internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimeProvider time) : IRoutingStore
+internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider time) : IRoutingStore
 {
     public Task<IReadOnlyList<long>> ListTenantIdsAsync(CancellationToken cancellationToken)
     {
@@ -30,7 +30,7 @@ internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimePr
         long tenantId, TimeSpan declineSkip, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = database.BeginWrite(connection, tenantId);
         var now = time.GetUtcNow();
         var agents = ReadRoutableAgents(connection, transaction, tenantId);
         var skips = ReadSkips(connection, transaction, tenantId, now - declineSkip);
@@ -62,7 +62,7 @@ internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimePr
     }
 
     private static List<RoutableAgent> ReadRoutableAgents(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId)
+        DbConnection connection, DbTransaction transaction, long tenantId)
     {
         using var command = connection.Command(
             """
@@ -73,10 +73,10 @@ internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimePr
                 a.other_work_count, COALESCE(a.max_concurrent_tasks, a.max_concurrent_emails)
             FROM agents a
             JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.agent_id
-            WHERE a.tenant_id = $tenant AND a.status = 'Available'
+            WHERE a.tenant_id = @tenant AND a.status = 'Available'
             ORDER BY a.agent_id
             """, transaction);
-        command.With("$tenant", tenantId);
+        command.With("@tenant", tenantId);
         using var reader = command.ExecuteReader();
         var agents = new List<RoutableAgent>();
         Dictionary<string, int>? ranks = null;
@@ -89,7 +89,7 @@ internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimePr
                 var load = reader.GetInt32(5);
                 var freeSlots = RoutingPolicy.CountFreeSlots(
                     load, reader.GetInt32(6), reader.GetInt32(1), reader.GetInt32(7));
-                agents.Add(new RoutableAgent(agentId, ranks, load, freeSlots, SqliteCommands.ToTime(reader.GetInt64(2))));
+                agents.Add(new RoutableAgent(agentId, ranks, load, freeSlots, SqlCommands.ToTime(reader.GetInt64(2))));
             }
 
             ranks![reader.GetString(3)] = reader.GetInt32(4);
@@ -104,15 +104,15 @@ internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimePr
     /// <paramref name="skippedSince"/>.
     /// </summary>
     private static Dictionary<long, HashSet<string>> ReadSkips(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, DateTimeOffset skippedSince)
+        DbConnection connection, DbTransaction transaction, long tenantId, DateTimeOffset skippedSince)
     {
         using var command = connection.Command(
             """
             SELECT o.email_id, o.agent_id FROM offers o JOIN routed_emails e ON e.id = o.email_id
-            WHERE o.tenant_id = $tenant AND o.state IN ('Declined', 'Expired') AND o.closed_at > $since
+            WHERE o.tenant_id = @tenant AND o.state IN ('Declined', 'Expired') AND o.closed_at > @since
               AND e.state = 'Queued'
             """, transaction);
-        command.With("$tenant", tenantId).With("$since", skippedSince.ToStored());
+        command.With("@tenant", tenantId).With("@since", skippedSince.ToStored());
         using var reader = command.ExecuteReader();
         var skips = new Dictionary<long, HashSet<string>>();
         while (reader.Read())
@@ -137,29 +137,29 @@ internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimePr
     /// email that does not skip it, when the queue has one.
     /// </summary>
     private static void RefreshWaiting(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, string queue,
+        DbConnection connection, DbTransaction transaction, long tenantId, string queue,
         Dictionary<long, HashSet<string>> skips, Dictionary<string, IReadOnlyList<QueueHead>> waiting)
     {
         using var command = connection.Command(
             """
             SELECT id, priority, enqueued_at FROM (
                 SELECT id, priority, enqueued_at FROM routed_emails
-                WHERE tenant_id = $tenant AND skill_queue = $queue AND state = 'Queued'
-                ORDER BY priority DESC, enqueued_at, id LIMIT $limit)
+                WHERE tenant_id = @tenant AND skill_queue = @queue AND state = 'Queued'
+                ORDER BY priority DESC, enqueued_at, id LIMIT @limit)
             UNION ALL
             SELECT id, priority, enqueued_at FROM (
                 SELECT id, priority, enqueued_at FROM routed_emails
-                WHERE tenant_id = $tenant AND overflow_queue = $queue AND state = 'Queued'
-                ORDER BY priority DESC, enqueued_at, id LIMIT $limit)
-            ORDER BY priority DESC, enqueued_at, id LIMIT $limit
+                WHERE tenant_id = @tenant AND overflow_queue = @queue AND state = 'Queued'
+                ORDER BY priority DESC, enqueued_at, id LIMIT @limit)
+            ORDER BY priority DESC, enqueued_at, id LIMIT @limit
             """, transaction);
-        command.With("$tenant", tenantId).With("$queue", queue).With("$limit", skips.Count + 1);
+        command.With("@tenant", tenantId).With("@queue", queue).With("@limit", skips.Count + 1);
         using var reader = command.ExecuteReader();
         var emails = new List<QueueHead>();
         while (reader.Read())
         {
             var emailId = reader.GetInt64(0);
-            var head = new QueueHead(queue, emailId, reader.GetInt32(1), SqliteCommands.ToTime(reader.GetInt64(2)));
+            var head = new QueueHead(queue, emailId, reader.GetInt32(1), SqlCommands.ToTime(reader.GetInt64(2)));
             emails.Add(skips.TryGetValue(emailId, out var skipped) ? head with { ExcludedAgentIds = skipped } : head);
         }
 
@@ -174,27 +174,27 @@ internal sealed partial class SqliteRoutingStore(SqliteDatabase database, TimePr
     }
 
     private static OfferMade Offer(
-        SqliteConnection connection, SqliteTransaction transaction, long tenantId, QueueHead head, string agentId,
+        DbConnection connection, DbTransaction transaction, long tenantId, QueueHead head, string agentId,
         DateTimeOffset now, RoutableAgent? chosen = null)
     {
         // The offer timeout is that of the email's own queue, also when an overflow queue's agent takes it.
         using var insert = connection.Command(
             """
             INSERT INTO offers (tenant_id, email_id, agent_id, state, created_at, expires_at)
-            SELECT $tenant, e.id, $agent, 'Pending', $now, $now + 1000 * q.offer_timeout_seconds
+            SELECT @tenant, e.id, @agent, 'Pending', @now, @now + 1000 * q.offer_timeout_seconds
             FROM routed_emails e JOIN skill_queues q ON q.tenant_id = e.tenant_id AND q.name = e.skill_queue
-            WHERE e.id = $email
+            WHERE e.id = @email
             RETURNING id, expires_at
             """, transaction);
-        insert.With("$tenant", tenantId).With("$email", head.EmailId).With("$agent", agentId)
-            .With("$now", now.ToStored());
+        insert.With("@tenant", tenantId).With("@email", head.EmailId).With("@agent", agentId)
+            .With("@now", now.ToStored());
         var offerId = (long)insert.ExecuteScalar()!;
 
         using var update = connection.Command(
-            "UPDATE routed_emails SET state = 'Offered', agent_id = $agent WHERE id = $email RETURNING entity_id",
+            "UPDATE routed_emails SET state = 'Offered', agent_id = @agent WHERE id = @email RETURNING entity_id",
             transaction);
-        var entityId = (string)update.With("$agent", agentId).With("$email", head.EmailId).ExecuteScalar()!;
-        SqliteCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Offered, head.EmailId, agentId,
+        var entityId = (string)update.With("@agent", agentId).With("@email", head.EmailId).ExecuteScalar()!;
+        SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Offered, head.EmailId, agentId,
             offerId, OfferRoutingInputs.ToDetail(chosen, head.Queue));
         return new OfferMade(offerId, head.EmailId, entityId, agentId);
     }

@@ -1,7 +1,7 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using RoutedEmail.Core.Emails;
 
-namespace RoutedEmail.Storage.Sqlite;
+namespace RoutedEmail.Storage.Sql;
 
 /// <summary>Reads routed emails with their history.</summary>
 internal static class EmailReader
@@ -17,14 +17,14 @@ internal static class EmailReader
 
     /// <summary>Reads one email from the reader's current row, starting at <paramref name="first"/>.</summary>
     public static (RoutedEmailDetails Email, string? ScreenPopUrl) Read(
-        SqliteConnection connection, SqliteTransaction? transaction, SqliteDataReader reader, int first = 0)
+        DbConnection connection, DbTransaction? transaction, DbDataReader reader, int first = 0)
     {
         var emailId = reader.GetInt64(first);
         var state = Enum.Parse<RoutedEmailState>(reader.GetString(first + 2));
 
         // A cancel during Wrap leaves the column set, but the deadline means nothing outside Wrap.
         var wrapEndsAt = state == RoutedEmailState.Wrap && !reader.IsDBNull(first + 15)
-            ? SqliteCommands.ToTime(reader.GetInt64(first + 15))
+            ? SqlCommands.ToTime(reader.GetInt64(first + 15))
             : (DateTimeOffset?)null;
         var email = new RoutedEmailDetails(
             EmailId: emailId,
@@ -37,31 +37,31 @@ internal static class EmailReader
             FromAddress: reader.GetString(first + 7),
             ToAddress: reader.GetString(first + 8),
             Subject: reader.GetString(first + 9),
-            Attributes: SqliteCommands.ReadAttributes(reader.GetString(first + 10)),
-            EnqueuedAt: SqliteCommands.ToTime(reader.GetInt64(first + 11)),
+            Attributes: SqlCommands.ReadAttributes(reader.GetString(first + 10)),
+            EnqueuedAt: SqlCommands.ToTime(reader.GetInt64(first + 11)),
             History: ReadHistory(connection, transaction, emailId),
             DeclineCount: reader.GetInt32(first + 13),
             ExpiryCount: reader.GetInt32(first + 14),
             WrapEndsAt: wrapEndsAt)
         {
-            EscalatedAt = reader.IsDBNull(first + 16) ? null : SqliteCommands.ToTime(reader.GetInt64(first + 16)),
+            EscalatedAt = reader.IsDBNull(first + 16) ? null : SqlCommands.ToTime(reader.GetInt64(first + 16)),
             OverflowQueue = reader.GetNullableString(first + 17),
         };
         return (email, reader.GetNullableString(first + 12));
     }
 
     private static List<HistoryEntry> ReadHistory(
-        SqliteConnection connection, SqliteTransaction? transaction, long emailId)
+        DbConnection connection, DbTransaction? transaction, long emailId)
     {
         using var command = connection.Command(
-            "SELECT at, type, agent_id FROM events WHERE email_id = $email ORDER BY id", transaction);
-        command.With("$email", emailId);
+            "SELECT at, type, agent_id FROM events WHERE email_id = @email ORDER BY id", transaction);
+        command.With("@email", emailId);
         using var reader = command.ExecuteReader();
         var history = new List<HistoryEntry>();
         while (reader.Read())
         {
             history.Add(new HistoryEntry(
-                SqliteCommands.ToTime(reader.GetInt64(0)), reader.GetString(1), reader.GetNullableString(2)));
+                SqlCommands.ToTime(reader.GetInt64(0)), reader.GetString(1), reader.GetNullableString(2)));
         }
 
         return history;

@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Data.Common;
+using RoutedEmail.Core.Emails;
+
+namespace RoutedEmail.Storage.Sql;
+
+/// <summary>Small helpers for building commands and converting values to and from their stored form.</summary>
+internal static class SqlCommands
+{
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    public static DbCommand Command(this DbConnection connection, string sql, DbTransaction? transaction)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command;
+    }
+
+    public static DbCommand With(this DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+        return command;
+    }
+
+    /// <summary>
+    /// Reads a whole number as an <see cref="int"/>. SQLite returns every integer as 64 bits and PostgreSQL returns
+    /// <c>COUNT(*)</c> as 64 bits, so the value is converted rather than cast.
+    /// </summary>
+    public static int ReadInt32(this DbDataReader reader, int ordinal) =>
+        Convert.ToInt32(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+
+    /// <summary>Reads a whole number as a <see cref="long"/>, whatever width the database returns it in.</summary>
+    public static long ReadInt64(this DbDataReader reader, int ordinal) =>
+        Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+
+    /// <summary>Returns the first column of the first row as a <see cref="long"/>, or null when it is missing or NULL.</summary>
+    public static long? ExecuteInt64(this DbCommand command) =>
+        command.ExecuteScalar() is { } value and not DBNull
+            ? Convert.ToInt64(value, CultureInfo.InvariantCulture)
+            : null;
+
+    public static long ToStored(this DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    public static DateTimeOffset ToTime(long storedMilliseconds) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(storedMilliseconds);
+
+    public static string ToJson<T>(T value) => JsonSerializer.Serialize(value, JsonOptions);
+
+    public static T FromJson<T>(string json) =>
+        JsonSerializer.Deserialize<T>(json, JsonOptions) ?? throw new InvalidDataException("A stored JSON value is null.");
+
+    public static string? GetNullableString(this DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    /// <summary>Appends an event to the log inside the caller's transaction.</summary>
+    public static void AppendEvent(
+        DbConnection connection, DbTransaction transaction, long tenantId, DateTimeOffset at, string type,
+        long? emailId = null, string? agentId = null, long? offerId = null, string? detail = null)
+    {
+        using var command = connection.Command(
+            """
+            INSERT INTO events (tenant_id, at, type, email_id, agent_id, offer_id, detail)
+            VALUES (@tenant, @at, @type, @email, @agent, @offer, @detail)
+            """, transaction);
+        command.With("@tenant", tenantId).With("@at", at.ToStored()).With("@type", type).With("@email", emailId)
+            .With("@agent", agentId).With("@offer", offerId).With("@detail", detail);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Records that the agent finished or lost an email now. Among agents with equal rank and load, the router
+    /// prefers the one whose last such moment, or return to Available, is the oldest.
+    /// </summary>
+    public static void MarkCapacityFreed(
+        DbConnection connection, DbTransaction transaction, long tenantId, string agentId, DateTimeOffset now)
+    {
+        using var command = connection.Command(
+            "UPDATE agents SET idle_since = @now WHERE tenant_id = @tenant AND agent_id = @agent", transaction);
+        command.With("@now", now.ToStored()).With("@tenant", tenantId).With("@agent", agentId);
+        command.ExecuteNonQuery();
+    }
+
+    public static IReadOnlyList<EmailAttribute> ReadAttributes(string json) =>
+        FromJson<List<EmailAttribute>>(json);
+}
