@@ -19,12 +19,12 @@ internal static class EmailReader
     public static (RoutedEmailDetails Email, string? ScreenPopUrl) Read(
         DbConnection connection, DbTransaction? transaction, DbDataReader reader, int first = 0)
     {
-        var emailId = reader.GetInt64(first);
+        var emailId = reader.ReadInt64(first);
         var state = Enum.Parse<RoutedEmailState>(reader.GetString(first + 2));
 
         // A cancel during Wrap leaves the column set, but the deadline means nothing outside Wrap.
         var wrapEndsAt = state == RoutedEmailState.Wrap && !reader.IsDBNull(first + 15)
-            ? SqlCommands.ToTime(reader.GetInt64(first + 15))
+            ? SqlCommands.ToTime(reader.ReadInt64(first + 15))
             : (DateTimeOffset?)null;
         var email = new RoutedEmailDetails(
             EmailId: emailId,
@@ -32,19 +32,19 @@ internal static class EmailReader
             State: state,
             OwnerId: reader.GetString(first + 3),
             SkillQueue: reader.GetString(first + 4),
-            Priority: reader.GetInt32(first + 5),
+            Priority: reader.ReadInt32(first + 5),
             AgentId: reader.GetNullableString(first + 6),
             FromAddress: reader.GetString(first + 7),
             ToAddress: reader.GetString(first + 8),
             Subject: reader.GetString(first + 9),
             Attributes: SqlCommands.ReadAttributes(reader.GetString(first + 10)),
-            EnqueuedAt: SqlCommands.ToTime(reader.GetInt64(first + 11)),
+            EnqueuedAt: SqlCommands.ToTime(reader.ReadInt64(first + 11)),
             History: ReadHistory(connection, transaction, emailId),
-            DeclineCount: reader.GetInt32(first + 13),
-            ExpiryCount: reader.GetInt32(first + 14),
+            DeclineCount: reader.ReadInt32(first + 13),
+            ExpiryCount: reader.ReadInt32(first + 14),
             WrapEndsAt: wrapEndsAt)
         {
-            EscalatedAt = reader.IsDBNull(first + 16) ? null : SqlCommands.ToTime(reader.GetInt64(first + 16)),
+            EscalatedAt = reader.IsDBNull(first + 16) ? null : SqlCommands.ToTime(reader.ReadInt64(first + 16)),
             OverflowQueue = reader.GetNullableString(first + 17),
         };
         return (email, reader.GetNullableString(first + 12));
@@ -61,7 +61,7 @@ internal static class EmailReader
         while (reader.Read())
         {
             history.Add(new HistoryEntry(
-                SqlCommands.ToTime(reader.GetInt64(0)), reader.GetString(1), reader.GetNullableString(2)));
+                SqlCommands.ToTime(reader.ReadInt64(0)), reader.GetString(1), reader.GetNullableString(2)));
         }
 
         return history;

@@ -24,7 +24,7 @@ internal static class OfferTransitions
         {
             while (reader.Read())
             {
-                withdrawn.Add((reader.GetInt64(0), reader.GetInt64(1)));
+                withdrawn.Add((reader.ReadInt64(0), reader.ReadInt64(1)));
             }
         }
 
@@ -56,7 +56,7 @@ internal static class OfferTransitions
         using (var reader = expire.ExecuteReader())
         {
             reader.Read();
-            emailId = reader.GetInt64(0);
+            emailId = reader.ReadInt64(0);
             agentId = reader.GetString(1);
         }
 

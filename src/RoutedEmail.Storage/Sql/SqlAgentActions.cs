@@ -198,7 +198,7 @@ internal sealed partial class SqlAgentStore
         using (var reader = read.ExecuteReader())
         {
             reader.Read();
-            wrapSeconds = reader.GetInt32(0);
+            wrapSeconds = reader.ReadInt32(0);
             groups = SqlCommands.FromJson<List<string>>(reader.GetString(1));
             required = reader.GetBoolean(2);
         }

@@ -9,13 +9,13 @@ internal sealed class SqlAgentActivityStore(SqlDatabase database, TimeProvider t
     // An agent connected to the hub has no inactivity deadline. After its last hub connection closed, the hub
     // disconnect timeout runs. Otherwise the REST timeout runs from its last request, or from its last status
     // change when it made none.
-    // NOTE: when a node stops without closing its connections (a crash), hub_connected stays 1, and the agent
+    // NOTE: when a node stops without closing its connections (a crash), hub_connected stays set, and the agent
     // keeps its status until it connects and disconnects again.
     private const string Deadline =
         """
         CASE
             WHEN hub_gone_at IS NOT NULL THEN hub_gone_at + @hubTimeout
-            WHEN hub_connected = 1 THEN NULL
+            WHEN hub_connected THEN NULL
             ELSE COALESCE(last_request_at, status_since) + @restTimeout
         END
         """;
@@ -34,7 +34,7 @@ internal sealed class SqlAgentActivityStore(SqlDatabase database, TimeProvider t
         using var connection = database.Open();
         using var command = connection.Command(
             """
-            UPDATE agents SET hub_connected = 1, hub_gone_at = NULL
+            UPDATE agents SET hub_connected = TRUE, hub_gone_at = NULL
             WHERE tenant_id = @tenant AND agent_id = @agent
             """, null);
         command.With("@tenant", tenantId).With("@agent", agentId).ExecuteNonQuery();
@@ -46,7 +46,7 @@ internal sealed class SqlAgentActivityStore(SqlDatabase database, TimeProvider t
         using var connection = database.Open();
         using var command = connection.Command(
             """
-            UPDATE agents SET hub_connected = 0, hub_gone_at = @now
+            UPDATE agents SET hub_connected = FALSE, hub_gone_at = @now
             WHERE tenant_id = @tenant AND agent_id = @agent
             """, null);
         command.With("@now", time.GetUtcNow().ToStored()).With("@tenant", tenantId).With("@agent", agentId)
@@ -61,8 +61,8 @@ internal sealed class SqlAgentActivityStore(SqlDatabase database, TimeProvider t
         using var command = connection.Command(
             $"SELECT MIN({Deadline}) FROM agents WHERE status <> 'Offline'", null);
         WithTimeouts(command, restTimeout, hubTimeout);
-        var next = command.ExecuteScalar();
-        return Task.FromResult(next is long stored ? SqlCommands.ToTime(stored) : (DateTimeOffset?)null);
+        var next = command.ExecuteInt64();
+        return Task.FromResult(next is { } stored ? SqlCommands.ToTime(stored) : (DateTimeOffset?)null);
     }
 
     public Task<IReadOnlyList<InactiveAgent>> ListInactiveAgentsAsync(
@@ -80,7 +80,7 @@ internal sealed class SqlAgentActivityStore(SqlDatabase database, TimeProvider t
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            agents.Add(new InactiveAgent(reader.GetInt64(0), reader.GetString(1), reader.GetBoolean(2)));
+            agents.Add(new InactiveAgent(reader.ReadInt64(0), reader.GetString(1), reader.GetBoolean(2)));
         }
 
         return Task.FromResult<IReadOnlyList<InactiveAgent>>(agents);

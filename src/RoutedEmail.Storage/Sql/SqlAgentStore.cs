@@ -57,7 +57,7 @@ internal sealed partial class SqlAgentStore(SqlDatabase database, TimeProvider t
         command.With("@hash", tokenHash).With("@now", time.GetUtcNow().ToStored());
         using var reader = command.ExecuteReader();
         var session = reader.Read()
-            ? new AgentSession(reader.GetInt64(0), reader.GetString(1), SqlCommands.ToTime(reader.GetInt64(2)))
+            ? new AgentSession(reader.ReadInt64(0), reader.GetString(1), SqlCommands.ToTime(reader.ReadInt64(2)))
             : null;
         return Task.FromResult(session);
     }
@@ -144,7 +144,7 @@ internal sealed partial class SqlAgentStore(SqlDatabase database, TimeProvider t
         {
             reader.Read();
             agentStatus = Enum.Parse<AgentStatus>(reader.GetString(0));
-            otherWork = reader.GetInt32(1);
+            otherWork = reader.ReadInt32(1);
             awayReason = reader.GetNullableString(2);
         }
 
@@ -163,7 +163,7 @@ internal sealed partial class SqlAgentStore(SqlDatabase database, TimeProvider t
             {
                 var (email, screenPop) = EmailReader.Read(connection, transaction, reader, 2);
                 pending.Add(new OfferDetails(
-                    reader.GetInt64(0), SqlCommands.ToTime(reader.GetInt64(1)), screenPop, email));
+                    reader.ReadInt64(0), SqlCommands.ToTime(reader.ReadInt64(1)), screenPop, email));
             }
         }
 

@@ -94,7 +94,7 @@ internal sealed partial class SqlAgentStore
             }
 
             if (RoutingPolicy.CountFreeSlots(
-                    reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(1), reader.GetInt32(4)) == 0)
+                    reader.ReadInt32(2), reader.ReadInt32(3), reader.ReadInt32(1), reader.ReadInt32(4)) == 0)
             {
                 return new AgentActionOutcome(AgentActionStatus.AgentUnavailable, "AtMaximum");
             }

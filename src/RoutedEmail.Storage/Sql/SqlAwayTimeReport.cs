@@ -36,7 +36,7 @@ internal sealed partial class SqlAwayReasonStore
         {
             var (status, reason) = ParseDetail(reader.GetNullableString(2));
             changes.Add(new AgentStatusChange(
-                reader.GetString(0), SqlCommands.ToTime(reader.GetInt64(1)), status, reason));
+                reader.GetString(0), SqlCommands.ToTime(reader.ReadInt64(1)), status, reason));
         }
 
         return Task.FromResult<IReadOnlyList<AgentStatusChange>>(changes);

@@ -155,7 +155,7 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
         using var command = connection.Command(
             $"""
             SELECT {ConfigurationColumns} FROM routed_email_configurations
-            WHERE tenant_id = @tenant AND owner_id IN (SELECT value FROM json_each(@owners))
+            WHERE tenant_id = @tenant AND owner_id IN ({database.JsonArrayValues("@owners")})
             """, null);
         command.With("@tenant", tenantId).With("@owners", SqlCommands.ToJson(ownerIds));
         var found = ReadAll(command, ReadConfiguration).ToDictionary(c => c.OwnerId, StringComparer.Ordinal);
@@ -220,13 +220,13 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
             """, null);
         queues.With("@tenant", tenantId);
         var queueStats = ReadAll(queues, r => new QueueStats(
-            r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), r.GetInt64(5) != 0));
+            r.GetString(0), r.ReadInt32(1), r.ReadInt32(2), r.ReadInt32(3), r.ReadInt32(4), r.GetBoolean(5)));
 
         var agents = Enum.GetNames<AgentStatus>().ToDictionary(name => name, _ => 0, StringComparer.Ordinal);
         using var statuses = connection.Command(
             "SELECT status, COUNT(*) FROM agents WHERE tenant_id = @tenant GROUP BY status", null);
         statuses.With("@tenant", tenantId);
-        foreach (var (status, count) in ReadAll(statuses, r => (r.GetString(0), r.GetInt32(1))))
+        foreach (var (status, count) in ReadAll(statuses, r => (r.GetString(0), r.ReadInt32(1))))
         {
             agents[status] = count;
         }
@@ -302,14 +302,14 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
             if (agents.Count == 0 || agents[^1].AgentId != id)
             {
                 skills = [];
-                agents.Add(new Agent(id, reader.GetString(1), reader.GetInt32(2), skills,
-                    Enum.Parse<AgentStatus>(reader.GetString(3)), reader.IsDBNull(6) ? null : reader.GetInt32(6),
-                    reader.GetInt32(7), reader.GetInt32(8), reader.GetNullableString(9)));
+                agents.Add(new Agent(id, reader.GetString(1), reader.ReadInt32(2), skills,
+                    Enum.Parse<AgentStatus>(reader.GetString(3)), reader.IsDBNull(6) ? null : reader.ReadInt32(6),
+                    reader.ReadInt32(7), reader.ReadInt32(8), reader.GetNullableString(9)));
             }
 
             if (!reader.IsDBNull(4))
             {
-                skills!.Add(new SkillAssignment(reader.GetString(4), reader.GetInt32(5)));
+                skills!.Add(new SkillAssignment(reader.GetString(4), reader.ReadInt32(5)));
             }
         }
 
@@ -325,13 +325,13 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
     }
 
     private static SkillQueue ReadQueue(DbDataReader reader) => new(
-        reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3),
+        reader.GetString(0), reader.ReadInt32(1), reader.ReadInt32(2), reader.ReadInt32(3),
         SqlCommands.FromJson<List<string>>(reader.GetString(4)), reader.GetBoolean(5),
-        reader.IsDBNull(6) ? null : new SkillQueueEscalation(reader.GetInt32(6), reader.GetInt32(7),
+        reader.IsDBNull(6) ? null : new SkillQueueEscalation(reader.ReadInt32(6), reader.ReadInt32(7),
             reader.GetNullableString(8)));
 
     private static RoutedEmailConfiguration ReadConfiguration(DbDataReader reader) => new(
-        reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetBoolean(3), reader.GetString(4),
+        reader.GetString(0), reader.GetString(1), reader.ReadInt32(2), reader.GetBoolean(3), reader.GetString(4),
         reader.GetNullableString(5));
 
     private static List<T> ReadAll<T>(DbCommand command, Func<DbDataReader, T> read)

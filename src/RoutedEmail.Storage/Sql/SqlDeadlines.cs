@@ -10,40 +10,65 @@ internal sealed partial class SqlRoutingStore
     {
         using var connection = database.Open();
         using var command = connection.Command("SELECT MIN(expires_at) FROM offers WHERE state = 'Pending'", null);
-        var next = command.ExecuteScalar();
-        return Task.FromResult(next is long stored ? SqlCommands.ToTime(stored) : (DateTimeOffset?)null);
+        var next = command.ExecuteInt64();
+        return Task.FromResult(next is { } stored ? SqlCommands.ToTime(stored) : (DateTimeOffset?)null);
     }
 
     public Task<IReadOnlyList<OfferExpired>> ExpireDueOffersAsync(CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = database.BeginWrite(connection, null);
         var now = time.GetUtcNow();
         using var due = connection.Command(
-            "SELECT id, tenant_id FROM offers WHERE state = 'Pending' AND expires_at <= @now ORDER BY expires_at, id",
-            transaction);
+            "SELECT tenant_id, id FROM offers WHERE state = 'Pending' AND expires_at <= @now ORDER BY expires_at, id",
+            null);
         due.With("@now", now.ToStored());
-        var offers = new List<(long OfferId, long TenantId)>();
-        using (var reader = due.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                offers.Add((reader.GetInt64(0), reader.GetInt64(1)));
-            }
-        }
 
-        var expired = new List<OfferExpired>();
-        foreach (var (offerId, tenantId) in offers)
-        {
-            // An earlier expiry of the same agent may have withdrawn this offer already.
-            if (IsPending(connection, transaction, offerId))
-            {
-                expired.Add(OfferTransitions.Expire(connection, transaction, tenantId, offerId, now));
-            }
-        }
-
-        transaction.Commit();
+        // An earlier expiry of the same agent, or another node, may have closed the offer since it was read.
+        var expired = FireDue(connection, ReadDue(due), (transaction, tenantId, offerId) =>
+            IsPending(connection, transaction, offerId)
+                ? OfferTransitions.Expire(connection, transaction, tenantId, offerId, now)
+                : null);
         return Task.FromResult<IReadOnlyList<OfferExpired>>(expired);
+    }
+
+    /// <summary>Reads the tenant id and row id of each due row, in the order the query gives.</summary>
+    private static List<(long TenantId, long Id)> ReadDue(DbCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var due = new List<(long, long)>();
+        while (reader.Read())
+        {
+            due.Add((reader.ReadInt64(0), reader.ReadInt64(1)));
+        }
+
+        return due;
+    }
+
+    /// <summary>
+    /// Fires due deadlines in one write transaction per tenant, so that on PostgreSQL each tenant's lock is held
+    /// only for its own rows. <paramref name="fire"/> checks again, under that lock, that its row is still due, and
+    /// returns null when it is not.
+    /// </summary>
+    private List<T> FireDue<T>(
+        DbConnection connection, List<(long TenantId, long Id)> due, Func<DbTransaction, long, long, T?> fire)
+        where T : class
+    {
+        var fired = new List<T>();
+        foreach (var tenant in due.GroupBy(row => row.TenantId))
+        {
+            using var transaction = database.BeginWrite(connection, tenant.Key);
+            foreach (var (tenantId, id) in tenant)
+            {
+                if (fire(transaction, tenantId, id) is { } result)
+                {
+                    fired.Add(result);
+                }
+            }
+
+            transaction.Commit();
+        }
+
+        return fired;
     }
 
     private static bool IsPending(DbConnection connection, DbTransaction transaction, long offerId)
@@ -57,8 +82,8 @@ internal sealed partial class SqlRoutingStore
         using var connection = database.Open();
         using var command = connection.Command(
             "SELECT MIN(wrap_ends_at) FROM routed_emails WHERE state = 'Wrap'", null);
-        var next = command.ExecuteScalar();
-        return Task.FromResult(next is long stored ? SqlCommands.ToTime(stored) : (DateTimeOffset?)null);
+        var next = command.ExecuteInt64();
+        return Task.FromResult(next is { } stored ? SqlCommands.ToTime(stored) : (DateTimeOffset?)null);
     }
 
     public Task<DateTimeOffset?> FindNextSkipEndAsync(TimeSpan declineSkip, CancellationToken cancellationToken)
@@ -70,8 +95,8 @@ internal sealed partial class SqlRoutingStore
             WHERE o.state IN ('Declined', 'Expired') AND o.closed_at > @since AND e.state = 'Queued'
             """, null);
         command.With("@since", (time.GetUtcNow() - declineSkip).ToStored());
-        var next = command.ExecuteScalar();
-        return Task.FromResult(next is long stored ? SqlCommands.ToTime(stored) + declineSkip : (DateTimeOffset?)null);
+        var next = command.ExecuteInt64();
+        return Task.FromResult(next is { } stored ? SqlCommands.ToTime(stored) + declineSkip : (DateTimeOffset?)null);
     }
 
     public Task<IReadOnlyList<long>> ListTenantsWithSkipsEndedAsync(
@@ -91,7 +116,7 @@ internal sealed partial class SqlRoutingStore
         var tenantIds = new List<long>();
         while (reader.Read())
         {
-            tenantIds.Add(reader.GetInt64(0));
+            tenantIds.Add(reader.ReadInt64(0));
         }
 
         return Task.FromResult<IReadOnlyList<long>>(tenantIds);
@@ -100,29 +125,30 @@ internal sealed partial class SqlRoutingStore
     public Task<IReadOnlyList<WrapEnded>> EndDueWrapsAsync(CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = database.BeginWrite(connection, null);
         var now = time.GetUtcNow();
         using var due = connection.Command(
-            """
-            SELECT id, tenant_id, entity_id, agent_id FROM routed_emails
-            WHERE state = 'Wrap' AND wrap_ends_at <= @now ORDER BY wrap_ends_at, id
-            """, transaction);
+            "SELECT tenant_id, id FROM routed_emails WHERE state = 'Wrap' AND wrap_ends_at <= @now ORDER BY wrap_ends_at, id",
+            null);
         due.With("@now", now.ToStored());
-        var ended = new List<WrapEnded>();
-        using (var reader = due.ExecuteReader())
+        var ended = FireDue(connection, ReadDue(due), (transaction, tenantId, emailId) =>
         {
-            while (reader.Read())
+            // The agent may have ended the wrap, or the integrator cancelled the email, since it was read.
+            using var read = connection.Command(
+                """
+                SELECT entity_id, agent_id FROM routed_emails
+                WHERE id = @email AND state = 'Wrap' AND wrap_ends_at <= @now
+                """, transaction);
+            using var reader = read.With("@email", emailId).With("@now", now.ToStored()).ExecuteReader();
+            if (!reader.Read())
             {
-                ended.Add(new WrapEnded(reader.GetInt64(1), reader.GetInt64(0), reader.GetString(2), reader.GetString(3)));
+                return null;
             }
-        }
 
-        foreach (var email in ended)
-        {
-            EmailTransitions.Complete(connection, transaction, email.TenantId, email.EmailId, email.AgentId, now);
-        }
-
-        transaction.Commit();
+            var email = new WrapEnded(tenantId, emailId, reader.GetString(0), reader.GetString(1));
+            reader.Close();
+            EmailTransitions.Complete(connection, transaction, tenantId, emailId, email.AgentId, now);
+            return email;
+        });
         return Task.FromResult<IReadOnlyList<WrapEnded>>(ended);
     }
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Core.Tenants;
 using RoutedEmail.Storage.Abstractions;
@@ -24,55 +25,75 @@ internal sealed partial class SqlRoutingStore
                     SELECT MIN(e.enqueued_at) FROM routed_emails e
                     WHERE e.tenant_id = q.tenant_id AND e.skill_queue = q.name AND e.state = 'Queued'
                       AND e.escalated_at IS NULL) AS oldest
-                FROM skill_queues q WHERE q.escalate_after_seconds IS NOT NULL)
+                FROM skill_queues q WHERE q.escalate_after_seconds IS NOT NULL) AS queues
             """, null);
-        var next = command.With("@now", time.GetUtcNow().ToStored()).ExecuteScalar();
-        return Task.FromResult(next is long stored ? SqlCommands.ToTime(stored) : (DateTimeOffset?)null);
+        var next = command.With("@now", time.GetUtcNow().ToStored()).ExecuteInt64();
+        return Task.FromResult(next is { } stored ? SqlCommands.ToTime(stored) : (DateTimeOffset?)null);
     }
 
     public Task<IReadOnlyList<EmailEscalated>> EscalateDueEmailsAsync(CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var transaction = database.BeginWrite(connection, null);
         var now = time.GetUtcNow();
         using var due = connection.Command(
-            """
-            SELECT e.tenant_id, e.id, e.entity_id, e.skill_queue, e.priority, q.escalate_priority_by, q.overflow_queue
+            $"""
+            SELECT e.tenant_id, e.id FROM skill_queues q
+            JOIN routed_emails e ON e.tenant_id = q.tenant_id AND e.skill_queue = q.name
+            WHERE {DueCondition}
+            ORDER BY e.enqueued_at, e.id
+            """, null);
+        due.With("@now", now.ToStored());
+        var escalated = FireDue(connection, ReadDue(due), (transaction, tenantId, emailId) =>
+            Escalate(connection, transaction, tenantId, emailId, now));
+        return Task.FromResult<IReadOnlyList<EmailEscalated>>(escalated);
+    }
+
+    // A waiting email not escalated yet, in a queue with a rule, whose escalation time has come.
+    private const string DueCondition =
+        """
+        q.escalate_after_seconds IS NOT NULL AND e.state = 'Queued' AND e.escalated_at IS NULL
+          AND e.enqueued_at <= @now - 1000 * q.escalate_after_seconds
+        """;
+
+    /// <summary>
+    /// Escalates one email if it is still due, which the caller's tenant lock keeps true until the commit, and
+    /// returns null when it is not, such as when another node escalated or offered it first.
+    /// </summary>
+    private static EmailEscalated? Escalate(
+        DbConnection connection, DbTransaction transaction, long tenantId, long emailId, DateTimeOffset now)
+    {
+        using var read = connection.Command(
+            $"""
+            SELECT e.entity_id, e.skill_queue, e.priority, q.escalate_priority_by, q.overflow_queue
             FROM skill_queues q
             JOIN routed_emails e ON e.tenant_id = q.tenant_id AND e.skill_queue = q.name
-            WHERE q.escalate_after_seconds IS NOT NULL AND e.state = 'Queued' AND e.escalated_at IS NULL
-              AND e.enqueued_at <= @now - 1000 * q.escalate_after_seconds
-            ORDER BY e.enqueued_at, e.id
+            WHERE e.id = @email AND {DueCondition}
             """, transaction);
-        due.With("@now", now.ToStored());
-        var escalated = new List<EmailEscalated>();
-        using (var reader = due.ExecuteReader())
+        EmailEscalated email;
+        using (var reader = read.With("@email", emailId).With("@now", now.ToStored()).ExecuteReader())
         {
-            while (reader.Read())
+            if (!reader.Read())
             {
-                var priority = reader.GetInt32(4);
-                var raised = (int)Math.Min(RoutedEmailConfiguration.MaxPriority, (long)priority + reader.GetInt32(5));
-                escalated.Add(new EmailEscalated(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2),
-                    reader.GetString(3), priority, Math.Max(priority, raised), reader.GetNullableString(6)));
+                return null;
             }
+
+            var priority = reader.ReadInt32(2);
+            var raised = (int)Math.Min(RoutedEmailConfiguration.MaxPriority, (long)priority + reader.ReadInt32(3));
+            email = new EmailEscalated(tenantId, emailId, reader.GetString(0), reader.GetString(1), priority,
+                Math.Max(priority, raised), reader.GetNullableString(4));
         }
 
-        foreach (var email in escalated)
-        {
-            using var update = connection.Command(
-                """
-                UPDATE routed_emails SET priority = @priority, overflow_queue = @overflow, escalated_at = @now
-                WHERE id = @email
-                """, transaction);
-            update.With("@priority", email.Priority).With("@overflow", email.OverflowQueue)
-                .With("@now", now.ToStored()).With("@email", email.EmailId).ExecuteNonQuery();
-            SqlCommands.AppendEvent(connection, transaction, email.TenantId, now, EventTypes.Escalated,
-                email.EmailId, detail: SqlCommands.ToJson(new EscalationDetail(
-                    email.Queue, email.PreviousPriority, email.Priority, email.OverflowQueue)));
-        }
-
-        transaction.Commit();
-        return Task.FromResult<IReadOnlyList<EmailEscalated>>(escalated);
+        using var update = connection.Command(
+            """
+            UPDATE routed_emails SET priority = @priority, overflow_queue = @overflow, escalated_at = @now
+            WHERE id = @email
+            """, transaction);
+        update.With("@priority", email.Priority).With("@overflow", email.OverflowQueue)
+            .With("@now", now.ToStored()).With("@email", emailId).ExecuteNonQuery();
+        SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Escalated, emailId,
+            detail: SqlCommands.ToJson(new EscalationDetail(
+                email.Queue, email.PreviousPriority, email.Priority, email.OverflowQueue)));
+        return email;
     }
 
     /// <summary>The JSON detail of an Escalated event.</summary>

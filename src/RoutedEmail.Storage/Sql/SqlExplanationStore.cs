@@ -55,7 +55,7 @@ internal sealed class SqlExplanationStore(SqlDatabase database, TimeProvider tim
             }
         }
 
-        var waiting = ReadWaiting(connection, transaction, tenantId, email.Queue, limit: -1);
+        var waiting = ReadWaiting(connection, transaction, tenantId, email.Queue, limit: int.MaxValue);
         return EmailExplainer.ExplainQueued(new QueuedEmailInputs(email, waiting, agents, heads, now));
     }
 
@@ -71,17 +71,17 @@ internal sealed class SqlExplanationStore(SqlDatabase database, TimeProvider tim
         command.With("@tenant", tenantId).With("@entity", entityId);
         using var reader = command.ExecuteReader();
         return reader.Read()
-            ? new ExplainedEmail(reader.GetInt64(0), reader.GetString(1), Enum.Parse<RoutedEmailState>(reader.GetString(2)),
-                reader.GetString(3), reader.GetInt32(4), SqlCommands.ToTime(reader.GetInt64(5)),
+            ? new ExplainedEmail(reader.ReadInt64(0), reader.GetString(1), Enum.Parse<RoutedEmailState>(reader.GetString(2)),
+                reader.GetString(3), reader.ReadInt32(4), SqlCommands.ToTime(reader.ReadInt64(5)),
                 reader.GetNullableString(6))
             {
-                EscalatedAt = reader.IsDBNull(7) ? null : SqlCommands.ToTime(reader.GetInt64(7)),
+                EscalatedAt = reader.IsDBNull(7) ? null : SqlCommands.ToTime(reader.ReadInt64(7)),
                 OverflowQueue = reader.GetNullableString(8),
             }
             : null;
     }
 
-    /// <summary>Reads a queue's waiting emails in routing order; a negative limit reads them all.</summary>
+    /// <summary>Reads the first <paramref name="limit"/> waiting emails of a queue in routing order.</summary>
     private static List<QueueHead> ReadWaiting(
         DbConnection connection, DbTransaction transaction, long tenantId, string queue, int limit)
     {
@@ -96,8 +96,8 @@ internal sealed class SqlExplanationStore(SqlDatabase database, TimeProvider tim
         var emails = new List<QueueHead>();
         while (reader.Read())
         {
-            emails.Add(new QueueHead(queue, reader.GetInt64(0), reader.GetInt32(1),
-                SqlCommands.ToTime(reader.GetInt64(2))));
+            emails.Add(new QueueHead(queue, reader.ReadInt64(0), reader.ReadInt32(1),
+                SqlCommands.ToTime(reader.ReadInt64(2))));
         }
 
         return emails;
@@ -132,14 +132,14 @@ internal sealed class SqlExplanationStore(SqlDatabase database, TimeProvider tim
             {
                 ranks = new Dictionary<string, int>(StringComparer.Ordinal);
                 agents.Add(new ExplainedAgent(agentId, Enum.Parse<AgentStatus>(reader.GetString(1)),
-                    reader.GetInt32(5), reader.GetInt32(2), ranks)
+                    reader.ReadInt32(5), reader.ReadInt32(2), ranks)
                 {
-                    MaxConcurrentTasks = reader.IsDBNull(6) ? null : reader.GetInt32(6),
-                    OtherWork = reader.GetInt32(7),
+                    MaxConcurrentTasks = reader.IsDBNull(6) ? null : reader.ReadInt32(6),
+                    OtherWork = reader.ReadInt32(7),
                 });
             }
 
-            ranks![reader.GetString(3)] = reader.GetInt32(4);
+            ranks![reader.GetString(3)] = reader.ReadInt32(4);
         }
 
         return agents;
@@ -165,7 +165,7 @@ internal sealed class SqlExplanationStore(SqlDatabase database, TimeProvider tim
         while (reader.Read())
         {
             skips[reader.GetString(0)] =
-                (SqlCommands.ToTime(reader.GetInt64(2)) + declineSkip, reader.GetString(1) == "Expired");
+                (SqlCommands.ToTime(reader.ReadInt64(2)) + declineSkip, reader.GetString(1) == "Expired");
         }
 
         return skips;

@@ -49,7 +49,7 @@ internal sealed partial class SqlRoutingStore
                                        JOIN agents a ON a.tenant_id = s.tenant_id AND a.agent_id = s.agent_id
                                        WHERE s.tenant_id = q.tenant_id AND s.skill_queue = q.name
                                          AND a.status <> 'Offline') AS now_unattended
-                FROM skill_queues q WHERE q.tenant_id = @tenant)
+                FROM skill_queues q WHERE q.tenant_id = @tenant) AS queues
             WHERE unattended <> now_unattended
             ORDER BY name
             """, transaction);
@@ -58,7 +58,7 @@ internal sealed partial class SqlRoutingStore
         var changes = new List<QueueAttendanceChanged>();
         while (reader.Read())
         {
-            changes.Add(new QueueAttendanceChanged(tenantId, reader.GetString(0), reader.GetInt64(2) != 0));
+            changes.Add(new QueueAttendanceChanged(tenantId, reader.GetString(0), reader.GetBoolean(2)));
         }
 
         return changes;

@@ -20,7 +20,7 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
         var ids = new List<long>();
         while (reader.Read())
         {
-            ids.Add(reader.GetInt64(0));
+            ids.Add(reader.ReadInt64(0));
         }
 
         return Task.FromResult<IReadOnlyList<long>>(ids);
@@ -86,13 +86,13 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
             if (agents.Count == 0 || agents[^1].AgentId != agentId)
             {
                 ranks = new Dictionary<string, int>(StringComparer.Ordinal);
-                var load = reader.GetInt32(5);
+                var load = reader.ReadInt32(5);
                 var freeSlots = RoutingPolicy.CountFreeSlots(
-                    load, reader.GetInt32(6), reader.GetInt32(1), reader.GetInt32(7));
-                agents.Add(new RoutableAgent(agentId, ranks, load, freeSlots, SqlCommands.ToTime(reader.GetInt64(2))));
+                    load, reader.ReadInt32(6), reader.ReadInt32(1), reader.ReadInt32(7));
+                agents.Add(new RoutableAgent(agentId, ranks, load, freeSlots, SqlCommands.ToTime(reader.ReadInt64(2))));
             }
 
-            ranks![reader.GetString(3)] = reader.GetInt32(4);
+            ranks![reader.GetString(3)] = reader.ReadInt32(4);
         }
 
         agents.RemoveAll(agent => agent.FreeSlots <= 0);
@@ -117,7 +117,7 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
         var skips = new Dictionary<long, HashSet<string>>();
         while (reader.Read())
         {
-            var emailId = reader.GetInt64(0);
+            var emailId = reader.ReadInt64(0);
             if (!skips.TryGetValue(emailId, out var agentIds))
             {
                 agentIds = new HashSet<string>(StringComparer.Ordinal);
@@ -145,12 +145,12 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
             SELECT id, priority, enqueued_at FROM (
                 SELECT id, priority, enqueued_at FROM routed_emails
                 WHERE tenant_id = @tenant AND skill_queue = @queue AND state = 'Queued'
-                ORDER BY priority DESC, enqueued_at, id LIMIT @limit)
+                ORDER BY priority DESC, enqueued_at, id LIMIT @limit) AS own
             UNION ALL
             SELECT id, priority, enqueued_at FROM (
                 SELECT id, priority, enqueued_at FROM routed_emails
                 WHERE tenant_id = @tenant AND overflow_queue = @queue AND state = 'Queued'
-                ORDER BY priority DESC, enqueued_at, id LIMIT @limit)
+                ORDER BY priority DESC, enqueued_at, id LIMIT @limit) AS overflowed
             ORDER BY priority DESC, enqueued_at, id LIMIT @limit
             """, transaction);
         command.With("@tenant", tenantId).With("@queue", queue).With("@limit", skips.Count + 1);
@@ -158,8 +158,8 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
         var emails = new List<QueueHead>();
         while (reader.Read())
         {
-            var emailId = reader.GetInt64(0);
-            var head = new QueueHead(queue, emailId, reader.GetInt32(1), SqlCommands.ToTime(reader.GetInt64(2)));
+            var emailId = reader.ReadInt64(0);
+            var head = new QueueHead(queue, emailId, reader.ReadInt32(1), SqlCommands.ToTime(reader.ReadInt64(2)));
             emails.Add(skips.TryGetValue(emailId, out var skipped) ? head with { ExcludedAgentIds = skipped } : head);
         }
 

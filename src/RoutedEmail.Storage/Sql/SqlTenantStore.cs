@@ -6,6 +6,10 @@ using RoutedEmail.Storage.Abstractions;
 namespace RoutedEmail.Storage.Sql;
 
 /// <summary>Tenants and API key hashes.</summary>
+/// <remarks>
+/// Company codes and environments are ASCII and compare without regard to case, so every look-up compares
+/// <c>lower()</c> of both sides, which an index on the same expressions serves in both databases.
+/// </remarks>
 internal sealed class SqlTenantStore(SqlDatabase database, TimeProvider time) : ITenantStore
 {
     private const string TenantColumns = "id, company_code, environment, secrets_region, time_zone, allowed_origins";
@@ -39,7 +43,10 @@ internal sealed class SqlTenantStore(SqlDatabase database, TimeProvider time) : 
     {
         using var connection = database.Open();
         using var command = connection.Command(
-            $"SELECT {TenantColumns} FROM tenants WHERE company_code = @company AND environment = @environment", null);
+            $"""
+            SELECT {TenantColumns} FROM tenants
+            WHERE lower(company_code) = lower(@company) AND lower(environment) = lower(@environment)
+            """, null);
         command.With("@company", companyCode).With("@environment", environment);
         return Task.FromResult(ReadSingle(command));
     }
@@ -48,7 +55,7 @@ internal sealed class SqlTenantStore(SqlDatabase database, TimeProvider time) : 
     {
         using var connection = database.Open();
         using var command = connection.Command(
-            $"SELECT {TenantColumns} FROM tenants ORDER BY company_code, environment", null);
+            $"SELECT {TenantColumns} FROM tenants ORDER BY lower(company_code), lower(environment), id", null);
         using var reader = command.ExecuteReader();
         var tenants = new List<Tenant>();
         while (reader.Read())
@@ -81,7 +88,8 @@ internal sealed class SqlTenantStore(SqlDatabase database, TimeProvider time) : 
         using var command = connection.Command(
             $"""
             SELECT {TenantColumns}, api_key_hash, previous_api_key_hash, previous_api_key_expires_at
-            FROM tenants WHERE company_code = @company AND environment = @environment
+            FROM tenants
+            WHERE lower(company_code) = lower(@company) AND lower(environment) = lower(@environment)
             """, null);
         command.With("@company", companyCode).With("@environment", environment);
         using var reader = command.ExecuteReader();
@@ -94,7 +102,7 @@ internal sealed class SqlTenantStore(SqlDatabase database, TimeProvider time) : 
             ReadTenant(reader),
             (byte[])reader.GetValue(6),
             reader.IsDBNull(7) ? null : (byte[])reader.GetValue(7),
-            reader.IsDBNull(8) ? null : SqlCommands.ToTime(reader.GetInt64(8)));
+            reader.IsDBNull(8) ? null : SqlCommands.ToTime(reader.ReadInt64(8)));
         return Task.FromResult<TenantCredentials?>(credentials);
     }
 
@@ -120,7 +128,7 @@ internal sealed class SqlTenantStore(SqlDatabase database, TimeProvider time) : 
     }
 
     private static Tenant ReadTenant(DbDataReader reader) =>
-        new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4))
+        new(reader.ReadInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4))
         {
             AllowedOrigins = JsonSerializer.Deserialize<string[]>(reader.GetString(5)) ?? [],
         };
