@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using RoutedEmail.Storage.Abstractions;
+using RoutedEmail.Storage.Postgres;
 using RoutedEmail.Storage.Sql;
 using RoutedEmail.Storage.Sqlite;
 
@@ -16,24 +17,37 @@ public static class StorageServiceCollectionExtensions
         var section = configuration.GetSection(StorageOptions.SectionName);
         services.Configure<StorageOptions>(section);
         var provider = section[nameof(StorageOptions.Provider)] ?? "Sqlite";
-        if (!string.Equals(provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddSingleton<SqliteDatabase>();
+            services.AddSingleton<SqlDatabase>(services => services.GetRequiredService<SqliteDatabase>());
+            services.AddSingleton<IIngestStore, SqliteIngestWriter>();
+            services.AddSingleton<IStorageInitializer, SqliteStorageInitializer>();
+        }
+        else if (string.Equals(provider, "Postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddSingleton<PostgresDatabase>();
+            services.AddSingleton<SqlDatabase>(services => services.GetRequiredService<PostgresDatabase>());
+            services.AddSingleton<PostgresMigrator>();
+            services.AddSingleton<IIngestStore, PostgresIngestStore>();
+            services.AddSingleton<IStorageInitializer, PostgresStorageInitializer>();
+        }
+        else
         {
             throw new InvalidOperationException(
-                $"Storage:Provider is \"{provider}\", which is not supported. Set it to \"Sqlite\".");
+                $"Storage:Provider is \"{provider}\", which is not supported. Set it to \"Sqlite\" (the default) " +
+                "or \"Postgres\".");
         }
 
-        services.AddSingleton<SqliteDatabase>();
-        services.AddSingleton<SqlDatabase>(provider => provider.GetRequiredService<SqliteDatabase>());
+        // The same SQL runs on both databases.
         services.AddSingleton<ITenantStore, SqlTenantStore>();
         services.AddSingleton<IConfigurationStore, SqlConfigurationStore>();
-        services.AddSingleton<IIngestStore, SqliteIngestWriter>();
         services.AddSingleton<IRoutedEmailStore, SqlRoutedEmailStore>();
         services.AddSingleton<IAgentStore, SqlAgentStore>();
         services.AddSingleton<IAgentActivityStore, SqlAgentActivityStore>();
         services.AddSingleton<IAwayReasonStore, SqlAwayReasonStore>();
         services.AddSingleton<IRoutingStore, SqlRoutingStore>();
         services.AddSingleton<IExplanationStore, SqlExplanationStore>();
-        services.AddSingleton<IStorageInitializer, SqliteStorageInitializer>();
         return services;
     }
 }

@@ -78,6 +78,53 @@ public sealed class InactivityTests
             work => work["status"]!.GetValue<string>() == "Offline", "status Offline after the hub timeout");
     }
 
+    /// <summary>
+    /// After the hub timeout set the agent Offline, the agent chooses Available through REST. From then on only the
+    /// REST timeout applies, so the closed hub connection does not set it Offline again at once.
+    /// </summary>
+    [Fact]
+    public async Task HubAgent_AfterHubTimeoutRestStatus_RestTimeoutApplies()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var server = await TestServer.StartAsync(time: time);
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAgentAsync("maria");
+        using var agent = await scenario.SignInAsync("maria");
+        var (hub, _) = await HubTestClient.ConnectAsync(server, agent);
+        await hub.Connection.InvokeAsync<JsonObject>("SetStatus", "Available");
+        await hub.DisposeAsync();
+        await WaitForInactivityDeadlineAsync(server, Start + TimeSpan.FromMinutes(2));
+        time.Advance(TimeSpan.FromMinutes(2));
+        await agent.WaitForWorkAsync(
+            work => work["status"]!.GetValue<string>() == "Offline", "status Offline after the hub timeout");
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        await agent.SetStatusAsync("Available");
+
+        await WaitForInactivityDeadlineAsync(server, Start + TimeSpan.FromMinutes(33));
+        time.Advance(TimeSpan.FromMinutes(5));
+        await Task.Delay(QuietPeriod);
+        Assert.Equal("Available", (await agent.GetWorkAsync())["status"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// The last request was written before the status change, so the REST timeout counts from the status change.
+    /// </summary>
+    [Fact]
+    public async Task RestAgent_StatusAfterOldRequest_TimeoutFromStatusChange()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var server = await TestServer.StartAsync(time: time);
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAgentAsync("maria");
+        using var agent = await scenario.SignInAsync("maria");
+        time.Advance(TimeSpan.FromSeconds(30));
+
+        await agent.SetStatusAsync("Available");
+
+        await WaitForInactivityDeadlineAsync(server, Start + TimeSpan.FromSeconds(30) + TimeSpan.FromMinutes(30));
+    }
+
     [Fact]
     public async Task HubAgent_ReconnectsInTime_StaysAvailable()
     {

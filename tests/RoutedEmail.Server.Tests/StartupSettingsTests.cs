@@ -32,7 +32,7 @@ public sealed class StartupSettingsTests
         Assert.Contains(setting, exception.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task DataDirectory_NotWritable_StartFailsNamingIt()
     {
         var settings = new Dictionary<string, string> { ["Storage:DataDirectory"] = "/proc/routed-email-cannot-exist" };

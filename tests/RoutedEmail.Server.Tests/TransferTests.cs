@@ -326,6 +326,34 @@ public sealed class TransferTests
         });
     }
 
+    [Fact]
+    public async Task Transfer_SameQueueAfterEscalation_NotEscalatedAgain()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var server = await TestServer.StartAsync(time: time);
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAsync("skill-queues/Parts", new { escalation = new { afterSeconds = 10, raisePriorityBy = 5 } });
+        await scenario.PutAgentAsync("maria");
+        using var maria = await scenario.SignInAsync("maria");
+        await scenario.IngestAcceptedAsync(scenario.Item("e-1"));
+        time.Advance(TimeSpan.FromSeconds(10));
+        await maria.SetStatusAsync("Available");
+        var offer = await maria.WaitForOfferOfAsync("e-1");
+        await maria.AcceptAsync(offer);
+        await maria.SetStatusAsync("Away");
+
+        using var response = await TransferAsync(maria, offer, new { skillQueue = "Parts" });
+
+        response.EnsureSuccessStatusCode();
+        time.Advance(TimeSpan.FromMinutes(1));
+        await DeclineTests.AssertNoOfferAsync(maria);
+        var email = (await scenario.FindEmailAsync("e-1"))!;
+        Assert.Equal("Queued", email["state"]!.GetValue<string>());
+        Assert.Equal(5, email["priority"]!.GetValue<int>());
+        Assert.Equal(Start.AddSeconds(10), email["escalatedAt"]!.GetValue<DateTimeOffset>());
+        Assert.Single(EventLog.ReadTypesAndDetails(server, "Escalated"));
+    }
+
     private static Task<HttpResponseMessage> TransferAsync(HttpClient agent, JsonObject offer, object body) =>
         agent.PostAsJsonAsync($"/api/v1/agent/emails/{AgentApi.EmailIdOf(offer)}/transfer", body);
 }

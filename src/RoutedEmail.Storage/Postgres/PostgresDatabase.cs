@@ -1,6 +1,9 @@
+using System.Data;
+using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using RoutedEmail.Storage.Sql;
 
 namespace RoutedEmail.Storage.Postgres;
 
@@ -8,8 +11,14 @@ namespace RoutedEmail.Storage.Postgres;
 /// The PostgreSQL database named by <c>Storage:ConnectionString</c>: one pooled <see cref="NpgsqlDataSource"/> per
 /// process, with this service's pool size and timeouts unless the connection string sets them itself.
 /// </summary>
-public sealed class PostgresDatabase : IAsyncDisposable
+public sealed class PostgresDatabase : SqlDatabase, IAsyncDisposable
 {
+    // The first key of the two-key advisory locks on tenants, an arbitrary constant that nothing else in this
+    // database uses. The migration lock uses the one-key form, whose keys never clash with two-key ones.
+    private const int TenantLockClass = 0x54454E41; // "TENA" in ASCII
+
+    private const string UniqueViolation = "23505";
+
     // Each node keeps at most this many connections. Npgsql's default of 100 would let three nodes exhaust a server
     // left at PostgreSQL's default max_connections of 100. At 25, three nodes plus administrative sessions fit, and
     // requests are short transactions, so 25 concurrent ones keep a node busy.
@@ -56,6 +65,51 @@ public sealed class PostgresDatabase : IAsyncDisposable
     /// <summary>Opens a pooled connection.</summary>
     public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
         DataSource.OpenConnectionAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    public override DbConnection Open() => DataSource.OpenConnection();
+
+    /// <summary>
+    /// Begins a READ COMMITTED transaction and, for a tenant, takes the tenant's transaction advisory lock. Every
+    /// node takes the same lock before it changes that tenant's routing state, so those transactions run one at a
+    /// time, as on SQLite, and each reads the committed result of the one before. The lock ends with the
+    /// transaction.
+    /// </summary>
+    public override DbTransaction BeginWrite(DbConnection connection, long? tenantId)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var transaction = connection.BeginTransaction(IsolationLevel.ReadCommitted);
+        if (tenantId is { } tenant)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "SELECT pg_advisory_xact_lock(@class, @tenant)";
+            command.With("@class", TenantLockClass).With("@tenant", checked((int)tenant));
+            command.ExecuteNonQuery();
+        }
+
+        return transaction;
+    }
+
+    /// <summary>Begins a read-only REPEATABLE READ transaction, whose reads all see one snapshot.</summary>
+    public override DbTransaction BeginRead(DbConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var transaction = connection.BeginTransaction(IsolationLevel.RepeatableRead);
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SET TRANSACTION READ ONLY";
+        command.ExecuteNonQuery();
+        return transaction;
+    }
+
+    /// <inheritdoc/>
+    public override string JsonArrayValues(string parameter) =>
+        $"SELECT value FROM json_array_elements_text(CAST({parameter} AS json))";
+
+    /// <inheritdoc/>
+    public override bool IsUniqueViolation(DbException exception) =>
+        exception is PostgresException { SqlState: UniqueViolation };
 
     /// <summary>Closes every pooled connection.</summary>
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();

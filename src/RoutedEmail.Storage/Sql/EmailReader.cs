@@ -15,9 +15,12 @@ internal static class EmailReader
     /// <summary>The number of columns in <see cref="Columns"/>.</summary>
     public const int ColumnCount = 18;
 
-    /// <summary>Reads one email from the reader's current row, starting at <paramref name="first"/>.</summary>
-    public static (RoutedEmailDetails Email, string? ScreenPopUrl) Read(
-        DbConnection connection, DbTransaction? transaction, DbDataReader reader, int first = 0)
+    /// <summary>
+    /// Reads one email from the reader's current row, starting at <paramref name="first"/>, with an empty history.
+    /// Add the history with <see cref="WithHistory"/> after the reader is closed, because a PostgreSQL connection
+    /// runs one command at a time.
+    /// </summary>
+    public static (RoutedEmailDetails Email, string? ScreenPopUrl) Read(DbDataReader reader, int first = 0)
     {
         var emailId = reader.ReadInt64(first);
         var state = Enum.Parse<RoutedEmailState>(reader.GetString(first + 2));
@@ -39,7 +42,7 @@ internal static class EmailReader
             Subject: reader.GetString(first + 9),
             Attributes: SqlCommands.ReadAttributes(reader.GetString(first + 10)),
             EnqueuedAt: SqlCommands.ToTime(reader.ReadInt64(first + 11)),
-            History: ReadHistory(connection, transaction, emailId),
+            History: [],
             DeclineCount: reader.ReadInt32(first + 13),
             ExpiryCount: reader.ReadInt32(first + 14),
             WrapEndsAt: wrapEndsAt)
@@ -48,6 +51,14 @@ internal static class EmailReader
             OverflowQueue = reader.GetNullableString(first + 17),
         };
         return (email, reader.GetNullableString(first + 12));
+    }
+
+    /// <summary>Returns the email with its history read from the event log.</summary>
+    public static RoutedEmailDetails WithHistory(
+        DbConnection connection, DbTransaction? transaction, RoutedEmailDetails email)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        return email with { History = ReadHistory(connection, transaction, email.EmailId) };
     }
 
     private static List<HistoryEntry> ReadHistory(

@@ -3,20 +3,23 @@ using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Storage.Sql;
 
-/// <summary>The activity of agents in SQLite: the columns last_request_at, hub_connected and hub_gone_at.</summary>
+/// <summary>The activity of agents: the columns last_request_at, hub_connected and hub_gone_at.</summary>
 internal sealed class SqlAgentActivityStore(SqlDatabase database, TimeProvider time) : IAgentActivityStore
 {
     // An agent connected to the hub has no inactivity deadline. After its last hub connection closed, the hub
-    // disconnect timeout runs. Otherwise the REST timeout runs from its last request, or from its last status
-    // change when it made none.
+    // disconnect timeout runs, unless the agent chose a status since, through REST or after an earlier timeout.
+    // Otherwise the REST timeout runs from the later of its last request and its last status change.
     // NOTE: when a node stops without closing its connections (a crash), hub_connected stays set, and the agent
     // keeps its status until it connects and disconnects again.
+    private const string HubGone = "hub_gone_at IS NOT NULL AND hub_gone_at >= status_since";
+
     private const string Deadline =
-        """
+        $"""
         CASE
-            WHEN hub_gone_at IS NOT NULL THEN hub_gone_at + @hubTimeout
             WHEN hub_connected THEN NULL
-            ELSE COALESCE(last_request_at, status_since) + @restTimeout
+            WHEN {HubGone} THEN hub_gone_at + @hubTimeout
+            WHEN last_request_at > status_since THEN last_request_at + @restTimeout
+            ELSE status_since + @restTimeout
         END
         """;
 
@@ -71,7 +74,7 @@ internal sealed class SqlAgentActivityStore(SqlDatabase database, TimeProvider t
         using var connection = database.Open();
         using var command = connection.Command(
             $"""
-            SELECT tenant_id, agent_id, hub_gone_at IS NOT NULL FROM agents
+            SELECT tenant_id, agent_id, {HubGone} FROM agents
             WHERE status <> 'Offline' AND {Deadline} <= @now
             ORDER BY tenant_id, agent_id
             """, null);

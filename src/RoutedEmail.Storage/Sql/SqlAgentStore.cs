@@ -161,7 +161,7 @@ internal sealed partial class SqlAgentStore(SqlDatabase database, TimeProvider t
         {
             while (reader.Read())
             {
-                var (email, screenPop) = EmailReader.Read(connection, transaction, reader, 2);
+                var (email, screenPop) = EmailReader.Read(reader, 2);
                 pending.Add(new OfferDetails(
                     reader.ReadInt64(0), SqlCommands.ToTime(reader.ReadInt64(1)), screenPop, email));
             }
@@ -179,10 +179,13 @@ internal sealed partial class SqlAgentStore(SqlDatabase database, TimeProvider t
         {
             while (reader.Read())
             {
-                emails.Add(EmailReader.Read(connection, transaction, reader).Email);
+                emails.Add(EmailReader.Read(reader).Email);
             }
         }
 
+        pending = pending.ConvertAll(offer =>
+            offer with { Email = EmailReader.WithHistory(connection, transaction, offer.Email) });
+        emails = emails.ConvertAll(email => EmailReader.WithHistory(connection, transaction, email));
         return Task.FromResult(new AgentWork(agentStatus, pending, emails, otherWork, awayReason));
     }
 }

@@ -48,11 +48,14 @@ internal sealed partial class SqlAgentStore
         }
 
         // The priority and enqueue time stay, so the email takes the place in the new queue that its age gives it.
-        // The escalation of the old queue ends; the new queue's rule applies from the same enqueue time.
+        // A move to another queue ends the escalation of the old one, and the new queue's rule applies from the
+        // same enqueue time. A transfer to the same queue keeps the escalation, so it cannot raise the priority again.
         using var requeue = connection.Command(
             """
-            UPDATE routed_emails SET state = 'Queued', agent_id = NULL, skill_queue = @queue, escalated_at = NULL,
-                overflow_queue = NULL
+            UPDATE routed_emails SET state = 'Queued', agent_id = NULL,
+                escalated_at = CASE WHEN skill_queue = @queue THEN escalated_at END,
+                overflow_queue = CASE WHEN skill_queue = @queue THEN overflow_queue END,
+                skill_queue = @queue
             WHERE id = @email
             """, transaction);
         requeue.With("@queue", skillQueue).With("@email", emailId).ExecuteNonQuery();

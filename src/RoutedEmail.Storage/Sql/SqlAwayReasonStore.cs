@@ -37,7 +37,7 @@ internal sealed partial class SqlAwayReasonStore(SqlDatabase database) : IAwayRe
         using var read = connection.Command(
             """
             SELECT code, description FROM away_reasons
-            WHERE tenant_id = @tenant AND (@code IS NULL OR code = @code)
+            WHERE tenant_id = @tenant AND (CAST(@code AS TEXT) IS NULL OR code = @code)
             ORDER BY code
             """, null);
         read.With("@tenant", tenantId).With("@code", code);

@@ -20,7 +20,7 @@ internal sealed partial class SqlAwayReasonStore
             SELECT a.agent_id, e.at, e.detail
             FROM agents a
             JOIN events e ON e.tenant_id = a.tenant_id AND e.type = @type AND e.agent_id = a.agent_id
-            WHERE a.tenant_id = @tenant AND (@agent IS NULL OR a.agent_id = @agent)
+            WHERE a.tenant_id = @tenant AND (CAST(@agent AS TEXT) IS NULL OR a.agent_id = @agent)
               AND e.at < @to
               AND e.at >= COALESCE(
                   (SELECT MAX(p.at) FROM events p

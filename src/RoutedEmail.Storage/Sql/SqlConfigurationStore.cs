@@ -289,7 +289,7 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
                    a.away_reason
             FROM agents a
             LEFT JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.agent_id
-            WHERE a.tenant_id = @tenant AND (@agent IS NULL OR a.agent_id = @agent)
+            WHERE a.tenant_id = @tenant AND (CAST(@agent AS TEXT) IS NULL OR a.agent_id = @agent)
             ORDER BY a.agent_id, s.rank, s.skill_queue
             """, null);
         command.With("@tenant", tenantId).With("@agent", agentId);

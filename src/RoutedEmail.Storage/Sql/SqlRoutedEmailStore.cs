@@ -68,7 +68,12 @@ internal sealed class SqlRoutedEmailStore(SqlDatabase database, TimeProvider tim
             WHERE e.tenant_id = @tenant AND e.entity_id = @entity ORDER BY e.id DESC LIMIT 1
             """, transaction);
         command.With("@tenant", tenantId).With("@entity", entityId);
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? EmailReader.Read(connection, transaction, reader).Email : null;
+        RoutedEmailDetails? email;
+        using (var reader = command.ExecuteReader())
+        {
+            email = reader.Read() ? EmailReader.Read(reader).Email : null;
+        }
+
+        return email is null ? null : EmailReader.WithHistory(connection, transaction, email);
     }
 }

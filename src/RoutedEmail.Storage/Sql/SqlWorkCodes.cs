@@ -29,7 +29,7 @@ internal static class SqlWorkCodes
         using var read = connection.Command(
             """
             SELECT name, codes FROM work_code_groups
-            WHERE tenant_id = @tenant AND (@name IS NULL OR name = @name)
+            WHERE tenant_id = @tenant AND (CAST(@name AS TEXT) IS NULL OR name = @name)
             ORDER BY name
             """, transaction);
         read.With("@tenant", tenantId).With("@name", name);

@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace RoutedEmail.Server.Tests.Infrastructure;
 
@@ -19,20 +21,19 @@ public static class EventLog
     private static List<(string Type, string Detail)> Read(
         TestServer server, IReadOnlyList<string> types, string? agentId)
     {
-        var path = Path.Combine(server.DataDirectory, "routed-email.db");
-        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
+        using var connection = Open(server);
         using var command = connection.CreateCommand();
-        var names = types.Select((_, index) => "$type" + index).ToList();
+        var names = types.Select((_, index) => "@type" + index).ToList();
         command.CommandText =
             $"SELECT type, detail FROM events WHERE type IN ({string.Join(", ", names)}) " +
-            "AND ($agent IS NULL OR agent_id = $agent) ORDER BY id";
+            "AND (agent_id = @agent OR @all) ORDER BY id";
         for (var index = 0; index < types.Count; index++)
         {
-            command.Parameters.AddWithValue(names[index], types[index]);
+            Add(command, names[index], types[index]);
         }
 
-        command.Parameters.AddWithValue("$agent", (object?)agentId ?? DBNull.Value);
+        Add(command, "@agent", agentId ?? string.Empty);
+        Add(command, "@all", agentId is null);
         using var reader = command.ExecuteReader();
         var events = new List<(string, string)>();
         while (reader.Read())
@@ -41,5 +42,23 @@ public static class EventLog
         }
 
         return events;
+    }
+
+    private static DbConnection Open(TestServer server)
+    {
+        DbConnection connection = TestStore.IsPostgres
+            ? new NpgsqlConnection(TestStore.ConnectionStringForAsync(server.DataDirectory).GetAwaiter().GetResult())
+            : new SqliteConnection(
+                $"Data Source={Path.Combine(server.DataDirectory, "routed-email.db")};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
     }
 }

@@ -11,8 +11,9 @@ using Microsoft.Extensions.Time.Testing;
 namespace RoutedEmail.Server.Tests.Infrastructure;
 
 /// <summary>
-/// The real service on Kestrel at a free loopback port, with its own SQLite data directory. Each test creates its
-/// own server, so no test depends on another's data.
+/// The real service on Kestrel at a free loopback port, with its own data directory and its own database in the
+/// store that <see cref="TestStore"/> selects. Each test creates its own server, so no test depends on another's
+/// data.
 /// </summary>
 public sealed class TestServer : IAsyncDisposable
 {
@@ -67,6 +68,7 @@ public sealed class TestServer : IAsyncDisposable
             "--urls", "http://127.0.0.1:0",
             "--Storage:DataDirectory", dataDirectory,
         };
+        args.AddRange(await TestStore.SettingsForAsync(dataDirectory));
         if (adminToken is not null)
         {
             args.AddRange(["--Admin:Token", adminToken]);
@@ -95,7 +97,7 @@ public sealed class TestServer : IAsyncDisposable
         catch
         {
             await app.DisposeAsync();
-            DeleteDirectory(dataDirectory, ownsDirectory);
+            await DeleteDirectoryAsync(dataDirectory, ownsDirectory);
             throw;
         }
 
@@ -110,13 +112,14 @@ public sealed class TestServer : IAsyncDisposable
         Admin.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        DeleteDirectory(DataDirectory, _ownsDirectory);
+        await DeleteDirectoryAsync(DataDirectory, _ownsDirectory);
     }
 
-    private static void DeleteDirectory(string dataDirectory, bool ownsDirectory)
+    private static async Task DeleteDirectoryAsync(string dataDirectory, bool ownsDirectory)
     {
         if (ownsDirectory)
         {
+            await TestStore.DropAsync(dataDirectory);
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(dataDirectory, recursive: true);
         }

@@ -12,8 +12,9 @@ namespace RoutedEmail.Storage.Tests.Postgres;
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresMigratorTests(PostgresCluster cluster)
 {
-    // The number of scripts in src/RoutedEmail.Storage/Migrations/Postgres.
-    private const int EmbeddedScriptCount = 1;
+    // The number of scripts in src/RoutedEmail.Storage/Migrations/Postgres, counted from the embedded resources.
+    private static readonly int EmbeddedScriptCount = typeof(PostgresMigrator).Assembly.GetManifestResourceNames()
+        .Count(name => name.Contains(".Migrations.Postgres.", StringComparison.Ordinal));
 
     private const string UniqueViolation = "23505";
 
