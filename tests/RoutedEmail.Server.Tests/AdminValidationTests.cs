@@ -217,6 +217,23 @@ public sealed class AdminValidationTests
         Assert.Equal("POST", response.Content.Headers.Allow.Single());
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("/skill-queues/Parts")]
+    [InlineData("/agents/maria")]
+    [InlineData("/routed-email-configurations/USPartsSpanish")]
+    public async Task Delete_AdminResource_Returns405(string relativePath)
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAgentAsync("maria");
+
+        using var response = await server.Admin.DeleteAsync(scenario.TenantPath + relativePath);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.DoesNotContain("DELETE", response.Content.Headers.Allow);
+    }
+
     private static Task<HttpResponseMessage> PutConfigurationAsync(Scenario scenario, object body) =>
         scenario.Server.Admin.PutAsJsonAsync($"{scenario.TenantPath}/routed-email-configurations/USPartsSpanish", body);
 

@@ -74,6 +74,57 @@ public sealed class AgentApiTests
         Assert.Equal("Offline", (await agent.GetWorkAsync())["status"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("away", "Away")]
+    [InlineData("AVAILABLE", "Available")]
+    [InlineData("offline", "Offline")]
+    public async Task Status_WrongCase_NamesCaseSensitivity(string status, string expected)
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAgentAsync("maria");
+        using var agent = await scenario.SignInAsync("maria");
+
+        using var response = await agent.PutAsJsonAsync("/api/v1/agent/status", new { status });
+
+        var message = await IngestAssert.ValidationProblemAsync(response, "status");
+        Assert.Contains("case-sensitive", message, StringComparison.Ordinal);
+        Assert.Contains($"Send \"{expected}\".", message, StringComparison.Ordinal);
+        Assert.Contains("\"Available\", \"Away\" or \"Offline\"", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("missed")]
+    [InlineData("Busy")]
+    public async Task Status_UnknownName_ListsExactValues(string status)
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAgentAsync("maria");
+        using var agent = await scenario.SignInAsync("maria");
+
+        using var response = await agent.PutAsJsonAsync("/api/v1/agent/status", new { status });
+
+        var message = await IngestAssert.ValidationProblemAsync(response, "status");
+        Assert.Contains(
+            "Send \"Available\", \"Away\" or \"Offline\", which are case-sensitive.", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Send \"Missed\"", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_Missing_Rejected()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAgentAsync("maria");
+        using var agent = await scenario.SignInAsync("maria");
+
+        using var response = await agent.PutAsJsonAsync("/api/v1/agent/status", new { reason = (string?)null });
+
+        var message = await IngestAssert.ValidationProblemAsync(response, "status");
+        Assert.Contains("status is missing.", message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Status_Away_WithdrawsOfferToQueuedInPlace()
     {

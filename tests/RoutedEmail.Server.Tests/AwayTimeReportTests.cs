@@ -150,6 +150,65 @@ public sealed class AwayTimeReportTests
         Assert.Contains(field, message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("?to=1970-01-01T10:00:00Z")]
+    [InlineData("?to=1970-01-01T23:59:59.999Z")]
+    public async Task AwayTimeReport_DefaultFromBefore1970_RejectedNamingFrom(string query)
+    {
+        await using var server = await TestServer.StartAsync(time: new FakeTimeProvider(Start));
+        var scenario = await CreateScenarioAsync(server);
+
+        using var response = await server.Admin.GetAsync($"{scenario.TenantPath}/reports/away-time{query}");
+
+        var message = await IngestAssert.ValidationProblemAsync(response, "from");
+        Assert.Contains("to minus 24 hours", message, StringComparison.Ordinal);
+        Assert.Contains("1970-01-02T00:00:00.0000000+00:00 or later", message, StringComparison.Ordinal);
+        Assert.Contains("explicit from", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AwayTimeReport_DefaultFromAt1970_Accepted()
+    {
+        await using var server = await TestServer.StartAsync(time: new FakeTimeProvider(Start));
+        var scenario = await CreateScenarioAsync(server);
+
+        var report = await GetReportAsync(scenario, "?to=1970-01-02T00:00:00Z");
+
+        Assert.Equal(DateTimeOffset.UnixEpoch, report["from"]!.GetValue<DateTimeOffset>());
+    }
+
+    [Theory]
+    [InlineData("2026-02-01T00:00:00.001Z", "31 days 00:00:00.001 long")]
+    [InlineData("2026-02-01T00:00:00.0000001Z", "31 days 00:00:00.0000001 long")]
+    [InlineData("2026-02-03T04:05:06Z", "33 days 04:05:06 long")]
+    public async Task AwayTimeReport_RangeTooLong_MessageShowsLength(string to, string length)
+    {
+        await using var server = await TestServer.StartAsync(time: new FakeTimeProvider(Start));
+        var scenario = await CreateScenarioAsync(server);
+
+        using var response = await server.Admin.GetAsync(
+            $"{scenario.TenantPath}/reports/away-time?from=2026-01-01T00:00:00Z&to={to}");
+
+        var message = await IngestAssert.ValidationProblemAsync(response, "from");
+        Assert.Contains(length, message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("?from=2026-03-02T08:00:00Z&from=2026-03-02T08:30:00Z", "from")]
+    [InlineData("?to=2026-03-02T08:00:00Z&to=2026-03-02T08:30:00Z", "to")]
+    [InlineData("?agentId=maria&agentId=ana", "agentId")]
+    public async Task AwayTimeReport_RepeatedParameter_RejectedAsRepeated(string query, string field)
+    {
+        await using var server = await TestServer.StartAsync(time: new FakeTimeProvider(Start));
+        var scenario = await CreateScenarioAsync(server);
+
+        using var response = await server.Admin.GetAsync($"{scenario.TenantPath}/reports/away-time{query}");
+
+        var message = await IngestAssert.ValidationProblemAsync(response, field);
+        Assert.Contains($"{field} is given 2 times", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("ISO 8601", message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AwayTimeReport_UnencodedPlus_MessageNamesEncoding()
     {

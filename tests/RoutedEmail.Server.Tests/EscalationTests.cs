@@ -132,6 +132,85 @@ public sealed class EscalationTests
     }
 
     [Fact]
+    public async Task Explanation_OverflowQueue_ListsItsAgentsAndPlaces()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var server = await TestServer.StartAsync(time: time);
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAsync("skill-queues/Billing", new { });
+        await scenario.PutAsync("routed-email-configurations/BillingOwner", new { skillQueue = "Billing" });
+        await scenario.PutAsync("skill-queues/Parts", new
+        {
+            escalation = new { afterSeconds = 10, raisePriorityBy = 15, overflowQueue = "Billing" },
+        });
+        await scenario.PutAgentAsync("maria");
+        await PutAgentWithRanksAsync(scenario, "ana", ("Billing", 2));
+        await PutAgentWithRanksAsync(scenario, "bob", ("Parts", 2), ("Billing", 1));
+        await scenario.IngestAcceptedAsync(scenario.Item("e-1"));
+        time.Advance(TimeSpan.FromSeconds(5));
+        await scenario.IngestAcceptedAsync(scenario.Item("b-1", "BillingOwner"));
+        Assert.Equal(1, (await ExplanationTests.ExplainAsync(scenario, "b-1"))["position"]!.GetValue<int>());
+
+        time.Advance(TimeSpan.FromSeconds(5));
+        await WaitForEscalationAsync(scenario, "e-1");
+
+        var billingEmail = await ExplanationTests.ExplainAsync(scenario, "b-1");
+        Assert.Equal(2, billingEmail["position"]!.GetValue<int>());
+        Assert.Equal(2, billingEmail["queueSize"]!.GetValue<int>());
+        Assert.StartsWith("Waiting in queue \"Billing\" at position 2 of 2.",
+            billingEmail["summary"]!.GetValue<string>(), StringComparison.Ordinal);
+        var escalated = await ExplanationTests.ExplainAsync(scenario, "e-1");
+        Assert.Equal(1, escalated["position"]!.GetValue<int>());
+        Assert.Equal(1, escalated["queueSize"]!.GetValue<int>());
+        var lines = escalated["agents"]!.AsArray().Select(line => line!.AsObject()).ToList();
+        Assert.Equal(["maria", "bob", "ana"], lines.Select(line => line["agentId"]!.GetValue<string>()));
+        Assert.Equal(["Parts", "Billing", "Billing"], lines.Select(line => line["queue"]!.GetValue<string>()));
+        Assert.Equal([1, 1, 2], lines.Select(line => line["rank"]!.GetValue<int>()));
+        Assert.All(lines, line => Assert.Equal("Offline", line["reason"]!.GetValue<string>()));
+        var summary = escalated["summary"]!.GetValue<string>();
+        Assert.Contains("It is also in the list of queue \"Billing\", at position 1 of 2.", summary,
+            StringComparison.Ordinal);
+        Assert.EndsWith("Agents taking it through queue \"Billing\", by reason: Offline: 2.", summary,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explanation_OverflowAgentBetterQueue_OverflowRank()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var server = await TestServer.StartAsync(time: time);
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAsync("skill-queues/Billing", new { });
+        await scenario.PutAsync("skill-queues/VIP", new { });
+        await scenario.PutAsync("routed-email-configurations/Vip", new { skillQueue = "VIP" });
+        await scenario.PutAsync("skill-queues/Parts", new { escalation = new { afterSeconds = 10, overflowQueue = "Billing" } });
+        await PutAgentWithRanksAsync(scenario, "ana", ("VIP", 1), ("Billing", 2));
+        using var ana = await scenario.SignInAsync("ana");
+        await ana.SetStatusAsync("Available");
+        await scenario.IngestAcceptedAsync(scenario.Item("v-1", "Vip"), scenario.Item("v-2", "Vip"));
+        await ana.WaitForOfferOfAsync("v-1");
+        await scenario.IngestAcceptedAsync(scenario.Item("e-1"));
+
+        time.Advance(TimeSpan.FromSeconds(10));
+        await WaitForEscalationAsync(scenario, "e-1");
+
+        var explanation = await ExplanationTests.ExplainAsync(scenario, "e-1");
+        var line = Assert.Single(explanation["agents"]!.AsArray())!.AsObject();
+        Assert.Equal("ana", line["agentId"]!.GetValue<string>());
+        Assert.Equal("Billing", line["queue"]!.GetValue<string>());
+        Assert.Equal(2, line["rank"]!.GetValue<int>());
+        Assert.Equal("ServingBetterQueue", line["reason"]!.GetValue<string>());
+        Assert.Equal("VIP", line["betterQueue"]!.GetValue<string>());
+        Assert.StartsWith("Serving queue \"VIP\" first: the agent ranks it 1 and queue \"Billing\" 2,",
+            line["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        var summary = explanation["summary"]!.GetValue<string>();
+        Assert.Contains("No agent has this queue in its routing profile. It waited", summary,
+            StringComparison.Ordinal);
+        Assert.EndsWith("Agents taking it through queue \"Billing\", by reason: serving a better-ranked queue: 1.",
+            summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Transfer_ToQueue_EndsOverflow()
     {
         var time = new FakeTimeProvider(Start);
@@ -260,6 +339,14 @@ public sealed class EscalationTests
         var queue = (await server.Admin.GetFromJsonAsync<JsonObject>($"{scenario.TenantPath}/skill-queues/Parts"))!;
         Assert.Null(queue["escalation"]);
     }
+
+    private static Task<JsonObject> PutAgentWithRanksAsync(
+        Scenario scenario, string agentId, params (string Queue, int Rank)[] ranks) =>
+        scenario.PutAsync($"agents/{agentId}", new
+        {
+            password = "password-" + agentId,
+            skillQueues = ranks.Select(pair => new { name = pair.Queue, rank = pair.Rank }).ToArray(),
+        });
 
     /// <summary>Polls the email until its priority is the expected one, because escalation runs in the background.</summary>
     private static async Task<JsonObject> WaitForPriorityAsync(Scenario scenario, string entityId, int priority)

@@ -253,6 +253,21 @@ public sealed class ExplanationTests
         Assert.Equal("Offline", SingleAgent(explanation)["reason"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Explanation_AdminPathUnknownId_NamesPath()
+    {
+        await using var server = await TestServer.StartAsync(time: new FakeTimeProvider(Start));
+        var scenario = await Scenario.CreateAsync(server);
+
+        using var response = await server.Admin.GetAsync($"{scenario.TenantPath}/routed-emails/missing/explanation");
+
+        var problem = await IngestAssert.ProblemAsync(response, HttpStatusCode.NotFound);
+        var detail = problem["detail"]!.GetValue<string>();
+        Assert.Contains("entityId \"missing\"", detail, StringComparison.Ordinal);
+        Assert.Contains("in the request path", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-sc-company", detail, StringComparison.Ordinal);
+    }
+
     internal static async Task<JsonObject> ExplainAsync(Scenario scenario, string entityId)
     {
         using var response = await SendAsync(

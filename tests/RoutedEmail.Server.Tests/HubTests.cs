@@ -152,6 +152,8 @@ public sealed class HubTests
             () => hub.Connection.InvokeAsync<JsonObject>("Complete", 999L, null, new string('n', 4001)));
 
         Assert.Contains("No offer 999 was made to agent \"maria\".", accept.Message, StringComparison.Ordinal);
+        Assert.StartsWith("An unexpected error occurred invoking 'Accept' on the server. HubException: No offer 999 ",
+            accept.Message, StringComparison.Ordinal);
         Assert.Contains("Agent \"maria\" holds no email 999.", complete.Message, StringComparison.Ordinal);
         Assert.Contains("status \"Missed\" cannot be chosen.", status.Message, StringComparison.Ordinal);
         Assert.Contains("notes is 4001 characters long; it must have 0 to 4000.", notes.Message, StringComparison.Ordinal);

@@ -47,17 +47,64 @@ public sealed class LogSecrecyTests
         Assert.DoesNotContain("jtaylor@gmail.com", log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task LogLines_OptionalIdsAbsent_NoEmptyPlaceholder()
+    {
+        var capture = new CapturingLoggerProvider();
+        await using var server = await TestServer.StartAsync(services: services => services.AddLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Trace);
+            logging.AddProvider(capture);
+        }));
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAgentAsync("maria");
+        using var agent = await scenario.SignInAsync("maria");
+
+        // Rejections without a company code, without an item and without a field.
+        using (await scenario.IngestAsync(Scenario.SeedExample, request => request.Headers.Remove("X-sc-company-code")))
+        using (await scenario.IngestAsync("{}"))
+        using (await scenario.IngestAsync("[1]"))
+        {
+        }
+
+        // A cancel while no agent has the email, and a status without an away reason.
+        await scenario.IngestAcceptedAsync(scenario.Item("cancel-me"));
+        await scenario.CancelAsync("cancel-me");
+        await agent.SetStatusAsync("Away");
+
+        // An offer change, which has no email id, and an email change, which has no offer id.
+        await scenario.IngestAcceptedAsync(scenario.Item("e-1"));
+        await agent.SetStatusAsync("Available");
+        var offer = await WalkthroughTests.WaitForOfferAsync(agent);
+        await agent.AcceptAndCompleteAsync(offer);
+
+        var events = capture.EventIds.ToHashSet();
+        Assert.Contains(4006, events);
+        Assert.Contains(4005, events);
+        Assert.Contains(4004, events);
+        Assert.Contains(7002, events);
+        Assert.Contains(6002, events);
+        Assert.Contains(6003, events);
+        Assert.Contains(6007, events);
+        Assert.Empty(capture.EmptyValues);
+    }
+
     private sealed class CapturingLoggerProvider : ILoggerProvider
     {
         public ConcurrentQueue<string> Messages { get; } = new();
 
-        public ILogger CreateLogger(string categoryName) => new CapturingLogger(Messages);
+        public ConcurrentQueue<int> EventIds { get; } = new();
+
+        /// <summary>Lines of the service whose placeholders received null or blank values.</summary>
+        public ConcurrentQueue<string> EmptyValues { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new CapturingLogger(this, categoryName);
 
         public void Dispose()
         {
         }
 
-        private sealed class CapturingLogger(ConcurrentQueue<string> messages) : ILogger
+        private sealed class CapturingLogger(CapturingLoggerProvider provider, string category) : ILogger
         {
             public IDisposable? BeginScope<TState>(TState state)
                 where TState : notnull => null;
@@ -69,10 +116,23 @@ public sealed class LogSecrecyTests
                 Func<TState, Exception?, string> formatter)
             {
                 // The structured values are captured too, so a secret passed as a parameter cannot hide.
-                var values = state is IEnumerable<KeyValuePair<string, object?>> pairs
-                    ? string.Join(" ", pairs.Select(pair => $"{pair.Key}={pair.Value}"))
-                    : string.Empty;
-                messages.Enqueue($"{formatter(state, exception)} {values} {exception}");
+                var pairs = state as IEnumerable<KeyValuePair<string, object?>> ?? [];
+                var values = string.Join(" ", pairs.Select(pair => $"{pair.Key}={pair.Value}"));
+                var message = formatter(state, exception);
+                provider.Messages.Enqueue($"{message} {values} {exception}");
+                if (!category.StartsWith("RoutedEmail.", StringComparison.Ordinal))
+                {
+                    return;
+                }
+
+                provider.EventIds.Enqueue(eventId.Id);
+                foreach (var (key, value) in pairs)
+                {
+                    if (value is null || (value is string text && string.IsNullOrWhiteSpace(text)))
+                    {
+                        provider.EmptyValues.Enqueue($"event {eventId.Id}, {key} is empty: {message}");
+                    }
+                }
             }
         }
     }

@@ -1,6 +1,9 @@
 namespace RoutedEmail.Core.Explanations;
 
-/// <summary>Why an agent that serves the email's queue is not taking a Queued email now.</summary>
+/// <summary>
+/// Why an agent that serves the email's queue, or the overflow queue of an escalated email, is not taking a Queued
+/// email now.
+/// </summary>
 public enum AgentReason
 {
     /// <summary>The agent is signed out.</summary>
@@ -32,7 +35,13 @@ public enum AgentReason
 /// <param name="Detail">The reason in plain words, for a supervisor.</param>
 public sealed record AgentExplanation(string AgentId, string Status, AgentReason Reason, string Detail)
 {
-    /// <summary>The agent's rank for the email's queue; 1 is the best.</summary>
+    /// <summary>
+    /// The queue through which the agent would take the email: the email's own queue, or its overflow queue for an
+    /// agent that serves only the overflow queue or ranks it better.
+    /// </summary>
+    public string Queue { get; init; } = string.Empty;
+
+    /// <summary>The agent's rank for <see cref="Queue"/>; 1 is the best.</summary>
     public int Rank { get; init; }
 
     /// <summary>The agent's Offered, Active and Wrap emails.</summary>
@@ -52,14 +61,21 @@ public sealed record AgentExplanation(string AgentId, string Status, AgentReason
 /// <param name="EntityId">The client's entity id.</param>
 /// <param name="State">The email's state, such as <c>Queued</c>.</param>
 /// <param name="Summary">One or two sentences for a supervisor.</param>
-/// <param name="Agents">For a Queued email, every agent serving its queue; otherwise empty.</param>
+/// <param name="Agents">
+/// For a Queued email, every agent serving its queue or, once it is escalated, its overflow queue; otherwise empty.
+/// </param>
 public sealed record EmailExplanation(
     string EntityId, string State, string Summary, IReadOnlyList<AgentExplanation> Agents)
 {
-    /// <summary>The email's 1-based place in its queue's routing order; set only while Queued.</summary>
+    /// <summary>
+    /// The email's 1-based place in its own queue's routing list, which includes emails that overflowed into the
+    /// queue; set only while Queued.
+    /// </summary>
     public int? Position { get; init; }
 
-    /// <summary>How many emails wait in the queue; set only while Queued.</summary>
+    /// <summary>
+    /// How many emails are in the queue's routing list, overflowed ones included; set only while Queued.
+    /// </summary>
     public int? QueueSize { get; init; }
 
     /// <summary>The agent holding the email and the inputs it was chosen on; set while Offered, Active or Wrap.</summary>

@@ -13,27 +13,36 @@ namespace RoutedEmail.Core.Explanations;
 public static class EmailExplainer
 {
     /// <summary>
-    /// Explains a Queued email: its place in the queue and, for each agent serving the queue, why that agent is not
-    /// taking it now. Agents are listed by rank for the queue, then by agent id.
+    /// Explains a Queued email: its place in its queue's routing list and, for each agent serving the queue or the
+    /// overflow queue of an escalated email, why that agent is not taking it now. Agents who would take it through
+    /// its own queue come first, then those through the overflow queue, each by rank for that queue, then agent id.
     /// </summary>
     public static EmailExplanation ExplainQueued(QueuedEmailInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var email = inputs.Email;
-        var self = new QueueHead(email.Queue, email.EmailId, email.Priority, email.EnqueuedAt);
-        var ahead = inputs.Waiting.Count(other =>
-            other.EmailId != email.EmailId && RoutingPolicy.CompareInQueueOrder(other, self) < 0);
-        var queueSize = Math.Max(inputs.Waiting.Count, ahead + 1);
+        var own = QueuePlace.Find(email, email.Queue, inputs.Waiting);
+        var overflow = email.OverflowQueue is { } overflowQueue && overflowQueue != email.Queue
+            ? QueuePlace.Find(email, overflowQueue, inputs.OverflowWaiting)
+            : null;
+        var heads = CollectHeads(inputs.OtherQueueHeads, own, overflow);
         var agents = inputs.Agents
-            .OrderBy(agent => agent.Ranks[email.Queue])
-            .ThenBy(agent => agent.AgentId, StringComparer.Ordinal)
-            .Select(agent => ExplainAgent(agent, email, self, ahead, inputs))
+            .Select(agent => (Agent: agent, Place: ChoosePlace(agent, own, overflow)))
+            .Where(pair => pair.Place is not null)
+            .OrderBy(pair => pair.Place!.Queue == email.Queue ? 0 : 1)
+            .ThenBy(pair => pair.Agent.Ranks[pair.Place!.Queue])
+            .ThenBy(pair => pair.Agent.AgentId, StringComparer.Ordinal)
+            .Select(pair =>
+                ExplainAgent(pair.Agent, pair.Place!, pair.Place!.Queue == email.Queue, heads, inputs.Now))
             .ToList();
-        return new EmailExplanation(email.EntityId, nameof(RoutedEmailState.Queued), SummarizeQueued(email, ahead,
-            queueSize, agents) + DescribeEscalation(email), agents)
+        var ownAgents = agents.Where(line => line.Queue == email.Queue).ToList();
+        var overflowAgents = agents.Where(line => line.Queue != email.Queue).ToList();
+        var summary = SummarizeQueued(email, own, ownAgents, overflowAgents.Count > 0) + DescribeEscalation(email)
+            + DescribeOverflow(overflow, overflowAgents);
+        return new EmailExplanation(email.EntityId, nameof(RoutedEmailState.Queued), summary, agents)
         {
-            Position = ahead + 1,
-            QueueSize = queueSize,
+            Position = own.Ahead + 1,
+            QueueSize = own.Size,
             EscalatedAt = email.EscalatedAt,
             OverflowQueue = email.OverflowQueue,
         };
@@ -74,12 +83,50 @@ public static class EmailExplainer
         return new EmailExplanation(email.EntityId, email.State.ToString(), summary, []);
     }
 
-    private static AgentExplanation ExplainAgent(
-        ExplainedAgent agent, ExplainedEmail email, QueueHead self, int ahead, QueuedEmailInputs inputs)
+    /// <summary>
+    /// Chooses the queue through which the agent would take the email: the one of the email's queue and its overflow
+    /// queue that the agent ranks better, the email's own queue on a tie, or null when the agent serves neither.
+    /// </summary>
+    private static QueuePlace? ChoosePlace(ExplainedAgent agent, QueuePlace own, QueuePlace? overflow)
     {
+        var ownRank = agent.Ranks.TryGetValue(own.Queue, out var rank) ? rank : (int?)null;
+        if (overflow is null || !agent.Ranks.TryGetValue(overflow.Queue, out var overflowRank))
+        {
+            return ownRank is null ? null : own;
+        }
+
+        return ownRank is { } better && better <= overflowRank ? own : overflow;
+    }
+
+    /// <summary>
+    /// Collects the first email of each queue's routing list. The email's own queue and its overflow queue take
+    /// theirs from the whole lists, so an agent serving both compares the two the way the router does.
+    /// </summary>
+    private static Dictionary<string, QueueHead> CollectHeads(
+        IReadOnlyDictionary<string, QueueHead> otherQueueHeads, QueuePlace own, QueuePlace? overflow)
+    {
+        var heads = new Dictionary<string, QueueHead>(otherQueueHeads, StringComparer.Ordinal)
+        {
+            [own.Queue] = own.Head,
+        };
+        if (overflow is not null)
+        {
+            heads[overflow.Queue] = overflow.Head;
+        }
+
+        return heads;
+    }
+
+    private static AgentExplanation ExplainAgent(
+        ExplainedAgent agent, QueuePlace place, bool throughOwnQueue,
+        IReadOnlyDictionary<string, QueueHead> heads, DateTimeOffset now)
+    {
+        var rank = agent.Ranks[place.Queue];
+        var queueName = throughOwnQueue ? "this queue" : $"queue \"{place.Queue}\"";
         var line = new AgentExplanation(agent.AgentId, agent.Status.ToString(), AgentReason.NextInLine, "")
         {
-            Rank = agent.Ranks[email.Queue],
+            Queue = place.Queue,
+            Rank = rank,
             EmailsHeld = agent.EmailsHeld,
             MaxConcurrentEmails = agent.MaxConcurrentEmails,
         };
@@ -98,13 +145,13 @@ public static class EmailExplainer
         }
 
         // A better-ranked queue with waiting email comes first: even when a slot frees, that queue gets it.
-        if (FindBetterQueue(agent, self, inputs.OtherQueueHeads) is { } better)
+        if (FindBetterQueue(agent, place.Self, heads) is { } better)
         {
             return line with
             {
                 Reason = AgentReason.ServingBetterQueue,
-                Detail = $"Serving queue \"{better}\" first: the agent ranks it {agent.Ranks[better]} and this queue " +
-                    $"{agent.Ranks[email.Queue]}, and it has waiting email. The agent holds " +
+                Detail = $"Serving queue \"{better}\" first: the agent ranks it {agent.Ranks[better]} and " +
+                    $"{queueName} {rank}, and it has waiting email. The agent holds " +
                     $"{agent.EmailsHeld} of {agent.MaxConcurrentEmails} emails.",
                 BetterQueue = better,
             };
@@ -123,7 +170,7 @@ public static class EmailExplainer
             };
         }
 
-        if (agent.SkippedUntil is { } until && until > inputs.Now)
+        if (agent.SkippedUntil is { } until && until > now)
         {
             var cause = agent.SkippedAfterExpiry ? "letting its offer expire" : "declining it";
             return line with
@@ -134,9 +181,9 @@ public static class EmailExplainer
             };
         }
 
-        var detail = ahead == 0
+        var detail = place.Ahead == 0
             ? "Next in line: the agent can take this email at the next routing step."
-            : $"Next in line: {ahead} earlier {Emails(ahead)} of this queue come first.";
+            : $"Next in line: {place.Ahead} earlier {Emails(place.Ahead)} of {queueName} come first.";
         return line with { Detail = detail };
     }
 
@@ -170,18 +217,41 @@ public static class EmailExplainer
     }
 
     private static string SummarizeQueued(
-        ExplainedEmail email, int ahead, int queueSize, List<AgentExplanation> agents)
+        ExplainedEmail email, QueuePlace own, List<AgentExplanation> ownAgents, bool overflowAgents)
     {
-        var place = $"Waiting in queue \"{email.Queue}\" at position {ahead + 1} of {queueSize}.";
-        if (agents.Count == 0)
+        var place = $"Waiting in queue \"{email.Queue}\" at position {own.Ahead + 1} of {own.Size}.";
+        if (ownAgents.Count == 0)
         {
-            return place + " No agent has this queue in its routing profile, so nobody can take it.";
+            return overflowAgents
+                ? place + " No agent has this queue in its routing profile."
+                : place + " No agent has this queue in its routing profile, so nobody can take it.";
         }
 
-        var counts = agents.GroupBy(agent => agent.Reason).OrderBy(group => group.Key)
-            .Select(group => $"{Describe(group.Key)}: {group.Count()}");
-        return $"{place} Agents serving the queue, by reason: {string.Join(", ", counts)}.";
+        return $"{place} Agents serving the queue, by reason: {CountByReason(ownAgents)}.";
     }
+
+    /// <summary>
+    /// Returns sentences, with a leading space, on the email's place in its overflow queue's list and the agents
+    /// who would take it through that queue, or an empty string for an email without an overflow queue.
+    /// </summary>
+    private static string DescribeOverflow(QueuePlace? overflow, List<AgentExplanation> overflowAgents)
+    {
+        if (overflow is null)
+        {
+            return string.Empty;
+        }
+
+        var place = $" It is also in the list of queue \"{overflow.Queue}\", at position {overflow.Ahead + 1} of " +
+            $"{overflow.Size}.";
+        return overflowAgents.Count == 0
+            ? $"{place} No other agent has queue \"{overflow.Queue}\" in its routing profile."
+            : $"{place} Agents taking it through queue \"{overflow.Queue}\", by reason: " +
+                $"{CountByReason(overflowAgents)}.";
+    }
+
+    private static string CountByReason(List<AgentExplanation> agents) => string.Join(", ", agents
+        .GroupBy(agent => agent.Reason).OrderBy(group => group.Key)
+        .Select(group => $"{Describe(group.Key)}: {group.Count()}"));
 
     /// <summary>Returns a sentence on the email's escalation, with a leading space, or an empty string.</summary>
     private static string DescribeEscalation(ExplainedEmail email)
@@ -191,7 +261,6 @@ public static class EmailExplainer
             return string.Empty;
         }
 
-        // NOTE: agents who serve only the overflow queue are not listed one by one in the agents of a Queued email.
         var overflow = email.OverflowQueue is { } queue
             ? $"; agents of queue \"{queue}\" may also take it, in that queue's order"
             : string.Empty;

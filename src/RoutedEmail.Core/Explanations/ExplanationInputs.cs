@@ -23,7 +23,9 @@ public sealed record ExplainedEmail(
     public string? OverflowQueue { get; init; }
 }
 
-/// <summary>An agent whose routing profile contains the email's queue, as the router would see it now.</summary>
+/// <summary>
+/// An agent whose routing profile contains the email's queue or its overflow queue, as the router would see it now.
+/// </summary>
 /// <param name="AgentId">The agent's identifier.</param>
 /// <param name="Status">The agent's status.</param>
 /// <param name="EmailsHeld">The agent's Offered, Active and Wrap emails.</param>
@@ -48,13 +50,27 @@ public sealed record ExplainedAgent(
 
 /// <summary>Everything the explanation of a Queued email reads.</summary>
 /// <param name="Email">The email.</param>
-/// <param name="Waiting">Every Queued email of the email's queue, in any order.</param>
-/// <param name="Agents">The agents whose routing profile contains the email's queue.</param>
-/// <param name="OtherQueueHeads">The first waiting email of each other queue in those agents' profiles.</param>
+/// <param name="Waiting">
+/// Every email in the routing list of the email's queue, in any order: the queue's Queued emails and the Queued
+/// emails whose overflow queue it is.
+/// </param>
+/// <param name="Agents">The agents whose routing profile contains the email's queue or its overflow queue.</param>
+/// <param name="OtherQueueHeads">
+/// The first email in the routing list of each other queue in those agents' profiles. Entries for the email's queue
+/// and its overflow queue are ignored, because <paramref name="Waiting"/> and <see cref="OverflowWaiting"/> give
+/// those lists whole.
+/// </param>
 /// <param name="Now">The time the explanation is for.</param>
 public sealed record QueuedEmailInputs(
     ExplainedEmail Email, IReadOnlyList<QueueHead> Waiting, IReadOnlyList<ExplainedAgent> Agents,
-    IReadOnlyDictionary<string, QueueHead> OtherQueueHeads, DateTimeOffset Now);
+    IReadOnlyDictionary<string, QueueHead> OtherQueueHeads, DateTimeOffset Now)
+{
+    /// <summary>
+    /// Every email in the routing list of the email's overflow queue, in any order, the email itself included.
+    /// Default: empty, as for an email without an overflow queue.
+    /// </summary>
+    public IReadOnlyList<QueueHead> OverflowWaiting { get; init; } = [];
+}
 
 /// <summary>The routing inputs recorded when an email was offered to the agent holding it.</summary>
 /// <param name="AgentId">The chosen agent.</param>

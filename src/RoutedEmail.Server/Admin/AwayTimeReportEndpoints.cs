@@ -31,14 +31,18 @@ internal static partial class AwayTimeReportEndpoints
         CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var query = context.Request.Query;
         var validation = new RequestValidation();
-        var rangeEnd = ParseTime(validation, "to", to) ?? now;
-        var rangeStart = ParseTime(validation, "from", from) ?? rangeEnd - AwayTimeReport.DefaultRange;
+        var rangeEnd = ParseTime(validation, "to", ReadSingleValue(validation, query, "to", to)) ?? now;
+        var rangeStart = from is null
+            ? DefaultStart(validation, rangeEnd)
+            : ParseTime(validation, "from", ReadSingleValue(validation, query, "from", from));
         if (validation.IsValid)
         {
-            CheckRange(validation, rangeStart, rangeEnd);
+            CheckRange(validation, rangeStart!.Value, rangeEnd);
         }
 
+        agentId = ReadSingleValue(validation, query, "agentId", agentId);
         if (agentId is not null)
         {
             validation.CheckPathName("agentId", agentId, MaxAgentIdLength);
@@ -55,9 +59,47 @@ internal static partial class AwayTimeReportEndpoints
             return SkillQueueEndpoints.NotFound("agent", agentId);
         }
 
-        var changes = await reports.ReadStatusChangesAsync(tenantId, agentId, rangeStart, rangeEnd, cancellationToken);
-        var agents = AwayTimeReport.Compute(changes, rangeStart, rangeEnd, now);
-        return TypedResults.Ok(AwayTimeReportResponse.Create(rangeStart, rangeEnd, agents));
+        var start = rangeStart!.Value;
+        var changes = await reports.ReadStatusChangesAsync(tenantId, agentId, start, rangeEnd, cancellationToken);
+        var agents = AwayTimeReport.Compute(changes, start, rangeEnd, now);
+        return TypedResults.Ok(AwayTimeReportResponse.Create(start, rangeEnd, agents));
+    }
+
+    /// <summary>
+    /// Returns the bound value of a query parameter, or null with an error when the query string repeats it. The
+    /// binder joins repeated values with commas, which would otherwise be read as one value.
+    /// </summary>
+    private static string? ReadSingleValue(
+        RequestValidation validation, IQueryCollection query, string field, string? bound)
+    {
+        var count = query[field].Count;
+        if (count <= 1)
+        {
+            return bound;
+        }
+
+        validation.Add(field, $"{field} is given {count} times in the query string, but it may be given only " +
+            $"once. Send a single {field}.");
+        return null;
+    }
+
+    /// <summary>
+    /// Computes the start of the range when from is missing, which is to minus the default range, or adds an error
+    /// and returns null when that start is before 1970.
+    /// </summary>
+    private static DateTimeOffset? DefaultStart(RequestValidation validation, DateTimeOffset rangeEnd)
+    {
+        var rangeStart = rangeEnd - AwayTimeReport.DefaultRange;
+        if (rangeStart >= DateTimeOffset.UnixEpoch)
+        {
+            return rangeStart;
+        }
+
+        var hours = AwayTimeReport.DefaultRange.TotalHours;
+        validation.Add("from", $"from is missing, so it defaults to to minus {hours:0} hours, which is " +
+            $"{rangeStart:O}, before 1970-01-01T00:00:00Z, the earliest time a report accepts. Send a to of " +
+            $"{DateTimeOffset.UnixEpoch + AwayTimeReport.DefaultRange:O} or later, or send an explicit from.");
+        return null;
     }
 
     /// <summary>
@@ -100,10 +142,23 @@ internal static partial class AwayTimeReportEndpoints
         else if (rangeEnd - rangeStart > AwayTimeReport.MaxRange)
         {
             validation.Add("from", $"The range from {rangeStart:O} to {rangeEnd:O} is " +
-                $"{(rangeEnd - rangeStart).TotalDays:0.##} days long, but it may be at most " +
+                $"{FormatLength(rangeEnd - rangeStart)} long, but it may be at most " +
                 $"{AwayTimeReport.MaxRange.TotalDays:0} days. Send a later from, or split the range into several " +
                 "requests.");
         }
+    }
+
+    /// <summary>
+    /// Formats a length as days and hh:mm:ss with every nonzero fractional digit, so a range just over the maximum
+    /// does not read as equal to it.
+    /// </summary>
+    private static string FormatLength(TimeSpan length)
+    {
+        var text = $"{length.Days} days {length.Hours:00}:{length.Minutes:00}:{length.Seconds:00}";
+        var fraction = length.Ticks % TimeSpan.TicksPerSecond;
+        return fraction == 0
+            ? text
+            : $"{text}.{fraction.ToString("0000000", CultureInfo.InvariantCulture).TrimEnd('0')}";
     }
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$")]

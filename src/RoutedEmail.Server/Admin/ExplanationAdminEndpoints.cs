@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RoutedEmail.Core.Explanations;
+using RoutedEmail.Core.Tenants;
 using RoutedEmail.Server.Integrator;
 using RoutedEmail.Server.Routing;
 using RoutedEmail.Storage.Abstractions;
@@ -18,7 +19,16 @@ internal static class ExplanationAdminEndpoints
 
     private static Task<Results<Ok<EmailExplanation>, ProblemHttpResult>> GetAsync(
         HttpContext context, string entityId, IExplanationStore store, IOptions<RoutingOptions> options,
-        CancellationToken cancellationToken) =>
-        ExplanationEndpoints.ExplainAsync(
-            TenantScope.Get(context).Id, entityId, store, options.Value, cancellationToken);
+        CancellationToken cancellationToken)
+    {
+        var tenant = TenantScope.Get(context);
+        return ExplanationEndpoints.ExplainAsync(tenant.Id, entityId, store, options.Value,
+            unknown => NotFound(tenant, unknown), cancellationToken);
+    }
+
+    // The admin API takes the tenant from the path, not from the integrator headers.
+    private static ProblemHttpResult NotFound(Tenant tenant, string entityId) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "The routed email does not exist.",
+            detail: $"Tenant {tenant.CompanyCode}/{tenant.Environment} has no routed email with entityId " +
+            $"\"{entityId}\". Check the entityId, and the company code and environment in the request path.");
 }

@@ -63,8 +63,7 @@ internal sealed partial class AgentActions(
         var chosen = ChoosableStatuses.FirstOrDefault(candidate => candidate.ToString() == status, AgentStatus.Missed);
         if (chosen == AgentStatus.Missed)
         {
-            return Invalid("status", $"status \"{status}\" cannot be chosen. Choose Available, Away or Offline; " +
-                "Missed is set by the service when an offer expires.");
+            return Invalid("status", DescribeInvalidStatus(status));
         }
 
         if (reason is not null && chosen != AgentStatus.Away)
@@ -80,7 +79,14 @@ internal sealed partial class AgentActions(
 
         var withdrawn = await agents.SetStatusAsync(
             agent.TenantId, agent.AgentId, chosen, cancellationToken, reason);
-        Log.StatusChanged(logger, agent.TenantId, agent.AgentId, chosen, reason, withdrawn);
+        if (reason is null)
+        {
+            Log.StatusChanged(logger, agent.TenantId, agent.AgentId, chosen, withdrawn);
+        }
+        else
+        {
+            Log.AwayWithReason(logger, agent.TenantId, agent.AgentId, reason, withdrawn);
+        }
 
         // Every status change wakes the router: Available can make offers, withdrawn offers go back to their queue,
         // and going Offline can leave a queue unattended.
@@ -116,7 +122,7 @@ internal sealed partial class AgentActions(
     public async Task<AgentActionFailure?> AcceptAsync(AgentKey agent, long offerId, CancellationToken cancellationToken)
     {
         var outcome = await agents.AcceptAsync(agent.TenantId, agent.AgentId, offerId, cancellationToken);
-        await AfterChangeAsync(agent, outcome, offerId: offerId);
+        await AfterOfferChangeAsync(agent, outcome, offerId);
         return outcome.Status switch
         {
             AgentActionStatus.Done or AgentActionStatus.AlreadyDone => null,
@@ -129,7 +135,7 @@ internal sealed partial class AgentActions(
     public async Task<AgentActionFailure?> DeclineAsync(AgentKey agent, long offerId, CancellationToken cancellationToken)
     {
         var outcome = await agents.DeclineAsync(agent.TenantId, agent.AgentId, offerId, cancellationToken);
-        await AfterChangeAsync(agent, outcome, offerId: offerId);
+        await AfterOfferChangeAsync(agent, outcome, offerId);
         return outcome.Status switch
         {
             AgentActionStatus.Done => null,
@@ -149,7 +155,7 @@ internal sealed partial class AgentActions(
 
         var outcome = await agents.CompleteAsync(
             agent.TenantId, agent.AgentId, emailId, workCode, notes, cancellationToken);
-        await AfterChangeAsync(agent, outcome, emailId: emailId);
+        await AfterEmailChangeAsync(agent, outcome, emailId);
         return outcome.Status switch
         {
             AgentActionStatus.Done or AgentActionStatus.AlreadyDone => null,
@@ -167,7 +173,7 @@ internal sealed partial class AgentActions(
     public async Task<AgentActionFailure?> EndWrapAsync(AgentKey agent, long emailId, CancellationToken cancellationToken)
     {
         var outcome = await agents.EndWrapAsync(agent.TenantId, agent.AgentId, emailId, cancellationToken);
-        await AfterChangeAsync(agent, outcome, emailId: emailId);
+        await AfterEmailChangeAsync(agent, outcome, emailId);
         return outcome.Status switch
         {
             AgentActionStatus.Done or AgentActionStatus.AlreadyDone => null,
@@ -190,7 +196,13 @@ internal sealed partial class AgentActions(
 
         var outcome = await agents.TransferAsync(
             agent.TenantId, agent.AgentId, emailId, skillQueue, targetAgentId, cancellationToken);
-        await AfterChangeAsync(agent, outcome, emailId: emailId);
+        await AfterEmailChangeAsync(agent, outcome, emailId);
+        if (outcome.OfferedTo is { } target)
+        {
+            Log.TransferOffered(logger, agent.TenantId, agent.AgentId, emailId, target);
+            await notifier.NotifyAsync(agent.TenantId, target, EventTypes.Offered);
+        }
+
         return outcome.Status switch
         {
             AgentActionStatus.Done => null,
@@ -212,19 +224,30 @@ internal sealed partial class AgentActions(
         };
     }
 
+    private async Task AfterOfferChangeAsync(AgentKey agent, AgentActionOutcome outcome, long offerId)
+    {
+        if (outcome.Event is { } change)
+        {
+            Log.OfferChanged(logger, agent.TenantId, agent.AgentId, offerId, change);
+            await AfterChangeAsync(agent, outcome, change);
+        }
+    }
+
+    private async Task AfterEmailChangeAsync(AgentKey agent, AgentActionOutcome outcome, long emailId)
+    {
+        if (outcome.Event is { } change)
+        {
+            Log.EmailChanged(logger, agent.TenantId, agent.AgentId, emailId, change);
+            await AfterChangeAsync(agent, outcome, change);
+        }
+    }
+
     /// <summary>
-    /// Logs a committed change, notifies the agent's clients, and wakes the router or the deadline service when the
+    /// Notifies the agent's clients of a committed change, and wakes the router or the deadline service when the
     /// change can make an offer possible or adds a deadline.
     /// </summary>
-    private async Task AfterChangeAsync(
-        AgentKey agent, AgentActionOutcome outcome, long? offerId = null, long? emailId = null)
+    private async Task AfterChangeAsync(AgentKey agent, AgentActionOutcome outcome, string change)
     {
-        if (outcome.Event is not { } change)
-        {
-            return;
-        }
-
-        Log.Changed(logger, agent.TenantId, agent.AgentId, change, offerId, emailId);
         await notifier.NotifyAsync(agent.TenantId, agent.AgentId, change);
 
         // A decline, expiry, transfer or completion puts an email back or frees a slot, so the router runs. New
@@ -239,12 +262,6 @@ internal sealed partial class AgentActions(
         if (change is EventTypes.OfferDeclined or EventTypes.WrapStarted || outcome.OfferedTo is not null)
         {
             deadlines.Notify();
-        }
-
-        if (outcome.OfferedTo is { } target)
-        {
-            Log.TransferOffered(logger, agent.TenantId, agent.AgentId, emailId, target);
-            await notifier.NotifyAsync(agent.TenantId, target, EventTypes.Offered);
         }
     }
 
@@ -282,6 +299,27 @@ internal sealed partial class AgentActions(
     private static AgentActionFailure Conflict(string title, string detail) =>
         new(AgentActionFailureKind.Conflict, title, detail);
 
+    private static string DescribeInvalidStatus(string? status)
+    {
+        const string Choices = "Send \"Available\", \"Away\" or \"Offline\", which are case-sensitive.";
+        if (status is null)
+        {
+            return $"status is missing. {Choices}";
+        }
+
+        if (status == nameof(AgentStatus.Missed))
+        {
+            return $"status \"Missed\" cannot be chosen. The service sets it when an offer expires. {Choices}";
+        }
+
+        var differentCase = ChoosableStatuses.Select(candidate => candidate.ToString())
+            .FirstOrDefault(name => string.Equals(name, status, StringComparison.OrdinalIgnoreCase));
+        return differentCase is null
+            ? $"status \"{status}\" is invalid. {Choices}"
+            : $"status \"{status}\" is invalid, because status is case-sensitive. Send \"{differentCase}\". An " +
+                "agent can choose \"Available\", \"Away\" or \"Offline\".";
+    }
+
     private static string DescribeInvalidWorkCode(string? workCode, IReadOnlyList<string> allowed)
     {
         var choices = allowed.Count == 0
@@ -303,15 +341,26 @@ internal sealed partial class AgentActions(
     private static partial class Log
     {
         [LoggerMessage(6002, LogLevel.Information,
-            "Agent {AgentId} of tenant {TenantId} is now {Status} with away reason {AwayReason}; {Withdrawn} pending " +
-            "offers went back to their queues")]
+            "Agent {AgentId} of tenant {TenantId} is now {Status}; pending offers put back in their queues: " +
+            "{Withdrawn}")]
         public static partial void StatusChanged(
-            ILogger logger, long tenantId, string agentId, AgentStatus status, string? awayReason, int withdrawn);
+            ILogger logger, long tenantId, string agentId, AgentStatus status, int withdrawn);
+
+        [LoggerMessage(6006, LogLevel.Information,
+            "Agent {AgentId} of tenant {TenantId} is now Away with away reason {AwayReason}; pending offers put " +
+            "back in their queues: {Withdrawn}")]
+        public static partial void AwayWithReason(
+            ILogger logger, long tenantId, string agentId, string awayReason, int withdrawn);
 
         [LoggerMessage(6003, LogLevel.Information,
-            "Agent {AgentId} of tenant {TenantId} changed offer {OfferId} or email {EmailId}: {Event}")]
-        public static partial void Changed(
-            ILogger logger, long tenantId, string agentId, string @event, long? offerId, long? emailId);
+            "Agent {AgentId} of tenant {TenantId} changed offer {OfferId}, recorded as event {Event}")]
+        public static partial void OfferChanged(
+            ILogger logger, long tenantId, string agentId, long offerId, string @event);
+
+        [LoggerMessage(6007, LogLevel.Information,
+            "Agent {AgentId} of tenant {TenantId} changed email {EmailId}, recorded as event {Event}")]
+        public static partial void EmailChanged(
+            ILogger logger, long tenantId, string agentId, long emailId, string @event);
 
         [LoggerMessage(6005, LogLevel.Information,
             "Agent {AgentId} of tenant {TenantId} now has {Count} tasks on other channels")]
@@ -320,6 +369,6 @@ internal sealed partial class AgentActions(
         [LoggerMessage(6004, LogLevel.Information,
             "Agent {AgentId} of tenant {TenantId} transferred email {EmailId} to agent {TargetAgentId} as a new offer")]
         public static partial void TransferOffered(
-            ILogger logger, long tenantId, string agentId, long? emailId, string targetAgentId);
+            ILogger logger, long tenantId, string agentId, long emailId, string targetAgentId);
     }
 }

@@ -65,8 +65,8 @@ internal static partial class IngestEndpoint
         var authentication = await authenticator.AuthenticateAsync(request.Headers, context.RequestAborted);
         if (authentication.Tenant is not { } tenant)
         {
-            Log.Rejected(logger, request.Headers[IntegratorAuthenticator.CompanyHeader].ToString(),
-                authentication.StatusCode, null, null);
+            LogRejected(logger, request.Headers[IntegratorAuthenticator.CompanyHeader].ToString(),
+                authentication.StatusCode, null);
             await IngestResponse.WriteErrorAsync(context.Response, authentication.StatusCode, authentication.Error!);
             return;
         }
@@ -74,7 +74,7 @@ internal static partial class IngestEndpoint
         var (body, bodyError) = await ReadBodyAsync(context);
         if (bodyError is not null)
         {
-            Log.Rejected(logger, tenant.CompanyCode, bodyError.Value.StatusCode, null, null);
+            LogRejected(logger, tenant.CompanyCode, bodyError.Value.StatusCode, null);
             await IngestResponse.WriteErrorAsync(context.Response, bodyError.Value.StatusCode, bodyError.Value.Message);
             return;
         }
@@ -84,7 +84,7 @@ internal static partial class IngestEndpoint
             body!, tenant, configurations, ingest, retainedSince, context.RequestAborted);
         if (validation.Error is { } error)
         {
-            Log.Rejected(logger, tenant.CompanyCode, validation.StatusCode, error.ItemIndex, error.Field);
+            LogRejected(logger, tenant.CompanyCode, validation.StatusCode, error);
             await IngestResponse.WriteErrorAsync(context.Response, validation.StatusCode, error.Message);
             return;
         }
@@ -211,6 +211,32 @@ internal static partial class IngestEndpoint
 
     private sealed record ValidatedBatch(IReadOnlyList<NewRoutedEmail> Emails, IngestError? Error, int StatusCode);
 
+    /// <summary>
+    /// Logs a rejected request with the company, item and field at fault, choosing the message that leaves out the
+    /// parts that are not known.
+    /// </summary>
+    private static void LogRejected(ILogger logger, string companyCode, int statusCode, IngestError? error)
+    {
+        if (string.IsNullOrWhiteSpace(companyCode))
+        {
+            Log.RejectedWithoutCompany(logger, statusCode);
+            return;
+        }
+
+        switch (error)
+        {
+            case { ItemIndex: { } itemIndex, Field: { } field }:
+                Log.Rejected(logger, companyCode, statusCode, itemIndex, field);
+                break;
+            case { ItemIndex: { } itemIndex }:
+                Log.RejectedItem(logger, companyCode, statusCode, itemIndex);
+                break;
+            default:
+                Log.RejectedRequest(logger, companyCode, statusCode);
+                break;
+        }
+    }
+
     private static partial class Log
     {
         // Debug, because a line per accepted request measurably lowers ingest throughput at high request rates.
@@ -220,7 +246,21 @@ internal static partial class IngestEndpoint
 
         [LoggerMessage(4002, LogLevel.Information,
             "Ingest for company {CompanyCode} rejected with status {StatusCode} at item {ItemIndex}, field {Field}")]
-        public static partial void Rejected(ILogger logger, string companyCode, int statusCode, int? itemIndex, string? field);
+        public static partial void Rejected(
+            ILogger logger, string companyCode, int statusCode, int itemIndex, string field);
+
+        [LoggerMessage(4004, LogLevel.Information,
+            "Ingest for company {CompanyCode} rejected with status {StatusCode} at item {ItemIndex}")]
+        public static partial void RejectedItem(ILogger logger, string companyCode, int statusCode, int itemIndex);
+
+        [LoggerMessage(4005, LogLevel.Information,
+            "Ingest for company {CompanyCode} rejected with status {StatusCode} for the request as a whole, " +
+            "not for one item")]
+        public static partial void RejectedRequest(ILogger logger, string companyCode, int statusCode);
+
+        [LoggerMessage(4006, LogLevel.Information,
+            "Ingest without an X-sc-company-code header rejected with status {StatusCode}")]
+        public static partial void RejectedWithoutCompany(ILogger logger, int statusCode);
 
         [LoggerMessage(4003, LogLevel.Error, "Ingest for company {CompanyCode} failed with an unexpected error")]
         public static partial void Failed(ILogger logger, Exception exception, string companyCode);

@@ -26,13 +26,16 @@ internal static class ExplanationEndpoints
             .WithSummary("Explains the routed email of the entity id given as ?entityId=.");
     }
 
-    /// <summary>Explains an email for a tenant, or returns a 404 problem naming the entity id.</summary>
+    /// <summary>
+    /// Explains an email for a tenant, or returns the 404 problem that <paramref name="notFound"/> builds from the
+    /// entity id. Each API names its own way of selecting the tenant in that problem.
+    /// </summary>
     internal static async Task<Results<Ok<EmailExplanation>, ProblemHttpResult>> ExplainAsync(
         long tenantId, string entityId, IExplanationStore store, RoutingOptions options,
-        CancellationToken cancellationToken)
+        Func<string, ProblemHttpResult> notFound, CancellationToken cancellationToken)
     {
         var explanation = await store.ExplainAsync(tenantId, entityId, options.DeclineSkip, cancellationToken);
-        return explanation is null ? RoutedEmailEndpoints.NotFound(entityId) : TypedResults.Ok(explanation);
+        return explanation is null ? notFound(entityId) : TypedResults.Ok(explanation);
     }
 
     private static async Task<Results<Ok<EmailExplanation>, ProblemHttpResult>> GetByPathAsync(
@@ -45,8 +48,8 @@ internal static class ExplanationEndpoints
             return RoutedEmailEndpoints.AuthenticationFailed(authentication);
         }
 
-        return await ExplainAsync(
-            tenant.Id, ReadEntityId(request, entityId), store, options.Value, cancellationToken);
+        return await ExplainAsync(tenant.Id, ReadEntityId(request, entityId), store, options.Value,
+            RoutedEmailEndpoints.NotFound, cancellationToken);
     }
 
     private static async Task<Results<Ok<EmailExplanation>, Ok<RoutedEmailDetails>, ProblemHttpResult>>
@@ -78,7 +81,8 @@ internal static class ExplanationEndpoints
             return RoutedEmailEndpoints.AuthenticationFailed(authentication);
         }
 
-        var explanation = await ExplainAsync(tenant.Id, entityId, store, options.Value, cancellationToken);
+        var explanation = await ExplainAsync(
+            tenant.Id, entityId, store, options.Value, RoutedEmailEndpoints.NotFound, cancellationToken);
         return explanation.Result switch
         {
             Ok<EmailExplanation> found => found,

@@ -91,11 +91,15 @@ internal static partial class RoutedEmailEndpoints
                     detail: $"The routed email of entityId \"{entityId}\" was completed by an agent and cannot be " +
                     "cancelled.");
             case CancelStatus.Canceled:
-                Log.Canceled(loggers.CreateLogger(typeof(RoutedEmailEndpoints).FullName!), tenant.Id, entityId,
-                    outcome.Email!.EmailId, outcome.ReleasedAgentId);
-                if (outcome.ReleasedAgentId is not null)
+                var logger = loggers.CreateLogger(typeof(RoutedEmailEndpoints).FullName!);
+                if (outcome.ReleasedAgentId is { } releasedAgentId)
                 {
-                    await notifier.NotifyAsync(tenant.Id, outcome.ReleasedAgentId, EventTypes.Canceled);
+                    Log.Canceled(logger, tenant.Id, entityId, outcome.Email!.EmailId, releasedAgentId);
+                    await notifier.NotifyAsync(tenant.Id, releasedAgentId, EventTypes.Canceled);
+                }
+                else
+                {
+                    Log.CanceledUnassigned(logger, tenant.Id, entityId, outcome.Email!.EmailId);
                 }
 
                 // The router runs also for a cancelled Queued email, which can leave its queue with no waiting
@@ -143,6 +147,10 @@ internal static partial class RoutedEmailEndpoints
     {
         [LoggerMessage(7001, LogLevel.Information,
             "Email {EmailId} (entityId {EntityId}) of tenant {TenantId} cancelled; released agent {AgentId}")]
-        public static partial void Canceled(ILogger logger, long tenantId, string entityId, long emailId, string? agentId);
+        public static partial void Canceled(ILogger logger, long tenantId, string entityId, long emailId, string agentId);
+
+        [LoggerMessage(7002, LogLevel.Information,
+            "Email {EmailId} (entityId {EntityId}) of tenant {TenantId} cancelled; no agent held it")]
+        public static partial void CanceledUnassigned(ILogger logger, long tenantId, string entityId, long emailId);
     }
 }

@@ -14,13 +14,13 @@ public abstract class SqlDatabase
 
     /// <summary>
     /// Begins a transaction that changes the tenant's routing state: emails, offers, agents or queues. Such
-    /// transactions of one tenant run one at a time, on every node, so each sees the previous one's result.
+    /// transactions of one tenant run one at a time, on every node, so each reads the previous one's result.
     /// </summary>
     /// <param name="connection">An open connection.</param>
     /// <param name="tenantId">The tenant whose state the transaction changes; null for one that changes none.</param>
     public abstract DbTransaction BeginWrite(DbConnection connection, long? tenantId);
 
-    /// <summary>Begins a read-only transaction that sees one consistent snapshot.</summary>
+    /// <summary>Begins a read-only transaction whose reads all come from one consistent snapshot.</summary>
     public abstract DbTransaction BeginRead(DbConnection connection);
 
     /// <summary>

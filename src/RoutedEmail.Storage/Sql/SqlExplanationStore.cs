@@ -36,27 +36,34 @@ internal sealed class SqlExplanationStore(SqlDatabase database, TimeProvider tim
     {
         var now = time.GetUtcNow();
         var skips = ReadSkips(connection, transaction, email.EmailId, now - declineSkip, declineSkip);
-        var agents = ReadAgents(connection, transaction, tenantId, email.Queue)
+        var overflowQueue = email.OverflowQueue;
+        var agents = ReadAgents(connection, transaction, tenantId, email.Queue, overflowQueue ?? email.Queue)
             .Select(agent => skips.TryGetValue(agent.AgentId, out var skip)
                 ? agent with { SkippedUntil = skip.Until, SkippedAfterExpiry = skip.AfterExpiry }
                 : agent)
             .ToList();
         var otherQueues = agents.SelectMany(agent => agent.Ranks.Keys)
-            .Where(queue => queue != email.Queue)
+            .Where(queue => queue != email.Queue && queue != overflowQueue)
             .Distinct(StringComparer.Ordinal);
         // NOTE: only the first email of each other queue is read, without its skips, so an agent that email skips
         // may be reported as serving that queue although a later email there would admit it.
         var heads = new Dictionary<string, QueueHead>(StringComparer.Ordinal);
         foreach (var queue in otherQueues)
         {
-            if (ReadWaiting(connection, transaction, tenantId, queue, limit: 1).FirstOrDefault() is { } head)
+            if (QueueLists.Read(connection, transaction, tenantId, queue, limit: 1).FirstOrDefault() is { } head)
             {
                 heads[queue] = head;
             }
         }
 
-        var waiting = ReadWaiting(connection, transaction, tenantId, email.Queue, limit: int.MaxValue);
-        return EmailExplainer.ExplainQueued(new QueuedEmailInputs(email, waiting, agents, heads, now));
+        var waiting = QueueLists.Read(connection, transaction, tenantId, email.Queue, limit: int.MaxValue);
+        var overflowWaiting = overflowQueue is null
+            ? []
+            : QueueLists.Read(connection, transaction, tenantId, overflowQueue, limit: int.MaxValue);
+        return EmailExplainer.ExplainQueued(new QueuedEmailInputs(email, waiting, agents, heads, now)
+        {
+            OverflowWaiting = overflowWaiting,
+        });
     }
 
     private static ExplainedEmail? FindNewest(
@@ -81,31 +88,12 @@ internal sealed class SqlExplanationStore(SqlDatabase database, TimeProvider tim
             : null;
     }
 
-    /// <summary>Reads the first <paramref name="limit"/> waiting emails of a queue in routing order.</summary>
-    private static List<QueueHead> ReadWaiting(
-        DbConnection connection, DbTransaction transaction, long tenantId, string queue, int limit)
-    {
-        using var command = connection.Command(
-            """
-            SELECT id, priority, enqueued_at FROM routed_emails
-            WHERE tenant_id = @tenant AND skill_queue = @queue AND state = 'Queued'
-            ORDER BY priority DESC, enqueued_at, id LIMIT @limit
-            """, transaction);
-        command.With("@tenant", tenantId).With("@queue", queue).With("@limit", limit);
-        using var reader = command.ExecuteReader();
-        var emails = new List<QueueHead>();
-        while (reader.Read())
-        {
-            emails.Add(new QueueHead(queue, reader.ReadInt64(0), reader.ReadInt32(1),
-                SqlCommands.ToTime(reader.ReadInt64(2))));
-        }
-
-        return emails;
-    }
-
-    /// <summary>Reads every agent whose routing profile contains the queue, with its whole profile and load.</summary>
+    /// <summary>
+    /// Reads every agent whose routing profile contains either queue, with its whole profile and load. Pass the
+    /// email's queue twice for an email without an overflow queue.
+    /// </summary>
     private static List<ExplainedAgent> ReadAgents(
-        DbConnection connection, DbTransaction transaction, long tenantId, string queue)
+        DbConnection connection, DbTransaction transaction, long tenantId, string queue, string overflowQueue)
     {
         using var command = connection.Command(
             """
@@ -118,10 +106,11 @@ internal sealed class SqlExplanationStore(SqlDatabase database, TimeProvider tim
             JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.agent_id
             WHERE a.tenant_id = @tenant AND EXISTS (
                 SELECT 1 FROM agent_skills q
-                WHERE q.tenant_id = a.tenant_id AND q.agent_id = a.agent_id AND q.skill_queue = @queue)
+                WHERE q.tenant_id = a.tenant_id AND q.agent_id = a.agent_id
+                  AND q.skill_queue IN (@queue, @overflow))
             ORDER BY a.agent_id
             """, transaction);
-        command.With("@tenant", tenantId).With("@queue", queue);
+        command.With("@tenant", tenantId).With("@queue", queue).With("@overflow", overflowQueue);
         using var reader = command.ExecuteReader();
         var agents = new List<ExplainedAgent>();
         Dictionary<string, int>? ranks = null;

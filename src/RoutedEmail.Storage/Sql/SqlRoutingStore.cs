@@ -140,28 +140,10 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
         DbConnection connection, DbTransaction transaction, long tenantId, string queue,
         Dictionary<long, HashSet<string>> skips, Dictionary<string, IReadOnlyList<QueueHead>> waiting)
     {
-        using var command = connection.Command(
-            """
-            SELECT id, priority, enqueued_at FROM (
-                SELECT id, priority, enqueued_at FROM routed_emails
-                WHERE tenant_id = @tenant AND skill_queue = @queue AND state = 'Queued'
-                ORDER BY priority DESC, enqueued_at, id LIMIT @limit) AS own
-            UNION ALL
-            SELECT id, priority, enqueued_at FROM (
-                SELECT id, priority, enqueued_at FROM routed_emails
-                WHERE tenant_id = @tenant AND overflow_queue = @queue AND state = 'Queued'
-                ORDER BY priority DESC, enqueued_at, id LIMIT @limit) AS overflowed
-            ORDER BY priority DESC, enqueued_at, id LIMIT @limit
-            """, transaction);
-        command.With("@tenant", tenantId).With("@queue", queue).With("@limit", skips.Count + 1);
-        using var reader = command.ExecuteReader();
-        var emails = new List<QueueHead>();
-        while (reader.Read())
-        {
-            var emailId = reader.ReadInt64(0);
-            var head = new QueueHead(queue, emailId, reader.ReadInt32(1), SqlCommands.ToTime(reader.ReadInt64(2)));
-            emails.Add(skips.TryGetValue(emailId, out var skipped) ? head with { ExcludedAgentIds = skipped } : head);
-        }
+        var emails = QueueLists.Read(connection, transaction, tenantId, queue, skips.Count + 1)
+            .ConvertAll(head => skips.TryGetValue(head.EmailId, out var skipped)
+                ? head with { ExcludedAgentIds = skipped }
+                : head);
 
         if (emails.Count > 0)
         {

@@ -188,6 +188,172 @@ public sealed class EmailExplainerTests
     }
 
     [Fact]
+    public void ExplainQueued_NoOverflowQueue_WordingUnchanged()
+    {
+        var explanation = EmailExplainer.ExplainQueued(Inputs());
+
+        Assert.Equal(
+            "Waiting in queue \"Parts\" at position 1 of 1. Agents serving the queue, by reason: next in line: 1.",
+            explanation.Summary);
+        Assert.Equal("Parts", Assert.Single(explanation.Agents).Queue);
+    }
+
+    [Fact]
+    public void ExplainQueued_OverflowedEmailAhead_CountedInPosition()
+    {
+        // Email 2 belongs to another queue and overflowed into Parts at priority 15.
+        var waiting = new[] { Head(2, priority: 15, seconds: 9), Head(5, 0, 5) };
+
+        var explanation = EmailExplainer.ExplainQueued(Inputs(waiting));
+
+        Assert.Equal(2, explanation.Position);
+        Assert.Equal(2, explanation.QueueSize);
+        Assert.StartsWith("Waiting in queue \"Parts\" at position 2 of 2.", explanation.Summary,
+            StringComparison.Ordinal);
+        Assert.Contains("1 earlier email of this queue", Assert.Single(explanation.Agents).Detail,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExplainQueued_OverflowOnlyAgent_ListedWithQueue()
+    {
+        var overflowWaiting = new[] { Billing(8, priority: 20, seconds: 8), Billing(5, 15, 5), Billing(9, 0, 1) };
+        var agents = new[] { Agent("bob", ("Billing", 2)), Agent("zoe", ("Parts", 3)) };
+
+        var explanation = EmailExplainer.ExplainQueued(EscalatedInputs(agents, overflowWaiting));
+
+        Assert.Equal(["zoe", "bob"], explanation.Agents.Select(line => line.AgentId));
+        var zoe = explanation.Agents[0];
+        Assert.Equal("Parts", zoe.Queue);
+        Assert.Equal(3, zoe.Rank);
+        var bob = explanation.Agents[1];
+        Assert.Equal("Billing", bob.Queue);
+        Assert.Equal(2, bob.Rank);
+        Assert.Equal(AgentReason.NextInLine, bob.Reason);
+        Assert.Equal("Next in line: 1 earlier email of queue \"Billing\" come first.", bob.Detail);
+    }
+
+    [Fact]
+    public void ExplainQueued_Escalated_SummaryNamesBothLists()
+    {
+        var overflowWaiting = new[] { Billing(8, priority: 20, seconds: 8), Billing(5, 15, 5), Billing(9, 0, 1) };
+        var agents = new[] { Agent("bob", ("Billing", 2)) with { Status = AgentStatus.Away }, Agent("zoe") };
+
+        var explanation = EmailExplainer.ExplainQueued(EscalatedInputs(agents, overflowWaiting));
+
+        Assert.Equal(1, explanation.Position);
+        Assert.Equal(1, explanation.QueueSize);
+        Assert.Equal("Billing", explanation.OverflowQueue);
+        Assert.Equal(
+            "Waiting in queue \"Parts\" at position 1 of 1. Agents serving the queue, by reason: next in line: 1. " +
+            "It waited its queue's escalation time and was escalated at 2026-03-02T09:00:30Z: its priority is now " +
+            "15; agents of queue \"Billing\" may also take it, in that queue's order. It is also in the list of " +
+            "queue \"Billing\", at position 2 of 3. Agents taking it through queue \"Billing\", by reason: Away: 1.",
+            explanation.Summary);
+    }
+
+    [Fact]
+    public void ExplainQueued_OnlyOverflowAgents_NotNobody()
+    {
+        var agents = new[] { Agent("bob", ("Billing", 1)) };
+
+        var explanation = EmailExplainer.ExplainQueued(EscalatedInputs(agents, [Billing(5, 15, 5)]));
+
+        Assert.Contains("No agent has this queue in its routing profile. It waited", explanation.Summary,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("nobody", explanation.Summary, StringComparison.Ordinal);
+        Assert.Contains("by reason: next in line: 1.", explanation.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExplainQueued_OverflowQueueWithoutAgents_SaysSo()
+    {
+        var explanation = EmailExplainer.ExplainQueued(EscalatedInputs([Agent("zoe")], [Billing(5, 15, 5)]));
+
+        Assert.EndsWith(
+            "at position 1 of 1. No other agent has queue \"Billing\" in its routing profile.", explanation.Summary,
+            StringComparison.Ordinal);
+        Assert.Single(explanation.Agents);
+    }
+
+    [Theory]
+    [InlineData(1, 2, "Billing")]
+    [InlineData(2, 1, "Parts")]
+    [InlineData(1, 1, "Parts")]
+    public void ExplainQueued_AgentServesBothQueues_TakesItThroughBetterRank(
+        int overflowRank, int ownRank, string queue)
+    {
+        var agent = Agent("ana", ("Parts", ownRank), ("Billing", overflowRank));
+
+        var line = Assert.Single(EmailExplainer.ExplainQueued(EscalatedInputs([agent], [Billing(5, 15, 5)])).Agents);
+
+        Assert.Equal(queue, line.Queue);
+        Assert.Equal(Math.Min(ownRank, overflowRank), line.Rank);
+    }
+
+    [Fact]
+    public void ExplainQueued_FirstInOverflowList_NextInLine()
+    {
+        // Parts has an earlier email, but the agent ranks Billing better and the email is first there.
+        var agent = Agent("ana", ("Parts", 2), ("Billing", 1));
+        var inputs = EscalatedInputs([agent], [Billing(5, 15, 5), Billing(9, 0, 1)]) with
+        {
+            Waiting = [Head(3, priority: 20, seconds: 1), Head(5, 15, 5)],
+        };
+
+        var line = Assert.Single(EmailExplainer.ExplainQueued(inputs).Agents);
+
+        Assert.Equal(AgentReason.NextInLine, line.Reason);
+        Assert.Equal("Billing", line.Queue);
+        Assert.Equal("Next in line: the agent can take this email at the next routing step.", line.Detail);
+    }
+
+    [Fact]
+    public void ExplainQueued_OverflowAgentBetterQueue_OverflowRank()
+    {
+        var agent = Agent("bob", ("Billing", 2), ("VIP", 1));
+        var others = new Dictionary<string, QueueHead> { ["VIP"] = new("VIP", 8, 0, T0.AddSeconds(8)) };
+        var inputs = EscalatedInputs([agent], [Billing(5, 15, 5)]) with { OtherQueueHeads = others };
+
+        var line = Assert.Single(EmailExplainer.ExplainQueued(inputs).Agents);
+
+        Assert.Equal(AgentReason.ServingBetterQueue, line.Reason);
+        Assert.Equal("VIP", line.BetterQueue);
+        Assert.Equal(2, line.Rank);
+        Assert.StartsWith(
+            "Serving queue \"VIP\" first: the agent ranks it 1 and queue \"Billing\" 2,", line.Detail,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExplainQueued_OverflowAgentWorseQueue_NextInLine()
+    {
+        // VIP's email comes first in queue order, but the agent ranks VIP below the overflow queue.
+        var agent = Agent("bob", ("Billing", 1), ("VIP", 2));
+        var others = new Dictionary<string, QueueHead> { ["VIP"] = new("VIP", 8, 50, T0) };
+        var inputs = EscalatedInputs([agent], [Billing(5, 15, 5)]) with { OtherQueueHeads = others };
+
+        var line = Assert.Single(EmailExplainer.ExplainQueued(inputs).Agents);
+
+        Assert.Equal(AgentReason.NextInLine, line.Reason);
+        Assert.Null(line.BetterQueue);
+    }
+
+    [Fact]
+    public void ExplainQueued_EqualRanksOverflowFirst_ServingIt()
+    {
+        // The agent ranks both queues 1 and takes the email through Parts, but Billing's first email comes first.
+        var agent = Agent("ana", ("Parts", 1), ("Billing", 1));
+        var inputs = EscalatedInputs([agent], [Billing(8, priority: 20, seconds: 8), Billing(5, 15, 5)]);
+
+        var line = Assert.Single(EmailExplainer.ExplainQueued(inputs).Agents);
+
+        Assert.Equal("Parts", line.Queue);
+        Assert.Equal(AgentReason.ServingBetterQueue, line.Reason);
+        Assert.Equal("Billing", line.BetterQueue);
+    }
+
+    [Fact]
     public void ExplainHeld_RecordedInputs_SummaryNamesThem()
     {
         var email = Email with { State = RoutedEmailState.Active, AgentId = "ana" };
@@ -229,6 +395,24 @@ public sealed class EmailExplainerTests
         IReadOnlyDictionary<string, QueueHead>? others = null) =>
         new(Email, waiting ?? [Head(5, 0, 5)], agents ?? [Agent("ana")],
             others ?? new Dictionary<string, QueueHead>(), T0.AddMinutes(1));
+
+    /// <summary>
+    /// Builds the inputs of <see cref="Email"/> escalated to priority 15 at T0 + 30 s with overflow queue "Billing",
+    /// alone in Parts.
+    /// </summary>
+    private static QueuedEmailInputs EscalatedInputs(
+        IReadOnlyList<ExplainedAgent> agents, IReadOnlyList<QueueHead> overflowWaiting)
+    {
+        var email = Email with { Priority = 15, EscalatedAt = T0.AddSeconds(30), OverflowQueue = "Billing" };
+        return new QueuedEmailInputs(email, [Head(5, 15, 5)], agents, new Dictionary<string, QueueHead>(),
+            T0.AddMinutes(1))
+        {
+            OverflowWaiting = overflowWaiting,
+        };
+    }
+
+    private static QueueHead Billing(long emailId, int priority, int seconds) =>
+        new("Billing", emailId, priority, T0.AddSeconds(seconds));
 
     private static QueueHead Head(long emailId, int priority, int seconds) =>
         new("Parts", emailId, priority, T0.AddSeconds(seconds));
