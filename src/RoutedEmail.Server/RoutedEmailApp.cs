@@ -119,6 +119,7 @@ public static class RoutedEmailApp
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseNotReadyResponses();
         app.UseAgentHub();
         app.UseAuthentication();
         app.UseAuthorization();

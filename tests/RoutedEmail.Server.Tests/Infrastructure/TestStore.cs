@@ -60,7 +60,7 @@ public static class TestStore
     /// <summary>Drops the data directory's PostgreSQL database, if it has one.</summary>
     public static async Task DropAsync(string dataDirectory)
     {
-        if (IsPostgres && Databases.ContainsKey(dataDirectory))
+        if (Databases.ContainsKey(dataDirectory))
         {
             var cluster = await GetClusterAsync();
             await cluster.DropDatabaseAsync(await ConnectionStringForAsync(dataDirectory));
