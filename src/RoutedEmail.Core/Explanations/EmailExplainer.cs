@@ -183,7 +183,8 @@ public static class EmailExplainer
 
         var detail = place.Ahead == 0
             ? "Next in line: the agent can take this email at the next routing step."
-            : $"Next in line: {place.Ahead} earlier {Emails(place.Ahead)} of {queueName} come first.";
+            : $"Next in line: {place.Ahead} earlier {Emails(place.Ahead)} of {queueName} " +
+              $"{(place.Ahead == 1 ? "comes" : "come")} first.";
         return line with { Detail = detail };
     }
 

@@ -230,7 +230,7 @@ public sealed class EmailExplainerTests
         Assert.Equal("Billing", bob.Queue);
         Assert.Equal(2, bob.Rank);
         Assert.Equal(AgentReason.NextInLine, bob.Reason);
-        Assert.Equal("Next in line: 1 earlier email of queue \"Billing\" come first.", bob.Detail);
+        Assert.Equal("Next in line: 1 earlier email of queue \"Billing\" comes first.", bob.Detail);
     }
 
     [Fact]
