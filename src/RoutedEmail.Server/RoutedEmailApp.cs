@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RoutedEmail.Server.Admin;
 using RoutedEmail.Server.Agents;
+using RoutedEmail.Server.Cluster;
 using RoutedEmail.Server.Hosting;
 using RoutedEmail.Server.Hubs;
 using RoutedEmail.Server.Ingest;
@@ -62,6 +63,7 @@ public static class RoutedEmailApp
         builder.AddAgentHub();
         services.TryAddSingleton<IAgentNotifier, NoAgentNotifier>();
         services.AddHostedService<DeadlineService>();
+        builder.AddCluster();
 
         services.AddSingleton<IntegratorAuthenticator>();
         services.AddSingleton<AgentActions>();

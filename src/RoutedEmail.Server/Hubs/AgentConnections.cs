@@ -67,6 +67,14 @@ internal sealed partial class AgentConnections(
         }
     }
 
+    /// <summary>Whether the agent has an open hub connection on this node.</summary>
+    public bool HasConnections(AgentKey agent) =>
+        _channels.TryGetValue(agent, out var channel) && !channel.Connections.IsEmpty;
+
+    /// <summary>Lists the agents that have an open hub connection on this node.</summary>
+    public IReadOnlyList<AgentKey> ListConnectedAgents() =>
+        [.. _channels.Where(entry => !entry.Value.Connections.IsEmpty).Select(entry => entry.Key)];
+
     /// <summary>Reads the agent's work and sends it to one client, with the sequence of the last push.</summary>
     public async Task SendSnapshotAsync(
         AgentKey agent, IClientProxy client, string reason, CancellationToken cancellationToken)

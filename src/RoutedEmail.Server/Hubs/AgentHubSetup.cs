@@ -33,7 +33,8 @@ internal static class AgentHubSetup
             json.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         });
         services.AddSingleton<AgentConnections>();
-        services.AddSingleton<IAgentNotifier, HubAgentNotifier>();
+        services.AddSingleton<HubAgentNotifier>();
+        services.AddSingleton<IAgentNotifier>(provider => provider.GetRequiredService<HubAgentNotifier>());
     }
 
     /// <summary>

@@ -10,14 +10,25 @@ namespace RoutedEmail.Server.Routing;
 /// Tells the deadline service that a new deadline may exist: a new offer, an email entering Wrap, a decline that
 /// starts a skip period, or the close of an agent's last hub connection.
 /// </summary>
-internal sealed class DeadlineSignal
+/// <param name="notifyOtherNodes">
+/// Tells the deadline services of the other nodes on the same database, or null when this node is the only one.
+/// </param>
+internal sealed class DeadlineSignal(Action? notifyOtherNodes = null)
 {
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>A task that completes at the next <see cref="Notify"/>; read it before reading the deadlines.</summary>
+    /// <summary>A task that completes at the next notification; read it before reading the deadlines.</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
 
+    /// <summary>Wakes this node's deadline service and those of the other nodes.</summary>
     public void Notify()
+    {
+        NotifyLocal();
+        notifyOtherNodes?.Invoke();
+    }
+
+    /// <summary>Wakes this node's deadline service only, for a signal that came from another node.</summary>
+    public void NotifyLocal()
     {
         var next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Interlocked.Exchange(ref _changed, next).TrySetResult();
@@ -203,7 +214,7 @@ internal sealed partial class DeadlineService(
         public static partial void WrapEnded(ILogger logger, long tenantId, string entityId, long emailId, string agentId);
 
         [LoggerMessage(3104, LogLevel.Information,
-            "Agent {AgentId} of tenant {TenantId} is Offline after its inactivity timeout ({Cause}); {Withdrawn} pending offers went back to their queues")]
+            "Agent {AgentId} of tenant {TenantId} is Offline after its inactivity timeout ({Cause}); pending offers back in their queues: {Withdrawn}")]
         public static partial void AgentInactive(
             ILogger logger, long tenantId, string agentId, string cause, int withdrawn);
 

@@ -57,15 +57,35 @@ public static class TestStore
         return connectionString;
     }
 
-    /// <summary>Drops the data directory's PostgreSQL database, if it has one.</summary>
+    /// <summary>
+    /// Points a second data directory at the PostgreSQL database of the first, creating it first, so that two
+    /// servers run as nodes on one database.
+    /// </summary>
+    public static async Task ShareDatabaseAsync(string dataDirectory, string sharedWith)
+    {
+        var connectionString = await ConnectionStringForAsync(sharedWith);
+        Databases[dataDirectory] = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+    }
+
+    /// <summary>
+    /// Drops the data directory's PostgreSQL database, if it has one and no other data directory shares it. A shared
+    /// database is only forgotten for this directory.
+    /// </summary>
     public static async Task DropAsync(string dataDirectory)
     {
-        if (Databases.ContainsKey(dataDirectory))
+        if (!Databases.TryGetValue(dataDirectory, out var database))
+        {
+            return;
+        }
+
+        var shared = Databases.Any(entry => entry.Key != dataDirectory && entry.Value == database);
+        if (!shared)
         {
             var cluster = await GetClusterAsync();
             await cluster.DropDatabaseAsync(await ConnectionStringForAsync(dataDirectory));
-            Databases.TryRemove(dataDirectory, out _);
         }
+
+        Databases.TryRemove(dataDirectory, out _);
     }
 
     private static async Task<PostgresCluster> GetClusterAsync()
