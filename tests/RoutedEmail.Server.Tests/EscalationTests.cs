@@ -349,7 +349,7 @@ public sealed class EscalationTests
         });
 
     /// <summary>Polls the email until its priority is the expected one, because escalation runs in the background.</summary>
-    private static async Task<JsonObject> WaitForPriorityAsync(Scenario scenario, string entityId, int priority)
+    internal static async Task<JsonObject> WaitForPriorityAsync(Scenario scenario, string entityId, int priority)
     {
         using var timeout = new CancellationTokenSource(EscalationTimeout);
         var email = (await scenario.FindEmailAsync(entityId))!;

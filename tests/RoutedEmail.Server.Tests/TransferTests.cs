@@ -337,6 +337,7 @@ public sealed class TransferTests
         using var maria = await scenario.SignInAsync("maria");
         await scenario.IngestAcceptedAsync(scenario.Item("e-1"));
         time.Advance(TimeSpan.FromSeconds(10));
+        await EscalationTests.WaitForPriorityAsync(scenario, "e-1", 5);
         await maria.SetStatusAsync("Available");
         var offer = await maria.WaitForOfferOfAsync("e-1");
         await maria.AcceptAsync(offer);

@@ -13,7 +13,7 @@ internal static class NotReadyResponses
 
     /// <summary>
     /// Adds the middleware. <c>/healthz</c>, which reports the same state, and the API documentation pass through.
-    /// The ingest path answers in the ingest API's error shape, every other path with a problem.
+    /// The ingest path gets the ingest API's error shape, and every other path a problem.
     /// </summary>
     public static void UseNotReadyResponses(this WebApplication app)
     {

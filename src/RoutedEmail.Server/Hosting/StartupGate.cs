@@ -10,8 +10,8 @@ namespace RoutedEmail.Server.Hosting;
 /// <remarks>
 /// A quick start (SQLite, or a reachable PostgreSQL) finishes inside <see cref="StartAsync"/>, so a bad setting
 /// stops the start with its error. A start that takes longer, such as PostgreSQL retrying an unreachable server,
-/// goes on in the background: the host starts listening, <c>/healthz</c> and every other request answer 503 until
-/// the store is ready, and a later failure stops the service with exit code 1.
+/// goes on in the background. The host starts listening, <c>/healthz</c> and every other request get 503 until the
+/// store is ready, and a later failure stops the service with exit code 1.
 /// </remarks>
 internal sealed partial class StartupGate(
     IStorageInitializer storage, AdminToken adminToken, IHostApplicationLifetime lifetime, TimeProvider time,

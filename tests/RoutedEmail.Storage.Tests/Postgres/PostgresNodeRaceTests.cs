@@ -16,7 +16,7 @@ public sealed class PostgresNodeRaceTests(PostgresCluster cluster)
     private const int Rounds = 20;
 
     [Fact]
-    public async Task ExpireDueOffers_TwoNodesAtOnce_OneExpiryEachRound()
+    public async Task ExpireDueOffers_TwoNodes_OneExpiry()
     {
         await using var database = await PostgresTestDatabase.CreateAsync(cluster);
         await using var other = PostgresTestDatabase.CreateNode(database.ConnectionString);
@@ -41,7 +41,7 @@ public sealed class PostgresNodeRaceTests(PostgresCluster cluster)
     }
 
     [Fact]
-    public async Task RouteAsync_TwoNodesAtOnce_NoEmailOfferedTwiceNoAgentOverMaximum()
+    public async Task RouteAsync_TwoNodes_NoDoubleOffer()
     {
         await using var database = await PostgresTestDatabase.CreateAsync(cluster);
         await using var other = PostgresTestDatabase.CreateNode(database.ConnectionString);
@@ -57,10 +57,10 @@ public sealed class PostgresNodeRaceTests(PostgresCluster cluster)
                 Task.Run(() => first.Routing.RouteAsync(tenantId, TimeSpan.Zero, CancellationToken.None)),
                 Task.Run(() => second.Routing.RouteAsync(tenantId, TimeSpan.Zero, CancellationToken.None)));
 
-            var made = offers.SelectMany(list => list).ToList();
-            Assert.Equal(10, made.Count);
-            Assert.Equal(made.Count, made.Select(offer => offer.EmailId).Distinct().Count());
-            Assert.All(made.GroupBy(offer => offer.AgentId), agent => Assert.Equal(2, agent.Count()));
+            var offered = offers.SelectMany(list => list).ToList();
+            Assert.Equal(10, offered.Count);
+            Assert.Equal(offered.Count, offered.Select(offer => offer.EmailId).Distinct().Count());
+            Assert.All(offered.GroupBy(offer => offer.AgentId), agent => Assert.Equal(2, agent.Count()));
 
             // The next round starts with every agent free again.
             await database.ExecuteAsync("UPDATE offers SET state = 'Withdrawn', closed_at = 0 WHERE state = 'Pending'");
