@@ -8,9 +8,13 @@ namespace RoutedEmail.Bench;
 /// <param name="Warmup">The unmeasured time per batch size before the measured time.</param>
 /// <param name="BatchSizes">Items per request, one measurement each.</param>
 /// <param name="ServerSettings">Configuration keys passed to the server, such as a log level.</param>
+/// <param name="Postgres">Whether to compare one node with several nodes on PostgreSQL instead of SQLite.</param>
+/// <param name="Nodes">The number of nodes that are compared with one node, in the PostgreSQL mode.</param>
+/// <param name="Agents">The agents who take the routed emails, in the PostgreSQL mode.</param>
+/// <param name="RoutedEmails">The emails ingested and routed in the measured routing round.</param>
 internal sealed record BenchOptions(
     int Workers, TimeSpan Duration, TimeSpan Warmup, IReadOnlyList<int> BatchSizes,
-    IReadOnlyDictionary<string, string> ServerSettings)
+    IReadOnlyDictionary<string, string> ServerSettings, bool Postgres, int Nodes, int Agents, int RoutedEmails)
 {
     /// <summary>The command-line help.</summary>
     public const string Usage = """
@@ -33,13 +37,27 @@ internal sealed record BenchOptions(
           --smoke                 1 s measured and no warm-up per batch size, to check the harness works
           --help                  print this text
 
-        --duration and --warmup given explicitly win over --quick and --smoke.
+        PostgreSQL mode:
+          --postgres              instead of SQLite, measure on PostgreSQL: ingest, and then routing, first on one
+                                  node and then on several nodes that share one database, and print each figure
+                                  for both with their ratio. Each of the two runs gets a new database, dropped
+                                  after it. Needs ROUTED_EMAIL_TEST_POSTGRES, a superuser connection string to the
+                                  database postgres; bench/run starts a throwaway cluster and sets it when unset
+          --nodes N               nodes compared with one node, 2 to 8 (default 3)
+          --agents N              agents who take the routed emails, 1 to 500 (default 16); each has a maximum of
+                                  one email and loops GET /api/v1/agent/work, accept, complete
+          --routed-emails N       emails ingested and routed in the measured routing round, 1 to 100000
+                                  (default 3000, 1000 with --quick, 100 with --smoke); with a warm-up, an unmeasured
+                                  round of half as many runs first
+
+        --duration, --warmup and --routed-emails given explicitly win over --quick and --smoke.
         """;
 
     private const int MaxBatchSize = 1000;
 
-    private static readonly HashSet<string> ReservedSettings =
-        new(["urls", "Storage:DataDirectory", "Admin:Token"], StringComparer.OrdinalIgnoreCase);
+    private static readonly HashSet<string> ReservedSettings = new(
+        ["urls", "Storage:DataDirectory", "Admin:Token", "Storage:Provider", "Storage:ConnectionString"],
+        StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Parses the command line.</summary>
     /// <returns>The options, or null with an error that names the argument and the rule.</returns>
@@ -52,6 +70,11 @@ internal sealed record BenchOptions(
         double presetWarmup = 8;
         IReadOnlyList<int> batchSizes = [1, 100];
         var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var postgres = false;
+        var nodes = 3;
+        var agents = 16;
+        int? routedEmails = null;
+        var presetRoutedEmails = 3000;
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -60,10 +83,23 @@ internal sealed record BenchOptions(
             switch (name)
             {
                 case "--quick":
-                    (presetDuration, presetWarmup) = (3, 4);
+                    (presetDuration, presetWarmup, presetRoutedEmails) = (3, 4, 1000);
                     break;
                 case "--smoke":
-                    (presetDuration, presetWarmup) = (1, 0);
+                    (presetDuration, presetWarmup, presetRoutedEmails) = (1, 0, 100);
+                    break;
+                case "--postgres":
+                    postgres = true;
+                    break;
+                case "--nodes":
+                    error = ReadInteger(args, ref i, 2, 8, out nodes);
+                    break;
+                case "--agents":
+                    error = ReadInteger(args, ref i, 1, 500, out agents);
+                    break;
+                case "--routed-emails":
+                    error = ReadInteger(args, ref i, 1, 100_000, out var emails);
+                    routedEmails = emails;
                     break;
                 case "--workers":
                     error = ReadInteger(args, ref i, 1, 4096, out workers);
@@ -94,7 +130,8 @@ internal sealed record BenchOptions(
         }
 
         var options = new BenchOptions(workers, TimeSpan.FromSeconds(duration ?? presetDuration),
-            TimeSpan.FromSeconds(warmup ?? presetWarmup), batchSizes, settings);
+            TimeSpan.FromSeconds(warmup ?? presetWarmup), batchSizes, settings, postgres, nodes, agents,
+            routedEmails ?? presetRoutedEmails);
         return (options, null);
     }
 
@@ -185,7 +222,7 @@ internal sealed record BenchOptions(
         if (ReservedSettings.Contains(key))
         {
             return $"Option {name} sets \"{key}\", which the benchmark sets itself to a loopback port, a temporary " +
-                "data directory and its own admin token. Remove it.";
+                "data directory, its own admin token and the store (SQLite, or PostgreSQL with --postgres). Remove it.";
         }
 
         settings[key] = text[(separator + 1)..];

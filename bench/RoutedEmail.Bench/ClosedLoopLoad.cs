@@ -11,11 +11,12 @@ namespace RoutedEmail.Bench;
 /// <param name="Errors">Requests that returned anything else or failed without a response.</param>
 /// <param name="FirstError">The status and body, or exception message, of the first error.</param>
 /// <param name="Latencies">The latency of every successful request, sorted ascending.</param>
-/// <param name="ServerCpu">CPU time the server process used in the measured time, user and system.</param>
+/// <param name="ServerCpu">CPU time the server processes used in the measured time, user and system.</param>
 /// <param name="ClientCpu">CPU time this process used in the measured time, user and system.</param>
+/// <param name="DatabaseCpu">CPU time the PostgreSQL server used in the measured time, or null when not measured.</param>
 internal sealed record LoadResult(
     int BatchSize, TimeSpan Elapsed, long Requests, long Errors, string? FirstError, TimeSpan[] Latencies,
-    TimeSpan ServerCpu, TimeSpan ClientCpu)
+    TimeSpan ServerCpu, TimeSpan ClientCpu, TimeSpan? DatabaseCpu = null)
 {
     /// <summary>Successful requests per second of measured time.</summary>
     public double RequestsPerSecond => Requests / Elapsed.TotalSeconds;
@@ -41,8 +42,10 @@ internal sealed record LoadResult(
 /// <summary>
 /// Closed-loop ingest load: each worker sends a batch of new entity ids, waits for the response, checks it is 200
 /// with the success body, and sends the next, until the time is up. Errors are counted, never retried.
+/// With several clients, one per server node, each worker sends its requests to the nodes in turn.
 /// </summary>
-internal sealed class ClosedLoopLoad(TenantClient client, int workers, Process server)
+internal sealed class ClosedLoopLoad(
+    IReadOnlyList<TenantClient> clients, int workers, CpuMeter serverCpu, CpuMeter? databaseCpu = null)
 {
     private long _nextPrefix;
 
@@ -51,28 +54,29 @@ internal sealed class ClosedLoopLoad(TenantClient client, int workers, Process s
     {
         var prefix = $"bench-{Interlocked.Increment(ref _nextPrefix)}-{batchSize}";
         using var self = Process.GetCurrentProcess();
-        server.Refresh();
-        var serverCpuBefore = server.TotalProcessorTime;
+        var serverCpuBefore = serverCpu.Read();
+        var databaseCpuBefore = databaseCpu?.Read();
         var clientCpuBefore = self.TotalProcessorTime;
         var elapsed = Stopwatch.StartNew();
         var tasks = Enumerable.Range(0, workers)
-            .Select(worker => Task.Run(() => WorkAsync($"{prefix}-w{worker}", batchSize, duration)))
+            .Select(worker => Task.Run(() => WorkAsync(worker, $"{prefix}-w{worker}", batchSize, duration)))
             .ToArray();
         var results = await Task.WhenAll(tasks);
         elapsed.Stop();
-        server.Refresh();
         self.Refresh();
-        var serverCpu = server.TotalProcessorTime - serverCpuBefore;
-        var clientCpu = self.TotalProcessorTime - clientCpuBefore;
+        var serverCpuUsed = serverCpu.Read() - serverCpuBefore;
+        var databaseCpuUsed = databaseCpu?.Read() - databaseCpuBefore;
+        var clientCpuUsed = self.TotalProcessorTime - clientCpuBefore;
 
         var latencies = results.SelectMany(result => result.Latencies).Order().ToArray();
         var errors = results.Sum(result => result.Errors);
         var firstError = results.Select(result => result.FirstError).FirstOrDefault(error => error is not null);
         return new LoadResult(
-            batchSize, elapsed.Elapsed, latencies.Length, errors, firstError, latencies, serverCpu, clientCpu);
+            batchSize, elapsed.Elapsed, latencies.Length, errors, firstError, latencies, serverCpuUsed, clientCpuUsed,
+            databaseCpuUsed);
     }
 
-    private async Task<WorkerResult> WorkAsync(string prefix, int batchSize, TimeSpan duration)
+    private async Task<WorkerResult> WorkAsync(int worker, string prefix, int batchSize, TimeSpan duration)
     {
         var result = new WorkerResult();
         var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
@@ -84,9 +88,11 @@ internal sealed class ClosedLoopLoad(TenantClient client, int workers, Process s
                 entityIds[item] = $"{prefix}-{sequence}-{item}";
             }
 
+            // Workers start on different nodes, so the load is spread evenly from the first request on.
+            var client = clients[(worker + sequence) % clients.Count];
             var body = client.BuildBody(entityIds);
             var started = Stopwatch.GetTimestamp();
-            var error = await SendAsync(body);
+            var error = await SendAsync(client, body);
             if (error is null)
             {
                 result.Latencies.Add(Stopwatch.GetElapsedTime(started));
@@ -102,7 +108,7 @@ internal sealed class ClosedLoopLoad(TenantClient client, int workers, Process s
     }
 
     // Returns null for 200 SUCCESS, otherwise a description of what came back instead.
-    private async Task<string?> SendAsync(string body)
+    private static async Task<string?> SendAsync(TenantClient client, string body)
     {
         try
         {

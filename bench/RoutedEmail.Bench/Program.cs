@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RoutedEmail.Bench;
 using RoutedEmail.Server.Tests.Crash;
 
@@ -15,6 +14,11 @@ if (options is null)
     return 2;
 }
 
+if (options.Postgres)
+{
+    return await ClusterBenchmark.RunAsync(options);
+}
+
 var dataDirectory = Directory.CreateTempSubdirectory("routed-email-bench-").FullName;
 try
 {
@@ -22,8 +26,8 @@ try
     await using var server = await ServerProcess.StartAsync(dataDirectory, options.ServerSettings, serverAssembly);
     using var http = server.CreateClient();
     var tenant = await TenantClient.CreateTenantAsync(http, ServerProcess.AdminToken, "bench", "prod");
-    using var serverProcess = Process.GetProcessById(server.ProcessId);
-    var load = new ClosedLoopLoad(new TenantClient(http, tenant), options.Workers, serverProcess);
+    var load = new ClosedLoopLoad(
+        [new TenantClient(http, tenant)], options.Workers, CpuMeter.ForProcesses([server.ProcessId]));
 
     Report.PrintHeader(options, serverAssembly);
     var errors = 0L;
