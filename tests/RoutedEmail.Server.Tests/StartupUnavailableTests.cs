@@ -6,7 +6,7 @@ using RoutedEmail.Server.Tests.Infrastructure;
 namespace RoutedEmail.Server.Tests;
 
 /// <summary>
-/// A node whose PostgreSQL server cannot be reached at start keeps retrying, answers 503 meanwhile, and becomes
+/// A node whose PostgreSQL server cannot be reached at start keeps retrying, returns 503 meanwhile, and becomes
 /// ready by itself once the server can be reached. It runs against PostgreSQL in both runs of the suite.
 /// </summary>
 public sealed class StartupUnavailableTests
@@ -51,7 +51,7 @@ public sealed class StartupUnavailableTests
         }
     }
 
-    /// <summary>Polls <c>/healthz</c> until it answers 200; the migrator's retries back off up to 30 seconds.</summary>
+    /// <summary>Polls <c>/healthz</c> until it returns 200. The migrator's retries back off up to 30 seconds.</summary>
     private static async Task WaitUntilReadyAsync(HttpClient client)
     {
         using var timeout = new CancellationTokenSource(ReadyTimeout);

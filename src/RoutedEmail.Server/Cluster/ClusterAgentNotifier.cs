@@ -17,10 +17,10 @@ internal sealed class ClusterAgentNotifier(HubAgentNotifier local, ClusterPublis
 }
 
 /// <summary>
-/// Wakes this node's router and asks the other nodes to route the tenant too. Every local wake-up is published,
-/// new email included. A step on any node sees the whole tenant, so the extra steps find nothing to do unless the
-/// waking node fails before its own step. The publisher merges the wake-ups of one tenant that queue up while it
-/// sends, which bounds the extra steps under heavy ingest.
+/// Wakes this node's router and publishes a request to the other nodes to route the tenant too. Every local
+/// wake-up is published, new email included. A step on any node sees the whole tenant, so the extra steps find
+/// nothing to do unless the waking node fails before its own step. The publisher merges the wake-ups of one tenant
+/// that queue up while it sends, which bounds the extra steps under heavy ingest.
 /// </summary>
 internal sealed class ClusterRoutingTrigger(RoutingService local, ClusterPublisher publisher) : IRoutingTrigger
 {

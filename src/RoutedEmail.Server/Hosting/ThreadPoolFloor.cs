@@ -15,7 +15,8 @@ internal static class ThreadPoolFloor
     public const int PostgresMinWorkerThreads = 64;
 
     /// <summary>
-    /// Raises the minimum when <c>Storage:Provider</c> is <c>Postgres</c>. SQLite calls never wait for a network.
+    /// Raises the minimum when <c>Storage:Provider</c> is <c>Postgres</c>. SQLite reads a local file, so its calls
+    /// return quickly enough without it.
     /// </summary>
     public static void Apply(IConfiguration configuration)
     {

@@ -142,7 +142,7 @@ internal sealed partial class DeadlineService(
             timeouts.RestInactivityTimeout, timeouts.HubDisconnectTimeout, stoppingToken);
         foreach (var agent in inactive)
         {
-            // The event's detail is "Offline timeout"; the log line says which timeout fired.
+            // The event's detail is "Offline timeout", and the log line names the timeout that fired.
             var withdrawn = await agents.SetStatusAsync(
                 agent.TenantId, agent.AgentId, AgentStatus.Offline, stoppingToken, byTimeout: true);
             Log.AgentInactive(logger, agent.TenantId, agent.AgentId,

@@ -33,16 +33,16 @@ public interface IRoutingStore
     Task<DateTimeOffset?> FindNextOfferDeadlineAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Finds the next moment at which an email may reach its queue's escalation time: the earliest escalation time
-    /// of a waiting email that is not escalated yet, or, for a queue with an escalation rule and no such email, now
-    /// plus the queue's escalation time, before which no new email can reach it. Null when no queue has a rule.
+    /// Finds the next moment at which an email may reach its queue's escalation time. That is the earliest
+    /// escalation time of a waiting email that is not escalated yet. For a queue with a rule and no such email, it is
+    /// now plus the queue's escalation time, because no new email can reach it sooner. Null when no queue has a rule.
     /// </summary>
     Task<DateTimeOffset?> FindNextEscalationAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Escalates every waiting email that has reached its queue's escalation time, in one transaction: its
-    /// priority rises by the queue's amount, at most to the highest priority, the queue's overflow queue is
-    /// recorded with it, and an Escalated event is appended. Each email is escalated once per queue it waits in.
+    /// Escalates every waiting email that has reached its queue's escalation time, in one transaction per tenant.
+    /// Its priority rises by the queue's amount, at most to the highest priority, and the queue's overflow queue is
+    /// recorded with it. An Escalated event is appended, and each email is escalated once per queue it waits in.
     /// </summary>
     /// <returns>The emails escalated.</returns>
     Task<IReadOnlyList<EmailEscalated>> EscalateDueEmailsAsync(CancellationToken cancellationToken);
@@ -64,15 +64,16 @@ public interface IRoutingStore
         DateTimeOffset after, TimeSpan declineSkip, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Completes every email whose wrap time has ended, in one transaction, freeing each agent's capacity.
+    /// Completes every email whose wrap time has ended, in one transaction per tenant, freeing each agent's capacity.
+    /// An email another node completed first is skipped.
     /// </summary>
     /// <returns>The emails completed.</returns>
     Task<IReadOnlyList<WrapEnded>> EndDueWrapsAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Expires every pending offer whose deadline has passed, in one transaction: each email goes back to its
-    /// queue at its original place, each Available agent involved becomes Missed, and those agents' other pending
-    /// offers are withdrawn.
+    /// Expires every pending offer whose deadline has passed, in one transaction per tenant. Each email goes back to
+    /// its queue at its original place, each Available agent involved becomes Missed, and those agents' other
+    /// pending offers are withdrawn. An offer another node closed first is skipped.
     /// </summary>
     /// <returns>The offers expired.</returns>
     Task<IReadOnlyList<OfferExpired>> ExpireDueOffersAsync(CancellationToken cancellationToken);

@@ -97,7 +97,16 @@ internal sealed partial class SqlAgentStore(SqlDatabase database, TimeProvider t
             """, transaction);
         update.With("@status", status.ToString()).With("@reason", awayReason).With("@now", now.ToStored())
             .With("@tenant", tenantId).With("@agent", agentId).ExecuteNonQuery();
-        var detail = byTimeout ? $"{status} timeout" : awayReason is null ? status.ToString() : $"{status} {awayReason}";
+        var detail = status.ToString();
+        if (byTimeout)
+        {
+            detail += " timeout";
+        }
+        else if (awayReason is not null)
+        {
+            detail += " " + awayReason;
+        }
+
         SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.AgentStatusChanged,
             agentId: agentId, detail: detail);
 
