@@ -48,6 +48,12 @@ public static class RoutedEmailApp
             options => options.HubDisconnectTimeout > TimeSpan.Zero, "Agents:HubDisconnectTimeout");
         AddValidatedOptions<ApiKeyOptions>(builder, ApiKeyOptions.SectionName,
             options => options.PreviousKeyGracePeriod >= TimeSpan.Zero, "ApiKeys:PreviousKeyGracePeriod");
+        AddValidatedOptions<NodeOptions>(builder, NodeOptions.SectionName,
+            options => options.HeartbeatInterval > TimeSpan.Zero, "Nodes:HeartbeatInterval");
+        builder.Services.AddOptions<NodeOptions>()
+            .Validate(options => options.NodeTimeout >= 2 * options.HeartbeatInterval,
+                "Nodes:NodeTimeout is shorter than twice Nodes:HeartbeatInterval, so a node could be removed while " +
+                "it runs. Set it to at least twice the interval, such as 00:00:30 with the default 00:00:05.");
         services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.SectionName));
         RoutingOptions.AddTo(builder);
         services.AddSingleton(TimeProvider.System);
@@ -64,6 +70,8 @@ public static class RoutedEmailApp
         builder.AddAgentHub();
         services.TryAddSingleton<IAgentNotifier, NoAgentNotifier>();
         services.AddHostedService<DeadlineService>();
+        services.AddSingleton<NodeIdentity>();
+        services.AddHostedService<NodeHeartbeatService>();
         builder.AddCluster();
 
         services.AddSingleton<IntegratorAuthenticator>();

@@ -45,6 +45,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IRoutedEmailStore, SqlRoutedEmailStore>();
         services.AddSingleton<IAgentStore, SqlAgentStore>();
         services.AddSingleton<IAgentActivityStore, SqlAgentActivityStore>();
+        services.AddSingleton<INodeStore, SqlNodeStore>();
         services.AddSingleton<IAwayReasonStore, SqlAwayReasonStore>();
         services.AddSingleton<IRoutingStore, SqlRoutingStore>();
         services.AddSingleton<IExplanationStore, SqlExplanationStore>();

@@ -23,10 +23,15 @@ public sealed class HubTestClient : IAsyncDisposable
 
     /// <summary>Builds a connection that sends the token, unstarted.</summary>
     public static HubTestClient Create(
-        TestServer server, string? token, HttpTransportType transports = HttpTransportType.WebSockets)
+        TestServer server, string? token, HttpTransportType transports = HttpTransportType.WebSockets) =>
+        Create(server.BaseAddress, token, transports);
+
+    /// <summary>Builds a connection to the server at the address that sends the token, unstarted.</summary>
+    public static HubTestClient Create(
+        Uri baseAddress, string? token, HttpTransportType transports = HttpTransportType.WebSockets)
     {
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(server.BaseAddress, "/hubs/agent"), options =>
+            .WithUrl(new Uri(baseAddress, "/hubs/agent"), options =>
             {
                 options.Transports = transports;
                 if (token is not null)

@@ -68,7 +68,7 @@ public sealed class InactivityTests
         Assert.Equal("Available", await ReadStatusAsync(hub));
 
         await hub.DisposeAsync();
-        await WaitForInactivityDeadlineAsync(server, time.GetUtcNow() + TimeSpan.FromMinutes(2));
+        await InactivityDeadline.WaitForAsync(server, time.GetUtcNow() + TimeSpan.FromMinutes(2));
         time.Advance(TimeSpan.FromSeconds(119));
         await Task.Delay(QuietPeriod);
         Assert.Equal("Available", (await agent.GetWorkAsync())["status"]!.GetValue<string>());
@@ -93,7 +93,7 @@ public sealed class InactivityTests
         var (hub, _) = await HubTestClient.ConnectAsync(server, agent);
         await hub.Connection.InvokeAsync<JsonObject>("SetStatus", "Available");
         await hub.DisposeAsync();
-        await WaitForInactivityDeadlineAsync(server, Start + TimeSpan.FromMinutes(2));
+        await InactivityDeadline.WaitForAsync(server, Start + TimeSpan.FromMinutes(2));
         time.Advance(TimeSpan.FromMinutes(2));
         await agent.WaitForWorkAsync(
             work => work["status"]!.GetValue<string>() == "Offline", "status Offline after the hub timeout");
@@ -101,7 +101,7 @@ public sealed class InactivityTests
         time.Advance(TimeSpan.FromMinutes(1));
         await agent.SetStatusAsync("Available");
 
-        await WaitForInactivityDeadlineAsync(server, Start + TimeSpan.FromMinutes(33));
+        await InactivityDeadline.WaitForAsync(server, Start + TimeSpan.FromMinutes(33));
         time.Advance(TimeSpan.FromMinutes(5));
         await Task.Delay(QuietPeriod);
         Assert.Equal("Available", (await agent.GetWorkAsync())["status"]!.GetValue<string>());
@@ -122,7 +122,7 @@ public sealed class InactivityTests
 
         await agent.SetStatusAsync("Available");
 
-        await WaitForInactivityDeadlineAsync(server, Start + TimeSpan.FromSeconds(30) + TimeSpan.FromMinutes(30));
+        await InactivityDeadline.WaitForAsync(server, Start + TimeSpan.FromSeconds(30) + TimeSpan.FromMinutes(30));
     }
 
     [Fact]
@@ -136,13 +136,13 @@ public sealed class InactivityTests
         var (first, _) = await HubTestClient.ConnectAsync(server, agent);
         await first.Connection.InvokeAsync<JsonObject>("SetStatus", "Available");
         await first.DisposeAsync();
-        await WaitForInactivityDeadlineAsync(server, Start + TimeSpan.FromMinutes(2));
+        await InactivityDeadline.WaitForAsync(server, Start + TimeSpan.FromMinutes(2));
 
         time.Advance(TimeSpan.FromMinutes(1));
         var (second, connected) = await HubTestClient.ConnectAsync(server, agent);
         await using var _ = second;
         Assert.Equal("Available", HubTestClient.WorkOf(connected)["status"]!.GetValue<string>());
-        await WaitForInactivityDeadlineAsync(server, null);
+        await InactivityDeadline.WaitForAsync(server, null);
 
         time.Advance(TimeSpan.FromMinutes(5));
         await Task.Delay(QuietPeriod);
@@ -182,29 +182,4 @@ public sealed class InactivityTests
             await Task.Delay(20, timeout.Token);
         }
     }
-
-    /// <summary>
-    /// Polls until the server has stored the hub connection's close or open, which it does after the client is
-    /// gone, so that the test advances the clock only from then on.
-    /// </summary>
-    private static async Task WaitForInactivityDeadlineAsync(TestServer server, DateTimeOffset? expected)
-    {
-        var store = server.Services.GetRequiredService<IAgentActivityStore>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        DateTimeOffset? deadline;
-        while ((deadline = await FindDeadlineAsync(store)) != expected)
-        {
-            try
-            {
-                await Task.Delay(20, timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"Timed out waiting for the inactivity deadline {expected}; it is {deadline}.");
-            }
-        }
-    }
-
-    private static Task<DateTimeOffset?> FindDeadlineAsync(IAgentActivityStore store) =>
-        store.FindNextInactivityDeadlineAsync(TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(2), default);
 }

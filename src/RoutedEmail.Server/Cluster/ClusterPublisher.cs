@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Npgsql;
+using RoutedEmail.Server.Hosting;
 using RoutedEmail.Storage.Postgres;
 
 namespace RoutedEmail.Server.Cluster;
@@ -10,7 +11,7 @@ namespace RoutedEmail.Server.Cluster;
 /// Callers publish after their change committed, so a node that reads the database on a message finds the change.
 /// </summary>
 internal sealed partial class ClusterPublisher(
-    PostgresDatabase database, TimeProvider time, ILogger<ClusterPublisher> logger)
+    PostgresDatabase database, NodeIdentity node, TimeProvider time, ILogger<ClusterPublisher> logger)
     : IHostedService, IAsyncDisposable
 {
     /// <summary>The one channel that every node listens on.</summary>
@@ -33,8 +34,8 @@ internal sealed partial class ClusterPublisher(
     private Task _loop = Task.CompletedTask;
     private int _disposed;
 
-    /// <summary>The random id of this node, in every message it sends.</summary>
-    public string NodeId { get; } = Guid.NewGuid().ToString("N");
+    /// <summary>The id of this node, in every message it sends.</summary>
+    public string NodeId => node.Id;
 
     /// <summary>Queues a message saying that an agent's work or status changed.</summary>
     public void PublishAgentChanged(long tenantId, string agentId, string reason) =>

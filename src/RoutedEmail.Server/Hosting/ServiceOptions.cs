@@ -60,3 +60,20 @@ public sealed class AdminOptions
     /// </summary>
     public string? Token { get; set; }
 }
+
+/// <summary>Settings of this node's heartbeat, bound from the <c>Nodes</c> configuration section.</summary>
+public sealed class NodeOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Nodes";
+
+    /// <summary>How often the node stores its heartbeat in the database. Default: 5 seconds.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long after its last heartbeat a node counts as stopped, so that another node removes its hub connections
+    /// and their agents' hub disconnect timeout runs from that heartbeat. At least twice
+    /// <see cref="HeartbeatInterval"/>. Default: 30 seconds.
+    /// </summary>
+    public TimeSpan NodeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using RoutedEmail.Server.Agents;
+using RoutedEmail.Server.Hosting;
 using RoutedEmail.Server.Routing;
 using RoutedEmail.Storage.Abstractions;
 
@@ -11,16 +12,16 @@ namespace RoutedEmail.Server.Hubs;
 /// agent is read and sent while holding that agent's lock, so a higher sequence never carries older work.
 /// </summary>
 internal sealed partial class AgentConnections(
-    IAgentStore agents, IAgentActivityStore activity, DeadlineSignal deadlines, IHubContext<AgentHub> hub,
-    ILogger<AgentConnections> logger)
+    IAgentStore agents, IAgentActivityStore activity, NodeIdentity node, DeadlineSignal deadlines,
+    IHubContext<AgentHub> hub, ILogger<AgentConnections> logger)
 {
     // NOTE: one small entry stays per agent that ever connected to this node, so the sequence survives
     // reconnects. The entries are lost at restart, when every client reconnects and resynchronises.
     private readonly ConcurrentDictionary<AgentKey, AgentChannel> _channels = new();
 
     /// <summary>
-    /// Registers an open connection with the hash of the token it signed in with, and marks the agent as connected,
-    /// which stops its inactivity timeouts.
+    /// Registers an open connection with the hash of the token it signed in with, and stores it in the database,
+    /// which stops the agent's inactivity timeouts.
     /// </summary>
     public async Task AddAsync(AgentKey agent, HubCallerContext connection, byte[] tokenHash)
     {
@@ -30,7 +31,8 @@ internal sealed partial class AgentConnections(
         try
         {
             channel.Connections[connection.ConnectionId] = new OpenConnection(connection, tokenHash);
-            await activity.RecordHubConnectedAsync(agent.TenantId, agent.AgentId, connection.ConnectionAborted);
+            await activity.RecordHubConnectedAsync(
+                Stored(agent, connection.ConnectionId), connection.ConnectionAborted);
         }
         finally
         {
@@ -39,8 +41,8 @@ internal sealed partial class AgentConnections(
     }
 
     /// <summary>
-    /// Unregisters a closed connection. When it was the agent's last one on this node, stores the time, which
-    /// starts the hub disconnect timeout.
+    /// Unregisters a closed connection and removes it from the database. When it was the agent's last one on any
+    /// node, the hub disconnect timeout starts, and the deadline service is notified.
     /// </summary>
     public async Task RemoveAsync(AgentKey agent, string connectionId)
     {
@@ -53,11 +55,10 @@ internal sealed partial class AgentConnections(
         await channel.Lock.WaitAsync(CancellationToken.None);
         try
         {
-            // A connection closed for an ended session was removed already, and still may have been the last.
+            // A connection closed for an ended session was removed from memory already, but not from the database.
             channel.Connections.TryRemove(connectionId, out _);
-            if (channel.Connections.IsEmpty)
+            if (await activity.RecordHubClosedAsync(Stored(agent, connectionId), CancellationToken.None))
             {
-                await activity.RecordHubGoneAsync(agent.TenantId, agent.AgentId, CancellationToken.None);
                 deadlines.Notify();
             }
         }
@@ -70,6 +71,10 @@ internal sealed partial class AgentConnections(
     /// <summary>Whether the agent has an open hub connection on this node.</summary>
     public bool HasConnections(AgentKey agent) =>
         _channels.TryGetValue(agent, out var channel) && !channel.Connections.IsEmpty;
+
+    /// <summary>Lists the open hub connections on this node in their stored form.</summary>
+    public IReadOnlyList<AgentHubConnection> ListOpenConnections() =>
+        [.. _channels.SelectMany(entry => entry.Value.Connections.Keys.Select(id => Stored(entry.Key, id)))];
 
     /// <summary>Lists the agents that have an open hub connection on this node.</summary>
     public IReadOnlyList<AgentKey> ListConnectedAgents() =>
@@ -159,6 +164,9 @@ internal sealed partial class AgentConnections(
 
         return channel.Connections.Count;
     }
+
+    private AgentHubConnection Stored(AgentKey agent, string connectionId) =>
+        new(node.Id, connectionId, agent.TenantId, agent.AgentId);
 
     private sealed class AgentChannel
     {

@@ -9,13 +9,17 @@ public interface IAgentActivityStore
     /// <summary>Stores the time of the agent's last authenticated request.</summary>
     Task RecordRequestAsync(long tenantId, string agentId, DateTimeOffset at, CancellationToken cancellationToken);
 
-    /// <summary>Marks the agent as connected to the hub, which stops both inactivity timeouts.</summary>
-    Task RecordHubConnectedAsync(long tenantId, string agentId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores an open hub connection of the agent. While the agent has one on any node, neither inactivity timeout
+    /// runs.
+    /// </summary>
+    Task RecordHubConnectedAsync(AgentHubConnection hubConnection, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stores that the agent's last hub connection on this node closed now, which starts the hub disconnect timeout.
+    /// Removes a closed hub connection and stores the time. Returns true when the agent has no hub connection left
+    /// on any node, so its hub disconnect timeout now runs.
     /// </summary>
-    Task RecordHubGoneAsync(long tenantId, string agentId, CancellationToken cancellationToken);
+    Task<bool> RecordHubClosedAsync(AgentHubConnection hubConnection, CancellationToken cancellationToken);
 
     /// <summary>
     /// Finds the earliest inactivity deadline of any agent that is not Offline, or null when there is none.
@@ -27,6 +31,13 @@ public interface IAgentActivityStore
     Task<IReadOnlyList<InactiveAgent>> ListInactiveAgentsAsync(
         TimeSpan restTimeout, TimeSpan hubTimeout, CancellationToken cancellationToken);
 }
+
+/// <summary>An agent's hub connection on one server node.</summary>
+/// <param name="NodeId">The node that holds the connection.</param>
+/// <param name="ConnectionId">The connection's id, unique on its node.</param>
+/// <param name="TenantId">The agent's tenant.</param>
+/// <param name="AgentId">The agent.</param>
+public sealed record AgentHubConnection(string NodeId, string ConnectionId, long TenantId, string AgentId);
 
 /// <summary>An agent whose inactivity deadline passed.</summary>
 /// <param name="TenantId">The agent's tenant.</param>

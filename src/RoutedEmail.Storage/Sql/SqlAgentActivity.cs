@@ -3,20 +3,21 @@ using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Storage.Sql;
 
-/// <summary>The activity of agents: the columns last_request_at, hub_connected and hub_gone_at.</summary>
+/// <summary>The activity of agents: the columns last_request_at and hub_gone_at, and the table hub_connections.</summary>
 internal sealed class SqlAgentActivityStore(SqlDatabase database, TimeProvider time) : IAgentActivityStore
 {
     // An agent connected to the hub has no inactivity deadline. After its last hub connection closed, the hub
     // disconnect timeout runs, unless the agent chose a status since, through REST or after an earlier timeout.
     // Otherwise the REST timeout runs from the later of its last request and its last status change.
-    // NOTE: when a node stops without closing its connections (a crash), hub_connected stays set, and the agent
-    // keeps its status until it connects and disconnects again.
+    // A node that stops without closing its connections (a crash) leaves its rows in hub_connections until
+    // another node, or the next start on SQLite, removes them as those of a silent node (SqlNodeStore).
     private const string HubGone = "hub_gone_at IS NOT NULL AND hub_gone_at >= status_since";
 
     private const string Deadline =
         $"""
         CASE
-            WHEN hub_connected THEN NULL
+            WHEN EXISTS (SELECT 1 FROM hub_connections AS c
+                         WHERE c.tenant_id = agents.tenant_id AND c.agent_id = agents.agent_id) THEN NULL
             WHEN {HubGone} THEN hub_gone_at + @hubTimeout
             WHEN last_request_at > status_since THEN last_request_at + @restTimeout
             ELSE status_since + @restTimeout
@@ -32,29 +33,44 @@ internal sealed class SqlAgentActivityStore(SqlDatabase database, TimeProvider t
         return Task.CompletedTask;
     }
 
-    public Task RecordHubConnectedAsync(long tenantId, string agentId, CancellationToken cancellationToken)
+    public Task RecordHubConnectedAsync(
+        AgentHubConnection hubConnection, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
         using var command = connection.Command(
             """
-            UPDATE agents SET hub_connected = TRUE, hub_gone_at = NULL
-            WHERE tenant_id = @tenant AND agent_id = @agent
+            INSERT INTO hub_connections (node_id, connection_id, tenant_id, agent_id, connected_at)
+            VALUES (@node, @connection, @tenant, @agent, @now)
+            ON CONFLICT (node_id, connection_id) DO NOTHING
             """, null);
-        command.With("@tenant", tenantId).With("@agent", agentId).ExecuteNonQuery();
+        With(command, hubConnection).With("@now", time.GetUtcNow().ToStored()).ExecuteNonQuery();
         return Task.CompletedTask;
     }
 
-    public Task RecordHubGoneAsync(long tenantId, string agentId, CancellationToken cancellationToken)
+    public Task<bool> RecordHubClosedAsync(AgentHubConnection hubConnection, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var command = connection.Command(
-            """
-            UPDATE agents SET hub_connected = FALSE, hub_gone_at = @now
-            WHERE tenant_id = @tenant AND agent_id = @agent
-            """, null);
-        command.With("@now", time.GetUtcNow().ToStored()).With("@tenant", tenantId).With("@agent", agentId)
-            .ExecuteNonQuery();
-        return Task.CompletedTask;
+        using var transaction = database.BeginWrite(connection, hubConnection.TenantId);
+        using (var delete = connection.Command(
+                   "DELETE FROM hub_connections WHERE node_id = @node AND connection_id = @connection", transaction))
+        {
+            With(delete, hubConnection).ExecuteNonQuery();
+        }
+
+        // The close time is stored even when another connection remains, because the deadline ignores it while
+        // any connection exists, and the close of the last one overwrites it.
+        using (var update = connection.Command(
+                   "UPDATE agents SET hub_gone_at = @now WHERE tenant_id = @tenant AND agent_id = @agent",
+                   transaction))
+        {
+            With(update, hubConnection).With("@now", time.GetUtcNow().ToStored()).ExecuteNonQuery();
+        }
+
+        using var count = connection.Command(
+            "SELECT COUNT(*) FROM hub_connections WHERE tenant_id = @tenant AND agent_id = @agent", transaction);
+        var remaining = With(count, hubConnection).ExecuteInt64();
+        transaction.Commit();
+        return Task.FromResult(remaining == 0);
     }
 
     public Task<DateTimeOffset?> FindNextInactivityDeadlineAsync(
@@ -88,6 +104,11 @@ internal sealed class SqlAgentActivityStore(SqlDatabase database, TimeProvider t
 
         return Task.FromResult<IReadOnlyList<InactiveAgent>>(agents);
     }
+
+    /// <summary>Adds the parameters @node, @connection, @tenant and @agent, which a command may leave unused.</summary>
+    private static DbCommand With(DbCommand command, AgentHubConnection hubConnection) =>
+        command.With("@node", hubConnection.NodeId).With("@connection", hubConnection.ConnectionId)
+            .With("@tenant", hubConnection.TenantId).With("@agent", hubConnection.AgentId);
 
     private static DbCommand WithTimeouts(
         DbCommand command, TimeSpan restTimeout, TimeSpan hubTimeout) =>

@@ -1,0 +1,104 @@
+using System.Data.Common;
+using Microsoft.Extensions.Options;
+using RoutedEmail.Server.Hubs;
+using RoutedEmail.Server.Routing;
+using RoutedEmail.Storage;
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Server.Hosting;
+
+/// <summary>
+/// Registers this node in the database, stores its heartbeat at a fixed interval, and removes the hub connections
+/// of nodes whose heartbeat stopped, so that agents of a node that crashed get their hub disconnect timeout.
+/// </summary>
+internal sealed partial class NodeHeartbeatService(
+    INodeStore nodes, IAgentActivityStore activity, AgentConnections connections, NodeIdentity node,
+    StartupGate startup, DeadlineSignal deadlines, IOptions<NodeOptions> options, IOptions<StorageOptions> storage,
+    TimeProvider time, ILogger<NodeHeartbeatService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await startup.WaitAsync(stoppingToken);
+        await RegisterAsync(stoppingToken);
+
+        // One process owns a SQLite database, so every other registered node is an earlier run of this service.
+        var sqlite = string.Equals(storage.Value.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase);
+        if (sqlite)
+        {
+            await RemoveSilentNodesAsync(time.GetUtcNow(), stoppingToken);
+        }
+
+        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await BeatAsync(stoppingToken);
+            }
+            catch (DbException exception)
+            {
+                // The next tick tries again; nodes time out only after several missed heartbeats.
+                Log.HeartbeatFailed(logger, node.Id, exception);
+            }
+        }
+    }
+
+    private async Task BeatAsync(CancellationToken stoppingToken)
+    {
+        if (!await nodes.RecordHeartbeatAsync(node.Id, stoppingToken))
+        {
+            // Another node found this one silent, for example during a long database outage, and removed its
+            // connections, so they are stored again.
+            Log.NodeRemovedByOthers(logger, node.Id);
+            await RegisterAsync(stoppingToken);
+            foreach (var connection in connections.ListOpenConnections())
+            {
+                await activity.RecordHubConnectedAsync(connection, stoppingToken);
+            }
+        }
+
+        await RemoveSilentNodesAsync(time.GetUtcNow() - options.Value.NodeTimeout, stoppingToken);
+    }
+
+    private async Task RegisterAsync(CancellationToken stoppingToken)
+    {
+        await nodes.RegisterNodeAsync(node.Id, stoppingToken);
+        Log.Registered(logger, node.Id, options.Value.HeartbeatInterval.TotalSeconds);
+    }
+
+    private async Task RemoveSilentNodesAsync(DateTimeOffset silentSince, CancellationToken stoppingToken)
+    {
+        var removed = await nodes.RemoveSilentNodesAsync(silentSince, node.Id, stoppingToken);
+        foreach (var silent in removed)
+        {
+            Log.SilentNodeRemoved(logger, silent.NodeId, silent.LastHeartbeat, silent.Connections);
+        }
+
+        if (removed.Any(silent => silent.Connections > 0))
+        {
+            deadlines.Notify();
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(8021, LogLevel.Information,
+            "Registered node {NodeId}, with a heartbeat every {IntervalSeconds} s")]
+        public static partial void Registered(ILogger logger, string nodeId, double intervalSeconds);
+
+        [LoggerMessage(8022, LogLevel.Warning,
+            "Removed node {NodeId}, silent since {LastHeartbeat}, and its {Connections} hub connections; the hub " +
+            "disconnect timeout of their agents runs from that time")]
+        public static partial void SilentNodeRemoved(
+            ILogger logger, string nodeId, DateTimeOffset? lastHeartbeat, int connections);
+
+        [LoggerMessage(8023, LogLevel.Warning,
+            "Storing the heartbeat of node {NodeId} failed; the next heartbeat tries again")]
+        public static partial void HeartbeatFailed(ILogger logger, string nodeId, Exception exception);
+
+        [LoggerMessage(8024, LogLevel.Warning,
+            "Node {NodeId} was removed by another node that found its heartbeat too old; registering it again " +
+            "with its open hub connections")]
+        public static partial void NodeRemovedByOthers(ILogger logger, string nodeId);
+    }
+}
