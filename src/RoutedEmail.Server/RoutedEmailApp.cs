@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -14,6 +15,7 @@ using RoutedEmail.Server.Integrator;
 using RoutedEmail.Server.Routing;
 using RoutedEmail.Server.Security;
 using RoutedEmail.Storage;
+using RoutedEmail.Storage.Sql;
 
 namespace RoutedEmail.Server;
 
@@ -151,7 +153,18 @@ public static class RoutedEmailApp
         tenant.MapAgentAdministration();
         tenant.MapExplanationAdministration();
 
-        app.MapHealthChecks("/healthz");
+        app.MapHealthChecks("/healthz", new HealthCheckOptions
+        {
+            ResponseWriter = async (context, report) =>
+            {
+                if (report.Status != HealthStatus.Healthy)
+                {
+                    context.Response.Headers.RetryAfter = StorageUnavailable.RetryAfterSeconds;
+                }
+
+                await context.Response.WriteAsync(report.Status.ToString());
+            },
+        });
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(options =>
         {
@@ -160,12 +173,32 @@ public static class RoutedEmailApp
         });
     }
 
-    private sealed class StartupHealthCheck(StartupGate startup) : IHealthCheck
+    /// <summary>
+    /// Reports healthy once the store is ready and while a query on the database succeeds, so a load balancer takes
+    /// a node that cannot reach the database out of service.
+    /// </summary>
+    private sealed class StartupHealthCheck(StartupGate startup, SqlDatabase database) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(
-            HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(startup.IsReady
-                ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy("Storage is not initialized yet."));
+            HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (!startup.IsReady)
+            {
+                return Task.FromResult(HealthCheckResult.Unhealthy("Storage is not initialized yet."));
+            }
+
+            try
+            {
+                using var connection = database.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = "SELECT 1";
+                command.ExecuteScalar();
+                return Task.FromResult(HealthCheckResult.Healthy());
+            }
+            catch (Exception exception) when (StorageUnavailable.Matches(exception))
+            {
+                return Task.FromResult(HealthCheckResult.Unhealthy("The database is unavailable.", exception));
+            }
+        }
     }
 }

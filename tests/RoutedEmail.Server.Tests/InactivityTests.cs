@@ -79,6 +79,36 @@ public sealed class InactivityTests
     }
 
     /// <summary>
+    /// The offer expires after the hub connection closed, so the service sets the agent Missed. That status was not
+    /// the agent's choice, so the hub timeout still applies, not the 30-minute REST timeout.
+    /// </summary>
+    [Fact]
+    public async Task HubAgent_MissedAfterClose_OfflineAfterHubTimeout()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var server = await TestServer.StartAsync(time: time);
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAsync("skill-queues/Parts", new { offerTimeoutSeconds = 60 });
+        await scenario.PutAgentAsync("maria");
+        using var agent = await scenario.SignInAsync("maria");
+        var (hub, _) = await HubTestClient.ConnectAsync(server, agent);
+        await hub.Connection.InvokeAsync<JsonObject>("SetStatus", "Available");
+        await scenario.IngestAcceptedAsync(scenario.Item("e-1"));
+        await hub.NextWithOffersAsync(1);
+        await hub.DisposeAsync();
+        await InactivityDeadline.WaitForAsync(server, Start + TimeSpan.FromMinutes(2));
+
+        time.Advance(TimeSpan.FromSeconds(60));
+        await WaitForEmailStateAsync(scenario, "Queued");
+        await InactivityDeadline.WaitForAsync(server, Start + TimeSpan.FromMinutes(2));
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        await agent.WaitForWorkAsync(
+            work => work["status"]!.GetValue<string>() == "Offline", "status Offline after the hub timeout");
+        Assert.Equal(["Available", "Missed", "Offline timeout"], EventLog.ReadDetails(server, ["AgentStatusChanged"]));
+    }
+
+    /// <summary>
     /// After the hub timeout set the agent Offline, the agent chooses Available through REST. From then on only the
     /// REST timeout applies, so the closed hub connection does not set it Offline again at once.
     /// </summary>

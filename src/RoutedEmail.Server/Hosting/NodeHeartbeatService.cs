@@ -19,27 +19,61 @@ internal sealed partial class NodeHeartbeatService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await startup.WaitAsync(stoppingToken);
-        await RegisterAsync(stoppingToken);
+        var lastStepSucceeded = await TryAsync(RegisterAsync, stoppingToken);
 
         // One process owns a SQLite database, so every other registered node is an earlier run of this service.
         var sqlite = string.Equals(storage.Value.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase);
         if (sqlite)
         {
-            await RemoveSilentNodesAsync(time.GetUtcNow(), stoppingToken);
+            await TryAsync(token => RemoveSilentNodesAsync(time.GetUtcNow(), token), stoppingToken);
         }
 
+        // After a failed step the node registers again with its connections, in case another node removed it.
         using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            try
-            {
-                await BeatAsync(stoppingToken);
-            }
-            catch (DbException exception)
-            {
-                // The next tick tries again; nodes time out only after several missed heartbeats.
-                Log.HeartbeatFailed(logger, node.Id, exception);
-            }
+            lastStepSucceeded = lastStepSucceeded
+                ? await TryAsync(BeatAsync, stoppingToken)
+                : await TryAsync(RegisterAgainAsync, stoppingToken);
+        }
+    }
+
+    /// <summary>
+    /// Runs one database step and returns whether it succeeded. A failure is logged and the next tick tries again,
+    /// because a busy or unreachable database must not stop the service; nodes time out only after several missed
+    /// heartbeats.
+    /// </summary>
+    private async Task<bool> TryAsync(Func<CancellationToken, Task> step, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await step(stoppingToken);
+            return true;
+        }
+        catch (DbException exception)
+        {
+            Log.HeartbeatFailed(logger, node.Id, exception);
+            return false;
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (!startup.IsReady)
+        {
+            return;
+        }
+
+        try
+        {
+            await nodes.UnregisterNodeAsync(node.Id, cancellationToken);
+            Log.Unregistered(logger, node.Id);
+        }
+        catch (DbException exception)
+        {
+            // The other nodes remove this node once its heartbeat is older than the node timeout.
+            Log.UnregisterFailed(logger, node.Id, exception);
         }
     }
 
@@ -50,14 +84,19 @@ internal sealed partial class NodeHeartbeatService(
             // Another node found this one silent, for example during a long database outage, and removed its
             // connections, so they are stored again.
             Log.NodeRemovedByOthers(logger, node.Id);
-            await RegisterAsync(stoppingToken);
-            foreach (var connection in connections.ListOpenConnections())
-            {
-                await activity.RecordHubConnectedAsync(connection, stoppingToken);
-            }
+            await RegisterAgainAsync(stoppingToken);
         }
 
         await RemoveSilentNodesAsync(time.GetUtcNow() - options.Value.NodeTimeout, stoppingToken);
+    }
+
+    private async Task RegisterAgainAsync(CancellationToken stoppingToken)
+    {
+        await RegisterAsync(stoppingToken);
+        foreach (var connection in connections.ListOpenConnections())
+        {
+            await activity.RecordHubConnectedAsync(connection, stoppingToken);
+        }
     }
 
     private async Task RegisterAsync(CancellationToken stoppingToken)
@@ -93,12 +132,19 @@ internal sealed partial class NodeHeartbeatService(
             ILogger logger, string nodeId, DateTimeOffset? lastHeartbeat, int connections);
 
         [LoggerMessage(8023, LogLevel.Warning,
-            "Storing the heartbeat of node {NodeId} failed; the next heartbeat tries again")]
+            "A heartbeat step of node {NodeId} failed in the database; the next heartbeat tries again")]
         public static partial void HeartbeatFailed(ILogger logger, string nodeId, Exception exception);
 
         [LoggerMessage(8024, LogLevel.Warning,
             "Node {NodeId} was removed by another node that found its heartbeat too old; registering it again " +
             "with its open hub connections")]
         public static partial void NodeRemovedByOthers(ILogger logger, string nodeId);
+
+        [LoggerMessage(8025, LogLevel.Information, "Unregistered node {NodeId} at its stop")]
+        public static partial void Unregistered(ILogger logger, string nodeId);
+
+        [LoggerMessage(8026, LogLevel.Warning,
+            "Unregistering node {NodeId} at its stop failed; the other nodes remove it after the node timeout")]
+        public static partial void UnregisterFailed(ILogger logger, string nodeId, Exception exception);
     }
 }

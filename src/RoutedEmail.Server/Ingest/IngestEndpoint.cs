@@ -44,6 +44,16 @@ internal static partial class IngestEndpoint
         {
             await QueueBatchAsync(context, authenticator, configurations, ingest, router, time, options, logger);
         }
+        catch (Exception exception) when (StorageUnavailable.Matches(exception) && !context.Response.HasStarted
+                                          && !context.RequestAborted.IsCancellationRequested)
+        {
+            Log.StorageUnavailable(logger, exception,
+                context.Request.Headers[IntegratorAuthenticator.CompanyHeader].ToString());
+            context.Response.Clear();
+            context.Response.Headers.RetryAfter = StorageUnavailable.RetryAfterSeconds;
+            await IngestResponse.WriteErrorAsync(
+                context.Response, StatusCodes.Status503ServiceUnavailable, StorageUnavailable.Message);
+        }
         catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
             // An unexpected failure still gets the ingest response shape, because clients of this API parse
@@ -264,5 +274,9 @@ internal static partial class IngestEndpoint
 
         [LoggerMessage(4003, LogLevel.Error, "Ingest for company {CompanyCode} failed with an unexpected error")]
         public static partial void Failed(ILogger logger, Exception exception, string companyCode);
+
+        [LoggerMessage(4007, LogLevel.Warning,
+            "Ingest for company {CompanyCode} answered 503 because the database is unavailable; nothing was queued")]
+        public static partial void StorageUnavailable(ILogger logger, Exception exception, string companyCode);
     }
 }

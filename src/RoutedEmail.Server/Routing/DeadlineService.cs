@@ -43,7 +43,7 @@ internal sealed class DeadlineSignal(Action? notifyOtherNodes = null)
 /// earliest deadline or a signal.
 /// </summary>
 internal sealed partial class DeadlineService(
-    IRoutingStore store, IAgentStore agents, IAgentActivityStore activity, IRoutingTrigger router,
+    IRoutingStore store, IAgentActivityStore activity, IRoutingTrigger router,
     IAgentNotifier notifier, DeadlineSignal signal, IOptions<RoutingOptions> options,
     IOptions<AgentOptions> agentOptions, StartupGate startup, TimeProvider time, ILogger<DeadlineService> logger)
     : BackgroundService
@@ -132,25 +132,33 @@ internal sealed partial class DeadlineService(
     }
 
     /// <summary>
-    /// Sets Offline every agent whose inactivity timeout passed, through the same store call as a status change, so
-    /// its pending offers go back to their queues.
+    /// Sets Offline every agent whose inactivity timeout passed, through the same status change as the agent's own,
+    /// so its pending offers go back to their queues.
     /// </summary>
     private async Task SetInactiveAgentsOfflineAsync(CancellationToken stoppingToken)
     {
         var timeouts = agentOptions.Value;
         var inactive = await activity.ListInactiveAgentsAsync(
             timeouts.RestInactivityTimeout, timeouts.HubDisconnectTimeout, stoppingToken);
+        var changedTenants = new HashSet<long>();
         foreach (var agent in inactive)
         {
+            // Null when the agent reconnected, or another node set it Offline, since the list was read.
+            var withdrawn = await activity.SetOfflineIfInactiveAsync(agent.TenantId, agent.AgentId,
+                timeouts.RestInactivityTimeout, timeouts.HubDisconnectTimeout, stoppingToken);
+            if (withdrawn is null)
+            {
+                continue;
+            }
+
             // The event's detail is "Offline timeout", and the log line names the timeout that fired.
-            var withdrawn = await agents.SetStatusAsync(
-                agent.TenantId, agent.AgentId, AgentStatus.Offline, stoppingToken, byTimeout: true);
             Log.AgentInactive(logger, agent.TenantId, agent.AgentId,
-                agent.HubGone ? "hub connections closed" : "no request", withdrawn);
+                agent.HubGone ? "hub connections closed" : "no request", withdrawn.Value);
             await notifier.NotifyAsync(agent.TenantId, agent.AgentId, EventTypes.AgentStatusChanged);
+            changedTenants.Add(agent.TenantId);
         }
 
-        foreach (var tenantId in inactive.Select(agent => agent.TenantId).Distinct())
+        foreach (var tenantId in changedTenants)
         {
             router.Wake(tenantId);
         }

@@ -27,6 +27,14 @@ public interface IAgentActivityStore
     Task<DateTimeOffset?> FindNextInactivityDeadlineAsync(
         TimeSpan restTimeout, TimeSpan hubTimeout, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sets the agent Offline, with the event detail <c>Offline timeout</c>, if its inactivity deadline still has
+    /// passed when checked under the tenant's lock. Returns the number of pending offers withdrawn, or null when the
+    /// agent is no longer inactive or is Offline already, for example because another node set it Offline first.
+    /// </summary>
+    Task<int?> SetOfflineIfInactiveAsync(
+        long tenantId, string agentId, TimeSpan restTimeout, TimeSpan hubTimeout, CancellationToken cancellationToken);
+
     /// <summary>Lists the agents that are not Offline and whose inactivity deadline has passed.</summary>
     Task<IReadOnlyList<InactiveAgent>> ListInactiveAgentsAsync(
         TimeSpan restTimeout, TimeSpan hubTimeout, CancellationToken cancellationToken);

@@ -28,14 +28,10 @@ public interface IAgentStore
     /// <param name="status">The new status.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <param name="awayReason">The away reason code, only with <see cref="AgentStatus.Away"/>; null for none.</param>
-    /// <param name="byTimeout">
-    /// True when an inactivity timeout, not the agent, sets the status; the event's detail is then the status
-    /// followed by <c> timeout</c>, such as <c>Offline timeout</c>.
-    /// </param>
     /// <returns>The number of offers withdrawn.</returns>
     Task<int> SetStatusAsync(
         long tenantId, string agentId, AgentStatus status, CancellationToken cancellationToken,
-        string? awayReason = null, bool byTimeout = false);
+        string? awayReason = null);
 
     /// <summary>Reads an agent's status, pending offers and accepted emails.</summary>
     Task<AgentWork> GetWorkAsync(long tenantId, string agentId, CancellationToken cancellationToken);

@@ -16,6 +16,12 @@ public interface INodeStore
     Task<bool> RecordHeartbeatAsync(string nodeId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Removes the node and its remaining hub connections at a graceful stop, so that the other nodes do not take it
+    /// for a crashed one. The hub disconnect timeout of each agent that lost a connection runs from now.
+    /// </summary>
+    Task UnregisterNodeAsync(string nodeId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Removes every node other than <paramref name="exceptNodeId"/> whose last heartbeat is older than
     /// <paramref name="silentSince"/>, with its hub connections, and hub connections of unregistered nodes opened
     /// before that time. The hub disconnect timeout of each agent that lost a connection runs from the node's last

@@ -137,7 +137,7 @@ public sealed class PostgresDatabase : SqlDatabase, IAsyncDisposable
         {
             // The inner exception is left out on purpose: it can quote the value that failed to parse.
             throw new InvalidOperationException(
-                $"Storage:ConnectionString is invalid: {exception.Message}. Use the Npgsql form {Example}.");
+                $"Storage:ConnectionString is invalid: {exception.Message.TrimEnd('.')}. Use the Npgsql form {Example}.");
         }
 
         if (string.IsNullOrWhiteSpace(builder.Host))

@@ -92,18 +92,22 @@ public sealed partial class PostgresMigrator
             {
                 throw new InvalidOperationException(
                     $"PostgreSQL at {_database.Target} cannot be reached after {attempt} attempts: " +
-                    $"{exception.Message} Check that the server runs and that Storage:ConnectionString names " +
+                    $"{WithFinalPeriod(exception.Message)} Check that the server runs and that Storage:ConnectionString names " +
                     "the right host and port.", exception);
             }
             catch (NpgsqlException exception)
             {
                 // Waiting does not fix a rejected login, a missing database or a missing permission.
                 throw new InvalidOperationException(
-                    $"Connecting to PostgreSQL at {_database.Target} failed: {exception.Message} Check the " +
-                    "user, password and database in Storage:ConnectionString.", exception);
+                    $"Connecting to PostgreSQL at {_database.Target} failed: {WithFinalPeriod(exception.Message)} " +
+                    "Check the user, password and database in Storage:ConnectionString, and that the user may " +
+                    "create tables in the database's public schema.", exception);
             }
         }
     }
+
+    private static string WithFinalPeriod(string message) =>
+        message.EndsWith('.') ? message : message + ".";
 
     private async Task LockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using RoutedEmail.Core.Agents;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Storage.Sql;
@@ -8,10 +9,11 @@ internal sealed class SqlAgentActivityStore(SqlDatabase database, TimeProvider t
 {
     // An agent connected to the hub has no inactivity deadline. After its last hub connection closed, the hub
     // disconnect timeout runs, unless the agent chose a status since, through REST or after an earlier timeout.
+    // A status the service set (Missed, or Offline by a timeout) does not count as chosen.
     // Otherwise the REST timeout runs from the later of its last request and its last status change.
     // A node that stops without closing its connections (a crash) leaves its rows in hub_connections until
     // another node, or the next start on SQLite, removes them as those of a silent node (SqlNodeStore).
-    private const string HubGone = "hub_gone_at IS NOT NULL AND hub_gone_at >= status_since";
+    private const string HubGone = "hub_gone_at IS NOT NULL AND hub_gone_at >= status_chosen_at";
 
     private const string Deadline =
         $"""
@@ -82,6 +84,33 @@ internal sealed class SqlAgentActivityStore(SqlDatabase database, TimeProvider t
         WithTimeouts(command, restTimeout, hubTimeout);
         var next = command.ExecuteInt64();
         return Task.FromResult(next is { } stored ? SqlCommands.ToTime(stored) : (DateTimeOffset?)null);
+    }
+
+    public Task<int?> SetOfflineIfInactiveAsync(
+        long tenantId, string agentId, TimeSpan restTimeout, TimeSpan hubTimeout, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        using var connection = database.Open();
+        using var transaction = database.BeginWrite(connection, tenantId);
+
+        // Checked again under the tenant's lock, because the agent may have reconnected or made a request, on any
+        // node, since the list was read.
+        using var check = connection.Command(
+            $"""
+            SELECT COUNT(*) FROM agents
+            WHERE tenant_id = @tenant AND agent_id = @agent AND status <> 'Offline' AND {Deadline} <= @now
+            """, transaction);
+        WithTimeouts(check, restTimeout, hubTimeout)
+            .With("@tenant", tenantId).With("@agent", agentId).With("@now", now.ToStored());
+        if (check.ExecuteInt64() == 0)
+        {
+            return Task.FromResult<int?>(null);
+        }
+
+        var withdrawn = AgentStatusTransitions.Apply(
+            connection, transaction, tenantId, agentId, AgentStatus.Offline, awayReason: null, byTimeout: true, now);
+        transaction.Commit();
+        return Task.FromResult(withdrawn);
     }
 
     public Task<IReadOnlyList<InactiveAgent>> ListInactiveAgentsAsync(

@@ -64,55 +64,14 @@ internal sealed partial class SqlAgentStore(SqlDatabase database, TimeProvider t
 
     public Task<int> SetStatusAsync(
         long tenantId, string agentId, AgentStatus status, CancellationToken cancellationToken,
-        string? awayReason = null, bool byTimeout = false)
+        string? awayReason = null)
     {
         using var connection = database.Open();
         using var transaction = database.BeginWrite(connection, tenantId);
-        var now = time.GetUtcNow();
-        using var read = connection.Command(
-            "SELECT status, away_reason FROM agents WHERE tenant_id = @tenant AND agent_id = @agent", transaction);
-        AgentStatus previous;
-        string? previousReason;
-        using (var reader = read.With("@tenant", tenantId).With("@agent", agentId).ExecuteReader())
-        {
-            reader.Read();
-            previous = Enum.Parse<AgentStatus>(reader.GetString(0));
-            previousReason = reader.GetNullableString(1);
-        }
-
-        if (previous == status && previousReason == awayReason)
-        {
-            return Task.FromResult(0);
-        }
-
-        // Away with a new reason is a change of its own, so time per reason can be summed from the events. Only
-        // a change of status restarts status_since and idle_since.
-        using var update = connection.Command(
-            """
-            UPDATE agents SET away_reason = @reason,
-                status_since = CASE WHEN status = @status THEN status_since ELSE @now END,
-                idle_since = CASE WHEN @status = 'Available' AND status <> @status THEN @now ELSE idle_since END,
-                status = @status
-            WHERE tenant_id = @tenant AND agent_id = @agent
-            """, transaction);
-        update.With("@status", status.ToString()).With("@reason", awayReason).With("@now", now.ToStored())
-            .With("@tenant", tenantId).With("@agent", agentId).ExecuteNonQuery();
-        var detail = status.ToString();
-        if (byTimeout)
-        {
-            detail += " timeout";
-        }
-        else if (awayReason is not null)
-        {
-            detail += " " + awayReason;
-        }
-
-        SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.AgentStatusChanged,
-            agentId: agentId, detail: detail);
-
-        var withdrawn = status == AgentStatus.Available ? 0 : OfferTransitions.WithdrawAll(connection, transaction, tenantId, agentId, now);
+        var withdrawn = AgentStatusTransitions.Apply(
+            connection, transaction, tenantId, agentId, status, awayReason, byTimeout: false, time.GetUtcNow());
         transaction.Commit();
-        return Task.FromResult(withdrawn);
+        return Task.FromResult(withdrawn ?? 0);
     }
 
     public Task<bool> SetOtherWorkAsync(

@@ -27,6 +27,17 @@ internal sealed class SqlNodeStore(SqlDatabase database, TimeProvider time) : IN
         return Task.FromResult(updated == 1);
     }
 
+    public Task UnregisterNodeAsync(string nodeId, CancellationToken cancellationToken)
+    {
+        using var connection = database.Open();
+        using var transaction = database.BeginWrite(connection, tenantId: null);
+        RemoveConnections(connection, transaction, nodeId, time.GetUtcNow().ToStored());
+        using var command = connection.Command("DELETE FROM nodes WHERE node_id = @node", transaction);
+        command.With("@node", nodeId).ExecuteNonQuery();
+        transaction.Commit();
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyList<RemovedNode>> RemoveSilentNodesAsync(
         DateTimeOffset silentSince, string exceptNodeId, CancellationToken cancellationToken)
     {
@@ -96,14 +107,14 @@ internal sealed class SqlNodeStore(SqlDatabase database, TimeProvider time) : IN
     /// </summary>
     /// <remarks>
     /// A status chosen after the node's last heartbeat was most likely chosen over that node's hub, so the close
-    /// is stored no earlier than the status change. Otherwise the REST timeout, not the hub timeout, would apply.
+    /// is stored no earlier than that choice. Otherwise the REST timeout, not the hub timeout, would apply.
     /// </remarks>
     private static int RemoveConnections(DbConnection connection, DbTransaction transaction, string nodeId, long goneAt)
     {
         using (var update = connection.Command(
                    """
                    UPDATE agents
-                   SET hub_gone_at = CASE WHEN status_since > @goneAt THEN status_since ELSE @goneAt END
+                   SET hub_gone_at = CASE WHEN status_chosen_at > @goneAt THEN status_chosen_at ELSE @goneAt END
                    WHERE (hub_gone_at IS NULL OR hub_gone_at < @goneAt)
                      AND EXISTS (SELECT 1 FROM hub_connections AS c
                                  WHERE c.node_id = @node

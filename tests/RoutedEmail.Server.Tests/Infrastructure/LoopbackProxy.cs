@@ -5,14 +5,15 @@ namespace RoutedEmail.Server.Tests.Infrastructure;
 
 /// <summary>
 /// A TCP forwarder on a loopback port, for tests in which a server appears only later: reserve the port first, point
-/// a client at it, and start forwarding when the test decides. Disposing stops it and closes every connection.
+/// a client at it, and start forwarding when the test decides. Stopping, or disposing, closes every connection, as
+/// when the server behind it goes away, and it can be started again after a stop.
 /// </summary>
 public sealed class LoopbackProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener;
     private readonly int _targetPort;
-    private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _connections = [];
+    private CancellationTokenSource _stop = new();
     private Task _accepting = Task.CompletedTask;
 
     private LoopbackProxy(int port, int targetPort)
@@ -38,47 +39,60 @@ public sealed class LoopbackProxy : IAsyncDisposable
     /// <summary>Starts listening and forwarding every connection to the target port.</summary>
     public void Start()
     {
+        if (_stop.IsCancellationRequested)
+        {
+            _stop.Dispose();
+            _stop = new CancellationTokenSource();
+        }
+
         _listener.Start();
-        _accepting = AcceptAsync();
+        _accepting = AcceptAsync(_stop.Token);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops listening and closes every forwarded connection.</summary>
+    public async Task StopAsync()
     {
         await _stop.CancelAsync();
         _listener.Stop();
         await Task.WhenAll([_accepting, .. _connections]).ContinueWith(_ => { }, TaskScheduler.Default);
+        _connections.Clear();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
         _stop.Dispose();
     }
 
-    private async Task AcceptAsync()
+    private async Task AcceptAsync(CancellationToken stop)
     {
-        while (!_stop.IsCancellationRequested)
+        while (!stop.IsCancellationRequested)
         {
             TcpClient client;
             try
             {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                client = await _listener.AcceptTcpClientAsync(stop);
             }
             catch (Exception exception) when (exception is OperationCanceledException or SocketException)
             {
                 return;
             }
 
-            _connections.Add(ForwardAsync(client));
+            _connections.Add(ForwardAsync(client, stop));
         }
     }
 
-    private async Task ForwardAsync(TcpClient client)
+    private async Task ForwardAsync(TcpClient client, CancellationToken stop)
     {
         using (client)
         using (var target = new TcpClient())
         {
-            await target.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
+            await target.ConnectAsync(IPAddress.Loopback, _targetPort, stop);
             var clientStream = client.GetStream();
             var targetStream = target.GetStream();
             await Task.WhenAny(
-                clientStream.CopyToAsync(targetStream, _stop.Token),
-                targetStream.CopyToAsync(clientStream, _stop.Token));
+                clientStream.CopyToAsync(targetStream, stop),
+                targetStream.CopyToAsync(clientStream, stop));
         }
     }
 }
