@@ -12,46 +12,45 @@ namespace RoutedEmail.Bench;
 /// <param name="Nodes">The number of nodes that are compared with one node, in the PostgreSQL mode.</param>
 /// <param name="Agents">The agents who take the routed emails, in the PostgreSQL mode.</param>
 /// <param name="RoutedEmails">The emails ingested and routed in the measured routing round.</param>
-internal sealed record BenchOptions(
+internal sealed partial record BenchOptions(
     int Workers, TimeSpan Duration, TimeSpan Warmup, IReadOnlyList<int> BatchSizes,
     IReadOnlyDictionary<string, string> ServerSettings, bool Postgres, int Nodes, int Agents, int RoutedEmails)
 {
-    /// <summary>The command-line help.</summary>
-    public const string Usage = """
-        Usage: RoutedEmail.Bench [options]
+    /// <summary>Whether <c>--quick</c> was given: about two minutes of figures, or 3 s per closed-loop phase.</summary>
+    public bool Quick { get; init; }
 
-        Starts the built server as a child process on 127.0.0.1 with a new temporary data directory, creates a
-        tenant, and sends closed-loop ingest load for each batch size: every worker sends one request, waits for
-        its response and sends the next. Every item has a new entityId, and every response must be 200 SUCCESS.
-        Prints requests/s, items/s, p50/p99 latency and CPU use per batch size. Exits with 1 if any request failed or
-        returned anything else, and with 2 on an invalid argument.
+    /// <summary>Whether <c>--smoke</c> was given: seconds per figure or phase, to check the harness works.</summary>
+    public bool Smoke { get; init; }
 
-        Options:
-          --workers N             concurrent workers (default 32)
-          --duration SECONDS      measured time per batch size (default 10)
-          --warmup SECONDS        unmeasured time per batch size before it (default 8)
-          --batch-sizes LIST      comma-separated items per request, each 1 to 1000 (default 1,100)
-          --server-setting K=V    configuration key and value for the server, such as
-                                  Logging:LogLevel:Default=Warning; repeat for more keys
-          --quick                 3 s measured and 4 s warm-up per batch size
-          --smoke                 1 s measured and no warm-up per batch size, to check the harness works
-          --help                  print this text
+    /// <summary>Whether <c>--closed-loop</c> was given: the HttpClient ingest table instead of the figures.</summary>
+    public bool ClosedLoop { get; init; }
 
-        PostgreSQL mode:
-          --postgres              instead of SQLite, measure on PostgreSQL: ingest, and then routing, first on one
-                                  node and then on several nodes that share one database, and print each figure
-                                  for both with their ratio. Each of the two runs gets a new database, dropped
-                                  after it. Needs ROUTED_EMAIL_TEST_POSTGRES, a superuser connection string to the
-                                  database postgres; bench/run starts a throwaway cluster and sets it when unset
-          --nodes N               nodes compared with one node, 2 to 8 (default 3)
-          --agents N              agents who take the routed emails, 1 to 500 (default 16); each has a maximum of
-                                  one email and loops GET /api/v1/agent/work, accept, complete
-          --routed-emails N       emails ingested and routed in the measured routing round, 1 to 100000
-                                  (default 3000, 1000 with --quick, 100 with --smoke); with a warm-up, an unmeasured
-                                  round of half as many runs first
+    /// <summary>Whether <c>--duration</c> was given, so it wins over the preset of the figures run.</summary>
+    public bool DurationSet { get; init; }
 
-        --duration, --warmup and --routed-emails given explicitly win over --quick and --smoke.
-        """;
+    /// <summary>Whether <c>--warmup</c> was given, so it wins over the preset of the figures run.</summary>
+    public bool WarmupSet { get; init; }
+
+    /// <summary>Whether <c>--batch-sizes</c> was given, so it wins over the preset of the figures run.</summary>
+    public bool BatchSizesSet { get; init; }
+
+    /// <summary>Agents connected to the hub in the routing latency figure, or null for the preset.</summary>
+    public int? HubAgents { get; init; }
+
+    /// <summary>The open-loop ingest rate of the routing latency figure, or null for 500 emails/s.</summary>
+    public int? EmailsPerSecond { get; init; }
+
+    /// <summary>The figure groups to measure: ingest, latency and scale, or a subset given with --figures.</summary>
+    public IReadOnlySet<string> FigureGroups { get; init; } = AllFigureGroups;
+
+    /// <summary>Every figure group, in the order they run.</summary>
+    public static IReadOnlySet<string> AllFigureGroups { get; } = new HashSet<string>(["ingest", "latency", "scale"]);
+
+    /// <summary>The results file given with <c>--charts-from</c>, whose charts are drawn again; or null.</summary>
+    public string? ChartsFrom { get; init; }
+
+    /// <summary>Whether <c>--keep-data</c> was given: scale runs keep their data directories.</summary>
+    public bool KeepData { get; init; }
 
     private const int MaxBatchSize = 1000;
 
@@ -75,6 +74,12 @@ internal sealed record BenchOptions(
         var agents = 16;
         int? routedEmails = null;
         var presetRoutedEmails = 3000;
+        var (quick, smoke, closedLoop, batchSizesSet) = (false, false, false, false);
+        int? hubAgents = null;
+        int? emailsPerSecond = null;
+        var figureGroups = AllFigureGroups;
+        var keepData = false;
+        string? chartsFrom = null;
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -84,9 +89,32 @@ internal sealed record BenchOptions(
             {
                 case "--quick":
                     (presetDuration, presetWarmup, presetRoutedEmails) = (3, 4, 1000);
+                    quick = true;
                     break;
                 case "--smoke":
                     (presetDuration, presetWarmup, presetRoutedEmails) = (1, 0, 100);
+                    smoke = true;
+                    break;
+                case "--charts-from":
+                    error = ReadValue(args, ref i, out var chartsFromValue);
+                    chartsFrom = chartsFromValue;
+                    break;
+                case "--keep-data":
+                    keepData = true;
+                    break;
+                case "--closed-loop":
+                    closedLoop = true;
+                    break;
+                case "--emails-per-second":
+                    error = ReadInteger(args, ref i, 1, 5000, out var rate);
+                    emailsPerSecond = rate;
+                    break;
+                case "--figures":
+                    error = ReadFigureGroups(args, ref i, out figureGroups);
+                    break;
+                case "--hub-agents":
+                    error = ReadInteger(args, ref i, 1, 5000, out var connected);
+                    hubAgents = connected;
                     break;
                 case "--postgres":
                     postgres = true;
@@ -114,6 +142,7 @@ internal sealed record BenchOptions(
                     break;
                 case "--batch-sizes":
                     error = ReadBatchSizes(args, ref i, out batchSizes);
+                    batchSizesSet = true;
                     break;
                 case "--server-setting":
                     error = ReadSetting(args, ref i, settings);
@@ -131,7 +160,20 @@ internal sealed record BenchOptions(
 
         var options = new BenchOptions(workers, TimeSpan.FromSeconds(duration ?? presetDuration),
             TimeSpan.FromSeconds(warmup ?? presetWarmup), batchSizes, settings, postgres, nodes, agents,
-            routedEmails ?? presetRoutedEmails);
+            routedEmails ?? presetRoutedEmails)
+        {
+            Quick = quick,
+            Smoke = smoke,
+            ClosedLoop = closedLoop,
+            DurationSet = duration is not null,
+            WarmupSet = warmup is not null,
+            BatchSizesSet = batchSizesSet,
+            HubAgents = hubAgents,
+            EmailsPerSecond = emailsPerSecond,
+            FigureGroups = figureGroups,
+            KeepData = keepData,
+            ChartsFrom = chartsFrom,
+        };
         return (options, null);
     }
 
@@ -201,6 +243,26 @@ internal sealed record BenchOptions(
         }
 
         sizes = parsed;
+        return null;
+    }
+
+    private static string? ReadFigureGroups(IReadOnlyList<string> args, ref int i, out IReadOnlySet<string> groups)
+    {
+        var name = args[i];
+        groups = AllFigureGroups;
+        if (ReadValue(args, ref i, out var text) is { } missing)
+        {
+            return missing;
+        }
+
+        var parsed = text.Split(',').ToHashSet(StringComparer.Ordinal);
+        var unknown = parsed.FirstOrDefault(group => !AllFigureGroups.Contains(group));
+        if (unknown is not null)
+        {
+            return $"Option {name} contains \"{unknown}\"; each group must be ingest, latency or scale.";
+        }
+
+        groups = parsed;
         return null;
     }
 

@@ -1,4 +1,5 @@
 using RoutedEmail.Bench;
+using RoutedEmail.Bench.Figures;
 using RoutedEmail.Server.Tests.Crash;
 
 if (args.Contains("--help"))
@@ -17,6 +18,16 @@ if (options is null)
 if (options.Postgres)
 {
     return await ClusterBenchmark.RunAsync(options);
+}
+
+if (options.ChartsFrom is not null)
+{
+    return FiguresBenchmark.DrawCharts(options.ChartsFrom);
+}
+
+if (!options.ClosedLoop)
+{
+    return await FiguresBenchmark.RunAsync(options);
 }
 
 var dataDirectory = Directory.CreateTempSubdirectory("routed-email-bench-").FullName;
