@@ -59,31 +59,50 @@ public sealed class IngestResponseTests
     }
 
     [Fact]
-    public async Task Ingest_StoreFails_Returns500InIngestShape()
+    public async Task Ingest_DiskFails_Returns503InIngestShape()
     {
+        var failure = new SqliteException("SQLite Error 10: 'disk I/O error'.", 10);
         await using var server = await TestServer.StartAsync(
-            services: services => services.AddSingleton<IIngestStore, FailingIngestStore>());
+            services: services => services.AddSingleton<IIngestStore>(new FailingIngestStore(failure)));
+        var scenario = await Scenario.CreateAsync(server);
+
+        using var response = await scenario.IngestAsync(Scenario.Body(scenario.Item("fail-1")));
+
+        var message = await IngestAssert.RejectedAsync(response, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        Assert.Contains("nothing of the request was stored", message, StringComparison.Ordinal);
+        Assert.DoesNotContain(scenario.ApiKey, message, StringComparison.Ordinal);
+        Assert.DoesNotContain("disk I/O", message, StringComparison.Ordinal);
+        await scenario.AssertNothingQueuedAsync("fail-1");
+    }
+
+    [Fact]
+    public async Task Ingest_StoreBug_Returns500InIngestShape()
+    {
+        var failure = new InvalidDataException("A stored value is malformed.");
+        await using var server = await TestServer.StartAsync(
+            services: services => services.AddSingleton<IIngestStore>(new FailingIngestStore(failure)));
         var scenario = await Scenario.CreateAsync(server);
 
         using var response = await scenario.IngestAsync(Scenario.Body(scenario.Item("fail-1")));
 
         var message = await IngestAssert.RejectedAsync(response, HttpStatusCode.InternalServerError);
         Assert.DoesNotContain(scenario.ApiKey, message, StringComparison.Ordinal);
-        Assert.DoesNotContain("disk I/O", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("malformed", message, StringComparison.Ordinal);
         await scenario.AssertNothingQueuedAsync("fail-1");
     }
 
-    /// <summary>A store whose every write fails the way SQLite does when the disk fails.</summary>
-    private sealed class FailingIngestStore : IIngestStore
+    /// <summary>A store whose every call fails with the given exception.</summary>
+    private sealed class FailingIngestStore(Exception failure) : IIngestStore
     {
         public Task<int> AppendAsync(
             long tenantId, IReadOnlyList<NewRoutedEmail> emails, DateTimeOffset retainedSince,
             CancellationToken cancellationToken) =>
-            throw new SqliteException("SQLite Error 10: 'disk I/O error'.", 10);
+            throw failure;
 
         public Task<IReadOnlySet<string>> FindRetriesAsync(
             long tenantId, IReadOnlyCollection<string> entityIds, DateTimeOffset retainedSince,
             CancellationToken cancellationToken) =>
-            throw new SqliteException("SQLite Error 10: 'disk I/O error'.", 10);
+            throw failure;
     }
 }
