@@ -12,6 +12,7 @@ using RoutedEmail.Server.Hosting;
 using RoutedEmail.Server.Hubs;
 using RoutedEmail.Server.Ingest;
 using RoutedEmail.Server.Integrator;
+using RoutedEmail.Server.Keys;
 using RoutedEmail.Server.Routing;
 using RoutedEmail.Server.Security;
 using RoutedEmail.Storage;
@@ -48,8 +49,7 @@ public static class RoutedEmailApp
             options => options.RestInactivityTimeout > TimeSpan.Zero, "Agents:RestInactivityTimeout");
         AddValidatedOptions<AgentOptions>(builder, AgentOptions.SectionName,
             options => options.HubDisconnectTimeout > TimeSpan.Zero, "Agents:HubDisconnectTimeout");
-        AddValidatedOptions<ApiKeyOptions>(builder, ApiKeyOptions.SectionName,
-            options => options.PreviousKeyGracePeriod >= TimeSpan.Zero, "ApiKeys:PreviousKeyGracePeriod");
+        KeyServices.AddTo(builder);
         AddValidatedOptions<NodeOptions>(builder, NodeOptions.SectionName,
             options => options.HeartbeatInterval > TimeSpan.Zero, "Nodes:HeartbeatInterval");
         builder.Services.AddOptions<NodeOptions>()

@@ -41,6 +41,7 @@ public static class StorageServiceCollectionExtensions
 
         // The same SQL runs on both databases.
         services.AddSingleton<ITenantStore, SqlTenantStore>();
+        services.AddSingleton<ITenantKeyStore, SqlTenantKeyStore>();
         services.AddSingleton<IConfigurationStore, SqlConfigurationStore>();
         services.AddSingleton<IRoutedEmailStore, SqlRoutedEmailStore>();
         services.AddSingleton<IAgentStore, SqlAgentStore>();

@@ -3,12 +3,13 @@ using Microsoft.Extensions.Options;
 using RoutedEmail.Core.Tenants;
 using RoutedEmail.Server.Hosting;
 using RoutedEmail.Server.Hubs;
+using RoutedEmail.Server.Keys;
 using RoutedEmail.Server.Security;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Admin;
 
-/// <summary>Creating, reading and changing tenants, and rotating their API keys.</summary>
+/// <summary>Creating, reading and changing tenants, with their API key publishing settings.</summary>
 internal static partial class TenantEndpoints
 {
     private const string DefaultSecretsRegion = "us-east-1";
@@ -21,12 +22,12 @@ internal static partial class TenantEndpoints
         admin.MapGet("/tenants", ListAsync).WithSummary("Lists every tenant.");
         admin.MapGet("/tenants/{company}/{environment}", GetAsync).WithSummary("Reads a tenant's settings.");
         admin.MapPut("/tenants/{company}/{environment}", UpdateAsync).WithSummary("Changes a tenant's settings.");
-        admin.MapPost("/tenants/{company}/{environment}/api-key/rotate", RotateAsync)
-            .WithSummary("Replaces the API key; the previous key stays valid for a grace period.");
+        admin.MapApiKeyRotation();
     }
 
     private static async Task<Results<Created<TenantCreatedResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        CreateTenantRequest request, ITenantStore tenants, TenantOriginCache origins, ILoggerFactory loggers,
+        CreateTenantRequest request, ITenantStore tenants, ITenantKeyStore keys, KeyPublisher publisher,
+        TenantOriginCache origins, IOptions<ApiKeyOptions> options, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var validation = new RequestValidation();
@@ -37,6 +38,8 @@ internal static partial class TenantEndpoints
         validation.CheckRegion("secretsRegion", region);
         validation.CheckTimeZone("timeZone", timeZone);
         var allowedOrigins = validation.CheckOrigins("allowedOrigins", request.AllowedOrigins ?? [], MaxAllowedOrigins);
+        var publishing = KeyPublishingRequest.Resolve(
+            null, request.SecretsManager, request.KeyRotationDays, options.Value.DefaultRotationDays, validation);
         if (!validation.IsValid)
         {
             return (ValidationProblem)validation.ToProblem();
@@ -55,28 +58,32 @@ internal static partial class TenantEndpoints
 
         origins.Invalidate();
         Log.Created(loggers.CreateLogger(typeof(TenantEndpoints).FullName!), tenant.CompanyCode, tenant.Environment);
+        await keys.SaveSettingsAsync(tenant.Id, publishing, null, null, cancellationToken);
+        if (publishing.Enabled)
+        {
+            // The tenant exists once created, so its first write runs to the end even if the client goes away.
+            await publisher.PublishFirstKeyAsync(tenant, apiKey, CancellationToken.None);
+        }
+
+        var state = await keys.FindKeyStateAsync(tenant.Id, cancellationToken);
         var response = new TenantCreatedResponse(
             tenant.CompanyCode, tenant.Environment, tenant.SecretsRegion, tenant.TimeZone, apiKey,
-            tenant.AllowedOrigins);
+            tenant.AllowedOrigins, KeyStateResponses.ToSecretsManager(state!), state!.Settings.KeyRotationDays,
+            state.NextRotationAt);
         return TypedResults.Created(TenantPath(tenant), response);
     }
 
-    private static async Task<Ok<TenantResponse[]>> ListAsync(ITenantStore tenants, CancellationToken cancellationToken)
+    private static async Task<Ok<TenantResponse[]>> ListAsync(
+        ITenantStore tenants, ITenantKeyStore keys, CancellationToken cancellationToken)
     {
         var all = await tenants.ListTenantsAsync(cancellationToken);
-        return TypedResults.Ok(all.Select(ToResponse).ToArray());
+        var states = await keys.ListKeyStatesAsync(cancellationToken);
+        return TypedResults.Ok(all.Select(tenant => ToResponse(tenant, states.GetValueOrDefault(tenant.Id))).ToArray());
     }
 
     private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> GetAsync(
-        string company, string environment, ITenantStore tenants, CancellationToken cancellationToken)
-    {
-        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
-        return tenant is null ? TenantNotFound(company, environment) : TypedResults.Ok(ToResponse(tenant));
-    }
-
-    private static async Task<Results<Ok<TenantResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        string company, string environment, UpdateTenantRequest request, ITenantStore tenants,
-        TenantOriginCache origins, CancellationToken cancellationToken)
+        string company, string environment, ITenantStore tenants, ITenantKeyStore keys,
+        CancellationToken cancellationToken)
     {
         var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
         if (tenant is null)
@@ -84,6 +91,21 @@ internal static partial class TenantEndpoints
             return TenantNotFound(company, environment);
         }
 
+        return TypedResults.Ok(ToResponse(tenant, await keys.FindKeyStateAsync(tenant.Id, cancellationToken)));
+    }
+
+    private static async Task<Results<Ok<TenantResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        string company, string environment, UpdateTenantRequest request, ITenantStore tenants, ITenantKeyStore keys,
+        KeyPublisher publisher, TenantOriginCache origins, IOptions<ApiKeyOptions> options, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
+        if (tenant is null)
+        {
+            return TenantNotFound(company, environment);
+        }
+
+        var stored = (await keys.FindKeyStateAsync(tenant.Id, cancellationToken))!;
         var region = request.SecretsRegion ?? tenant.SecretsRegion;
         var timeZone = request.TimeZone ?? tenant.TimeZone;
         var validation = new RequestValidation();
@@ -92,6 +114,8 @@ internal static partial class TenantEndpoints
         var allowedOrigins = request.AllowedOrigins is null
             ? tenant.AllowedOrigins
             : validation.CheckOrigins("allowedOrigins", request.AllowedOrigins, MaxAllowedOrigins);
+        var publishing = KeyPublishingRequest.Resolve(stored.Settings, request.SecretsManager,
+            request.KeyRotationDays, options.Value.DefaultRotationDays, validation);
         if (!validation.IsValid)
         {
             return (ValidationProblem)validation.ToProblem();
@@ -99,25 +123,33 @@ internal static partial class TenantEndpoints
 
         var updated = await tenants.UpdateTenantAsync(tenant.Id, region, timeZone, allowedOrigins!, cancellationToken);
         origins.Invalidate();
-        return TypedResults.Ok(ToResponse(updated!));
-    }
-
-    private static async Task<Results<Ok<ApiKeyRotatedResponse>, ProblemHttpResult>> RotateAsync(
-        string company, string environment, ITenantStore tenants, TimeProvider time, IOptions<ApiKeyOptions> options,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
-    {
-        var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
-        if (tenant is null)
+        var now = time.GetUtcNow();
+        var needsPublishing = KeyPublishingRequest.NeedsPublishing(
+            stored.Settings, publishing, region != tenant.SecretsRegion);
+        await keys.SaveSettingsAsync(tenant.Id, publishing, NextRotation(stored, publishing, now),
+            needsPublishing ? now : null, cancellationToken);
+        if (needsPublishing)
         {
-            return TenantNotFound(company, environment);
+            // The key that the administrator holds was never written here, so a new key is written now. When
+            // another node has the tenant's lease, the background service writes it once the lease ends.
+            await publisher.RotateAsync(updated!, onlyWhenDue: true, CancellationToken.None);
         }
 
-        var apiKey = SecretTokens.Create();
-        var previousKeyExpiresAt = time.GetUtcNow() + options.Value.PreviousKeyGracePeriod;
-        await tenants.ReplaceApiKeyAsync(tenant.Id, SecretTokens.Hash(apiKey), previousKeyExpiresAt, cancellationToken);
-        Log.Rotated(loggers.CreateLogger(typeof(TenantEndpoints).FullName!), tenant.CompanyCode, tenant.Environment,
-            previousKeyExpiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-        return TypedResults.Ok(new ApiKeyRotatedResponse(apiKey, previousKeyExpiresAt));
+        return TypedResults.Ok(ToResponse(updated!, await keys.FindKeyStateAsync(tenant.Id, cancellationToken)));
+    }
+
+    /// <summary>Keeps the scheduled time unless the schedule changed, which starts the period again now.</summary>
+    private static DateTimeOffset? NextRotation(
+        TenantKeyState stored, KeyPublishingSettings settings, DateTimeOffset now)
+    {
+        if (settings.KeyRotationDays is not { } days)
+        {
+            return null;
+        }
+
+        return stored.Settings.KeyRotationDays == days && stored.NextRotationAt is { } next
+            ? next
+            : now + TimeSpan.FromDays(days);
     }
 
     internal static ProblemHttpResult TenantNotFound(string company, string environment) =>
@@ -128,16 +160,14 @@ internal static partial class TenantEndpoints
     private static string TenantPath(Tenant tenant) =>
         $"/api/v1/tenants/{Uri.EscapeDataString(tenant.CompanyCode)}/{Uri.EscapeDataString(tenant.Environment)}";
 
-    private static TenantResponse ToResponse(Tenant tenant) =>
-        new(tenant.CompanyCode, tenant.Environment, tenant.SecretsRegion, tenant.TimeZone, tenant.AllowedOrigins);
+    private static TenantResponse ToResponse(Tenant tenant, TenantKeyState? state) =>
+        new(tenant.CompanyCode, tenant.Environment, tenant.SecretsRegion, tenant.TimeZone, tenant.AllowedOrigins,
+            state is null ? null : KeyStateResponses.ToSecretsManager(state), state?.Settings.KeyRotationDays,
+            state?.NextRotationAt, state?.PreviousKeyExpiresAt);
 
     private static partial class Log
     {
         [LoggerMessage(5001, LogLevel.Information, "Tenant created: company {CompanyCode} environment {Environment}")]
         public static partial void Created(ILogger logger, string companyCode, string environment);
-
-        [LoggerMessage(5002, LogLevel.Information,
-            "API key rotated for company {CompanyCode} environment {Environment}; the previous key expires at {ExpiresAt}")]
-        public static partial void Rotated(ILogger logger, string companyCode, string environment, string expiresAt);
     }
 }

@@ -46,6 +46,30 @@ public sealed class ApiKeyOptions
     /// clients may cache a key.
     /// </summary>
     public TimeSpan PreviousKeyGracePeriod { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>
+    /// Days between scheduled rotations for a tenant that publishes its key to AWS Secrets Manager and sets no
+    /// <c>keyRotationDays</c>. Default: 30.
+    /// </summary>
+    public int DefaultRotationDays { get; set; } = 30;
+
+    /// <summary>
+    /// The wait before the first retry of a failed write to Secrets Manager. Each further failure doubles it, up to
+    /// <see cref="PublishRetryMaxDelay"/>. Default: 30 seconds.
+    /// </summary>
+    public TimeSpan PublishRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest wait between retries of a failed write. Default: 15 minutes.</summary>
+    public TimeSpan PublishRetryMaxDelay { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Failed API key checks from one client address within <see cref="FailureWindow"/> after which its further
+    /// failures get 429 instead of 401. Default: 20.
+    /// </summary>
+    public int FailureLimit { get; set; } = 20;
+
+    /// <summary>The window in which failed API key checks of one client address are counted. Default: 1 minute.</summary>
+    public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>Operator settings, bound from the <c>Admin</c> configuration section.</summary>

@@ -72,7 +72,7 @@ internal static partial class IngestEndpoint
         ILogger logger)
     {
         var request = context.Request;
-        var authentication = await authenticator.AuthenticateAsync(request.Headers, context.RequestAborted);
+        var authentication = await authenticator.AuthenticateAsync(request, context.RequestAborted);
         if (authentication.Tenant is not { } tenant)
         {
             LogRejected(logger, request.Headers[IntegratorAuthenticator.CompanyHeader].ToString(),

@@ -42,7 +42,7 @@ internal static class ExplanationEndpoints
         string entityId, HttpRequest request, IntegratorAuthenticator authenticator, IExplanationStore store,
         IOptions<RoutingOptions> options, CancellationToken cancellationToken)
     {
-        var authentication = await authenticator.AuthenticateAsync(request.Headers, cancellationToken);
+        var authentication = await authenticator.AuthenticateAsync(request, cancellationToken);
         if (authentication.Tenant is not { } tenant)
         {
             return RoutedEmailEndpoints.AuthenticationFailed(authentication);
@@ -75,7 +75,7 @@ internal static class ExplanationEndpoints
             return RoutedEmailEndpoints.MissingEntityId();
         }
 
-        var authentication = await authenticator.AuthenticateAsync(request.Headers, cancellationToken);
+        var authentication = await authenticator.AuthenticateAsync(request, cancellationToken);
         if (authentication.Tenant is not { } tenant)
         {
             return RoutedEmailEndpoints.AuthenticationFailed(authentication);

@@ -59,7 +59,7 @@ internal static partial class RoutedEmailEndpoints
         string entityId, HttpRequest request, IntegratorAuthenticator authenticator, IRoutedEmailStore store,
         CancellationToken cancellationToken)
     {
-        var authentication = await authenticator.AuthenticateAsync(request.Headers, cancellationToken);
+        var authentication = await authenticator.AuthenticateAsync(request, cancellationToken);
         if (authentication.Tenant is not { } tenant)
         {
             return AuthenticationFailed(authentication);
@@ -74,7 +74,7 @@ internal static partial class RoutedEmailEndpoints
         IRoutingTrigger router, IAgentNotifier notifier, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
-        var authentication = await authenticator.AuthenticateAsync(request.Headers, cancellationToken);
+        var authentication = await authenticator.AuthenticateAsync(request, cancellationToken);
         if (authentication.Tenant is not { } tenant)
         {
             return AuthenticationFailed(authentication);
@@ -135,7 +135,10 @@ internal static partial class RoutedEmailEndpoints
             detail: "Send the entity id in the path, /api/v1/routed-emails/{entityId}, or as ?entityId=.");
 
     internal static ProblemHttpResult AuthenticationFailed(IntegratorAuthentication authentication) =>
-        TypedResults.Problem(statusCode: authentication.StatusCode, title: "The integrator headers are not valid.",
+        TypedResults.Problem(statusCode: authentication.StatusCode,
+            title: authentication.StatusCode == StatusCodes.Status429TooManyRequests
+                ? "Too many failed authentications."
+                : "The integrator headers are not valid.",
             detail: authentication.Error);
 
     internal static ProblemHttpResult NotFound(string entityId) =>

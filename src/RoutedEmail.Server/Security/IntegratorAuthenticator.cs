@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Primitives;
 using RoutedEmail.Core.Ingest;
 using RoutedEmail.Core.Tenants;
@@ -15,7 +16,15 @@ internal sealed record IntegratorAuthentication(Tenant? Tenant, int StatusCode, 
 /// Authenticates integrator requests by the <c>X-sc-*</c> headers of the ingest API: the platform code, the tenant's
 /// company code and environment, its secrets region, and a valid API key. Header names are case-insensitive.
 /// </summary>
-internal sealed class IntegratorAuthenticator(ITenantStore tenants, TimeProvider time)
+/// <remarks>
+/// A key is valid when it equals the current key, the previous key before its expiry, or a pending key whose write
+/// to AWS Secrets Manager runs. The key is compared exactly as received, after HTTP's own removal of leading and
+/// trailing spaces and tabs. Every invalid key gets the same 401 message for the same headers, whatever the reason,
+/// and the reason goes to the log only. A client past the failure limit gets 429 with <c>Retry-After</c>.
+/// </remarks>
+internal sealed partial class IntegratorAuthenticator(
+    ITenantStore tenants, AuthenticationFailureLimiter limiter, TimeProvider time,
+    ILogger<IntegratorAuthenticator> logger)
 {
     public const string PlatformHeader = "X-sc-platform-code";
     public const string CompanyHeader = "X-sc-company-code";
@@ -23,14 +32,22 @@ internal sealed class IntegratorAuthenticator(ITenantStore tenants, TimeProvider
     public const string RegionHeader = "X-sc-secrets-region";
     public const string ApiKeyHeader = "X-sc-company-api-key";
 
+    // Compared when the tenant does not exist, so an unknown tenant costs the same hashing as a known one.
+    private static readonly byte[] NoKeyHash = new byte[32];
+
+    /// <summary>
+    /// Checks the request's headers. On a rate-limited failure it sets <c>Retry-After</c> on the response, which the
+    /// caller then completes with the returned status and message.
+    /// </summary>
     public async Task<IntegratorAuthentication> AuthenticateAsync(
-        IHeaderDictionary headers, CancellationToken cancellationToken)
+        HttpRequest request, CancellationToken cancellationToken)
     {
-        var platform = ReadSingle(headers, PlatformHeader);
-        var company = ReadSingle(headers, CompanyHeader);
-        var environment = ReadSingle(headers, EnvironmentHeader);
-        var region = ReadSingle(headers, RegionHeader);
-        var apiKey = ReadSingle(headers, ApiKeyHeader);
+        var headers = request.Headers;
+        var platform = ReadSingle(headers, PlatformHeader, trim: true);
+        var company = ReadSingle(headers, CompanyHeader, trim: true);
+        var environment = ReadSingle(headers, EnvironmentHeader, trim: true);
+        var region = ReadSingle(headers, RegionHeader, trim: true);
+        var apiKey = ReadSingle(headers, ApiKeyHeader, trim: false);
         var malformed = platform.Error ?? company.Error ?? environment.Error ?? region.Error;
         if (malformed is not null)
         {
@@ -40,8 +57,9 @@ internal sealed class IntegratorAuthenticator(ITenantStore tenants, TimeProvider
         if (apiKey.Error is not null)
         {
             // A repeated key header makes the request malformed; only a missing key is an authentication failure.
-            var status = apiKey.Repeated ? StatusCodes.Status400BadRequest : StatusCodes.Status401Unauthorized;
-            return Fail(status, apiKey.Error);
+            return apiKey.Repeated
+                ? Fail(StatusCodes.Status400BadRequest, apiKey.Error)
+                : Reject(request, company.Value!, environment.Value!, "the key is missing", apiKey.Error);
         }
 
         if (platform.Value != IngestLimits.PlatformCode)
@@ -51,15 +69,16 @@ internal sealed class IntegratorAuthenticator(ITenantStore tenants, TimeProvider
         }
 
         var credentials = await tenants.FindCredentialsAsync(company.Value!, environment.Value!, cancellationToken);
-        if (credentials is null || !IsValidKey(apiKey.Value!, credentials))
+        var reason = CheckKey(apiKey.Value!, credentials);
+        if (reason is not null)
         {
-            return Fail(StatusCodes.Status401Unauthorized,
+            return Reject(request, company.Value!, environment.Value!, reason,
                 $"Header {ApiKeyHeader} is not a valid API key for company code \"{company.Value}\" and " +
                 $"environment \"{environment.Value}\". Check {CompanyHeader} and {EnvironmentHeader}, and send the " +
                 "tenant's current API key.");
         }
 
-        var tenant = credentials.Tenant;
+        var tenant = credentials!.Tenant;
         if (!string.Equals(region.Value, tenant.SecretsRegion, StringComparison.Ordinal))
         {
             return Fail(StatusCodes.Status400BadRequest,
@@ -70,16 +89,62 @@ internal sealed class IntegratorAuthenticator(ITenantStore tenants, TimeProvider
         return new IntegratorAuthentication(tenant, StatusCodes.Status200OK, null);
     }
 
-    private bool IsValidKey(string apiKey, TenantCredentials credentials)
+    /// <summary>Returns null when the key is valid, otherwise the reason for the log.</summary>
+    private string? CheckKey(string apiKey, TenantCredentials? credentials)
     {
-        // Both hashes are always compared, so the time taken does not tell which key matched.
-        var current = SecretTokens.Matches(apiKey, credentials.ApiKeyHash);
-        var previous = SecretTokens.Matches(apiKey, credentials.PreviousApiKeyHash)
-            && credentials.PreviousApiKeyExpiresAt > time.GetUtcNow();
-        return current | previous;
+        // Every hash is compared whatever the outcome, so the time taken does not tell which key matched.
+        var current = SecretTokens.Matches(apiKey, credentials?.ApiKeyHash ?? NoKeyHash);
+        var pending = SecretTokens.Matches(apiKey, credentials?.PendingApiKeyHash ?? NoKeyHash);
+        var previous = SecretTokens.Matches(apiKey, credentials?.PreviousApiKeyHash ?? NoKeyHash);
+        var previousValid = credentials?.PreviousApiKeyExpiresAt > time.GetUtcNow();
+        if (credentials is null)
+        {
+            return "no tenant has this company code and environment";
+        }
+
+        if (current | pending | (previous & previousValid))
+        {
+            return null;
+        }
+
+        if (previous)
+        {
+            return "the key is the previous key, whose grace period ended";
+        }
+
+        return apiKey.AsSpan().Trim().Length != apiKey.Length
+            ? "the key has surrounding whitespace"
+            : "the key matches none of the tenant's keys";
     }
 
-    private static (string? Value, string? Error, bool Repeated) ReadSingle(IHeaderDictionary headers, string name)
+    private IntegratorAuthentication Reject(
+        HttpRequest request, string companyCode, string environment, string reason, string error)
+    {
+        var client = request.HttpContext.Connection.RemoteIpAddress;
+        var clientText = client?.ToString() ?? "unknown";
+        var (retryAfter, firstPastLimit) = limiter.RecordFailure(client);
+        if (retryAfter is { } wait)
+        {
+            var seconds = ((long)wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            request.HttpContext.Response.Headers.RetryAfter = seconds;
+
+            // One line per client and window, so a client that keeps failing does not flood the log.
+            if (firstPastLimit)
+            {
+                Log.RateLimited(logger, companyCode, environment, reason, clientText, seconds);
+            }
+
+            return Fail(StatusCodes.Status429TooManyRequests,
+                $"Too many requests from this client failed authentication. Wait {seconds} seconds, as " +
+                $"Retry-After says, and send the tenant's current API key in {ApiKeyHeader}.");
+        }
+
+        Log.Rejected(logger, companyCode, environment, reason, clientText);
+        return Fail(StatusCodes.Status401Unauthorized, error);
+    }
+
+    private static (string? Value, string? Error, bool Repeated) ReadSingle(
+        IHeaderDictionary headers, string name, bool trim)
     {
         var values = headers.TryGetValue(name, out var found) ? found : StringValues.Empty;
         if (values.Count > 1)
@@ -87,7 +152,7 @@ internal sealed class IntegratorAuthenticator(ITenantStore tenants, TimeProvider
             return (null, $"Header {name} is sent {values.Count} times. Send it once.", true);
         }
 
-        var value = values.ToString().Trim();
+        var value = trim ? values.ToString().Trim() : values.ToString();
         if (value.Length == 0)
         {
             var status = name == ApiKeyHeader ? "the tenant's API key" : "a value";
@@ -98,4 +163,20 @@ internal sealed class IntegratorAuthenticator(ITenantStore tenants, TimeProvider
     }
 
     private static IntegratorAuthentication Fail(int statusCode, string error) => new(null, statusCode, error);
+
+    private static partial class Log
+    {
+        [LoggerMessage(7101, LogLevel.Warning,
+            "API key rejected for company {CompanyCode} environment {Environment} from {Client}: {Reason}")]
+        public static partial void Rejected(
+            ILogger logger, string companyCode, string environment, string reason, string client);
+
+        [LoggerMessage(7102, LogLevel.Warning,
+            "API key rejected with 429 for company {CompanyCode} environment {Environment} from {Client}: {Reason}; " +
+            "the client is past the failure limit, so its failures get 429 without a log line for " +
+            "{RetryAfterSeconds} seconds")]
+        public static partial void RateLimited(
+            ILogger logger, string companyCode, string environment, string reason, string client,
+            string retryAfterSeconds);
+    }
 }

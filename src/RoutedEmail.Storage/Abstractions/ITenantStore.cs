@@ -42,5 +42,9 @@ public interface ITenantStore
 /// <param name="ApiKeyHash">The SHA-256 hash of the current key.</param>
 /// <param name="PreviousApiKeyHash">The hash of the key replaced by the last rotation, or null.</param>
 /// <param name="PreviousApiKeyExpiresAt">When the previous key stops being accepted, or null.</param>
+/// <param name="PendingApiKeyHash">
+/// The hash of a new key that is accepted while its write to AWS Secrets Manager runs or is retried, or null.
+/// </param>
 public sealed record TenantCredentials(
-    Tenant Tenant, byte[] ApiKeyHash, byte[]? PreviousApiKeyHash, DateTimeOffset? PreviousApiKeyExpiresAt);
+    Tenant Tenant, byte[] ApiKeyHash, byte[]? PreviousApiKeyHash, DateTimeOffset? PreviousApiKeyExpiresAt,
+    byte[]? PendingApiKeyHash = null);

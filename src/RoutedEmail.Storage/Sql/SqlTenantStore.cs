@@ -87,7 +87,8 @@ internal sealed class SqlTenantStore(SqlDatabase database, TimeProvider time) : 
         using var connection = database.Open();
         using var command = connection.Command(
             $"""
-            SELECT {TenantColumns}, api_key_hash, previous_api_key_hash, previous_api_key_expires_at
+            SELECT {TenantColumns}, api_key_hash, previous_api_key_hash, previous_api_key_expires_at,
+                pending_api_key_hash
             FROM tenants
             WHERE lower(company_code) = lower(@company) AND lower(environment) = lower(@environment)
             """, null);
@@ -102,7 +103,8 @@ internal sealed class SqlTenantStore(SqlDatabase database, TimeProvider time) : 
             ReadTenant(reader),
             (byte[])reader.GetValue(6),
             reader.IsDBNull(7) ? null : (byte[])reader.GetValue(7),
-            reader.IsDBNull(8) ? null : SqlCommands.ToTime(reader.ReadInt64(8)));
+            reader.IsDBNull(8) ? null : SqlCommands.ToTime(reader.ReadInt64(8)),
+            reader.IsDBNull(9) ? null : (byte[])reader.GetValue(9));
         return Task.FromResult<TenantCredentials?>(credentials);
     }
 

@@ -95,6 +95,25 @@ internal sealed class MotoServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts moto on a given port, such as the port of an emulator that was stopped, so that clients configured
+    /// with its endpoint reach the new one. Its state starts empty.
+    /// </summary>
+    public static async Task<MotoServer> StartOnPortAsync(int port, int? initialNoAuthActionCount)
+    {
+        var server = Launch(port, initialNoAuthActionCount);
+        try
+        {
+            await server.WaitUntilReadyAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Stops moto through the watcher, and kills the whole process tree if it is not gone in 5 seconds.
     /// </summary>
     public async ValueTask DisposeAsync()

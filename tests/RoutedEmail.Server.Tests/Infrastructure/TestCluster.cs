@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace RoutedEmail.Server.Tests.Infrastructure;
@@ -22,7 +23,13 @@ public sealed class TestCluster : IAsyncDisposable
         _nodes[index] ?? throw new InvalidOperationException($"Node {index} was stopped.");
 
     /// <summary>Starts the nodes one after the other, so the first applies the migrations.</summary>
-    public static async Task<TestCluster> StartAsync(int count, FakeTimeProvider? time = null)
+    /// <param name="count">The number of nodes.</param>
+    /// <param name="time">A fake clock shared by the nodes, or null for the system clock.</param>
+    /// <param name="settings">Configuration keys and values for every node.</param>
+    /// <param name="services">Changes to every node's registrations.</param>
+    public static async Task<TestCluster> StartAsync(
+        int count, FakeTimeProvider? time = null, IDictionary<string, string>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
         var directories = Enumerable.Range(0, count)
             .Select(_ => Directory.CreateTempSubdirectory("routed-email-node-").FullName).ToList();
@@ -37,7 +44,7 @@ public sealed class TestCluster : IAsyncDisposable
 
             for (var i = 0; i < count; i++)
             {
-                nodes[i] = await TestServer.StartAsync(directories[i], time);
+                nodes[i] = await TestServer.StartAsync(directories[i], time, settings, services: services);
             }
         }
         catch
