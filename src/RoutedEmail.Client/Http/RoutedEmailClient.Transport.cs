@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace RoutedEmail.Client;
+
+public sealed partial class RoutedEmailClient
+{
+    /// <summary>
+    /// Sends a request with the current key, and once more with a new key when the service returns 401 and the
+    /// key source has a different key. A request message is built per attempt, because a sent message cannot be
+    /// sent again.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendWithKeyAsync(
+        string operation, Func<HttpRequestMessage> newRequest, CancellationToken cancellationToken)
+    {
+        var key = await _keys.GetApiKeyAsync(cancellationToken).ConfigureAwait(false);
+        var response = await SendOnceAsync(operation, newRequest, key, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        {
+            return response;
+        }
+
+        var newKey = await _keys.RefreshApiKeyAsync(key, cancellationToken).ConfigureAwait(false);
+        if (newKey is null || newKey == key)
+        {
+            Log.KeyRejectedNoOther(_logger, operation, _options.CompanyCode, _options.Environment);
+            return response;
+        }
+
+        response.Dispose();
+        Log.RetryingWithNewKey(_logger, operation, _options.CompanyCode, _options.Environment);
+        return await SendOnceAsync(operation, newRequest, newKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(
+        string operation, Func<HttpRequestMessage> newRequest, string key, CancellationToken cancellationToken)
+    {
+        using var request = newRequest();
+        request.Headers.Add(HeaderNames.ApiKey, key);
+        try
+        {
+            return await _httpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new RoutedEmailException(
+                operation, null, $"{exception.Message} ({_baseAddress.GetLeftPart(UriPartial.Authority)})",
+                exception);
+        }
+        catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new RoutedEmailException(operation, null, "The request timed out.", exception);
+        }
+        catch (Polly.Timeout.TimeoutRejectedException exception)
+        {
+            throw new RoutedEmailException(
+                operation, null, $"The request timed out after {exception.Timeout.TotalSeconds} seconds.", exception);
+        }
+    }
+
+    private HttpRequestMessage NewRequest(HttpMethod method, string relativePath, byte[]? body)
+    {
+        var request = new HttpRequestMessage(method, new Uri(_baseAddress, relativePath));
+        request.Headers.Add(HeaderNames.PlatformCode, PlatformCode);
+        request.Headers.Add(HeaderNames.CompanyCode, _options.CompanyCode);
+        request.Headers.Add(HeaderNames.Environment, _options.Environment);
+        request.Headers.Add(HeaderNames.SecretsRegion, _options.SecretsRegion);
+        request.Options.Set(RoutedEmailResilience.RetrySafe, true);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
+        }
+
+        return request;
+    }
+
+    private static async Task<T?> ReadOptionalAsync<T>(
+        HttpResponseMessage response, string operation, CancellationToken cancellationToken)
+        where T : class =>
+        response.StatusCode == HttpStatusCode.NotFound
+            ? null
+            : await ReadRequiredAsync<T>(response, operation, cancellationToken).ConfigureAwait(false);
+
+    private static async Task<T> ReadRequiredAsync<T>(
+        HttpResponseMessage response, string operation, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ProblemReader.ToExceptionAsync(response, operation, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<T>(ClientJson.Options, cancellationToken)
+                .ConfigureAwait(false)
+                ?? throw new RoutedEmailException(operation, response.StatusCode, "The response body is empty.");
+        }
+        catch (JsonException exception)
+        {
+            throw new RoutedEmailException(
+                operation, response.StatusCode,
+                $"The response is not the expected JSON ({exception.Message}). Check the base address.", exception);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(9401, LogLevel.Warning,
+            "The {Operation} request of tenant {CompanyCode}/{Environment} got 401; retrying once with a new API key")]
+        public static partial void RetryingWithNewKey(
+            ILogger logger, string operation, string companyCode, string environment);
+
+        [LoggerMessage(9402, LogLevel.Warning,
+            "The {Operation} request of tenant {CompanyCode}/{Environment} got 401 and the key source has no " +
+            "other key")]
+        public static partial void KeyRejectedNoOther(
+            ILogger logger, string operation, string companyCode, string environment);
+    }
+}

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using RoutedEmail.Cli.Tests.Infrastructure;
+using RoutedEmail.Server.Tests.Infrastructure;
+
+namespace RoutedEmail.Cli.Tests;
+
+/// <summary>The administrator commands run as a process against the real service.</summary>
+public sealed class AdminCliTests
+{
+    [Fact]
+    public async Task Admin_SetUpTenant_PrintedKeyWorks()
+    {
+        await using var server = await TestServer.StartAsync();
+        string[] tenant = [.. Admin(server), "--company", "acme", "--environment", "test"];
+
+        var created = await CliProcess.RunAsync(
+            ["tenants", "create", .. tenant, "--secrets-region", "us-east-1", "--json"]);
+        var workCodes = await CliProcess.RunAsync(
+            ["work-codes", "put", "outcomes", "--code", "Solved", "--code", "Escalated", .. tenant]);
+        var queue = await CliProcess.RunAsync(
+            ["queues", "put", "Parts", "--offer-timeout-seconds", "45", "--work-code-group", "outcomes", .. tenant]);
+        var configuration = await CliProcess.RunAsync(
+            ["configurations", "put", "USParts", "--skill-queue", "Parts", "--priority", "5", .. tenant]);
+        var agent = await CliProcess.RunAsync(
+            ["agents", "put", "maria", "--display-name", "Maria", "--skill-queue", "Parts:1",
+             "--max-concurrent-emails", "2", .. tenant],
+            new Dictionary<string, string?> { ["ROUTED_EMAIL_AGENT_PASSWORD"] = "a-long-agent-password" });
+
+        Assert.Equal(0, created.ExitCode);
+        Assert.Equal(0, workCodes.ExitCode);
+        Assert.Equal(0, queue.ExitCode);
+        Assert.Equal(0, configuration.ExitCode);
+        Assert.Equal(0, agent.ExitCode);
+        Assert.DoesNotContain("a-long-agent-password", agent.StandardOutput, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(created.StandardOutput);
+        var apiKey = document.RootElement.GetProperty("apiKey").GetString()!;
+
+        var send = await CliProcess.RunAsync(
+            ["send", "--owner-id", "USParts", "--entity-id", "admin-1", "--base-url", server.BaseAddress.AbsoluteUri,
+             "--company", "acme", "--environment", "test", "--secrets-region", "us-east-1", "--api-key", apiKey]);
+        Assert.Equal(0, send.ExitCode);
+    }
+
+    [Fact]
+    public async Task Admin_ListCommands_PrintTextAndJson()
+    {
+        await using var server = await TestServer.StartAsync();
+        string[] tenant = [.. Admin(server), "--company", "acme", "--environment", "test"];
+        await CliProcess.RunAsync(["tenants", "create", .. tenant]);
+        await CliProcess.RunAsync(["queues", "put", "Parts", .. tenant]);
+
+        var tenants = await CliProcess.RunAsync(["tenants", "list", .. Admin(server)]);
+        var queues = await CliProcess.RunAsync(["queues", "list", "--json", .. tenant]);
+        var queue = await CliProcess.RunAsync(["queues", "show", "Parts", .. tenant]);
+        var agents = await CliProcess.RunAsync(["agents", "list", .. tenant]);
+        var configurations = await CliProcess.RunAsync(["configurations", "list", "--json", .. tenant]);
+
+        Assert.Equal(0, tenants.ExitCode);
+        Assert.Contains("companyCode=acme", tenants.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("apiKey", tenants.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(0, queues.ExitCode);
+        using (var document = JsonDocument.Parse(queues.StandardOutput))
+        {
+            Assert.Equal("Parts", document.RootElement[0].GetProperty("name").GetString());
+        }
+
+        Assert.Equal(0, queue.ExitCode);
+        Assert.Contains("offerTimeoutSeconds", queue.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(0, agents.ExitCode);
+        Assert.Equal("(none)", agents.StandardOutput.Trim());
+        Assert.Equal(0, configurations.ExitCode);
+        Assert.Equal("[]", configurations.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public async Task ApiKeyRotate_PrintsNewKeyThatWorks()
+    {
+        await using var server = await TestServer.StartAsync();
+        string[] tenant = [.. Admin(server), "--company", "acme", "--environment", "test"];
+        await CliProcess.RunAsync(["tenants", "create", .. tenant]);
+        await CliProcess.RunAsync(["queues", "put", "Parts", .. tenant]);
+        await CliProcess.RunAsync(["configurations", "put", "USParts", "--skill-queue", "Parts", .. tenant]);
+
+        var rotated = await CliProcess.RunAsync(["api-key", "rotate", .. tenant]);
+
+        Assert.Equal(0, rotated.ExitCode);
+        Assert.Contains("The previous key stops working at", rotated.StandardOutput, StringComparison.Ordinal);
+        var newKey = rotated.StandardOutput.Split('\n')[0]["New API key: ".Length..].Trim();
+        var send = await CliProcess.RunAsync(
+            ["send", "--owner-id", "USParts", "--entity-id", "rotated-1", "--base-url", server.BaseAddress.AbsoluteUri,
+             "--company", "acme", "--environment", "test", "--secrets-region", "us-east-1", "--api-key", newKey]);
+        Assert.Equal(0, send.ExitCode);
+    }
+
+    [Fact]
+    public async Task Admin_MissingToken_ExitsThree()
+    {
+        await using var server = await TestServer.StartAsync();
+
+        var result = await CliProcess.RunAsync(["tenants", "list", "--base-url", server.BaseAddress.AbsoluteUri]);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("ROUTED_EMAIL_ADMIN_TOKEN", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Admin_WrongToken_ExitsThree()
+    {
+        await using var server = await TestServer.StartAsync();
+
+        var result = await CliProcess.RunAsync(
+            ["tenants", "list", "--base-url", server.BaseAddress.AbsoluteUri, "--admin-token", "wrong"]);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("HTTP 401", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TenantsCreate_Twice_ExitsFive()
+    {
+        await using var server = await TestServer.StartAsync();
+        var environment = new Dictionary<string, string?> { ["ROUTED_EMAIL_ADMIN_TOKEN"] = TestServer.AdminToken };
+        string[] tenant = ["tenants", "create", "--base-url", server.BaseAddress.AbsoluteUri, "--company", "acme",
+            "--environment", "test"];
+
+        var first = await CliProcess.RunAsync(tenant, environment);
+        var second = await CliProcess.RunAsync(tenant, environment);
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Contains("apiKey", first.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(5, second.ExitCode);
+    }
+
+    [Fact]
+    public async Task QueuesShow_Unknown_ExitsFour()
+    {
+        await using var server = await TestServer.StartAsync();
+        string[] tenant = [.. Admin(server), "--company", "acme", "--environment", "test"];
+        await CliProcess.RunAsync(["tenants", "create", .. tenant]);
+
+        var result = await CliProcess.RunAsync(["queues", "show", "Nope", .. tenant]);
+
+        Assert.Equal(4, result.ExitCode);
+    }
+
+    private static string[] Admin(TestServer server) =>
+        ["--base-url", server.BaseAddress.AbsoluteUri, "--admin-token", TestServer.AdminToken];
+}

@@ -1,0 +1,94 @@
+using RoutedEmail.Cli.Tests.Infrastructure;
+using RoutedEmail.Client.Tests.Infrastructure;
+using RoutedEmail.Server.Tests.Infrastructure;
+
+namespace RoutedEmail.Cli.Tests;
+
+/// <summary>
+/// The tool reads the API key from Secrets Manager when none is given, with credentials and the endpoint from
+/// the standard AWS variables pointing at moto_server.
+/// </summary>
+[Collection(AwsEmulatorCollection.Name)]
+public sealed class SecretsManagerCliTests(AwsEmulator aws) : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("routed-email-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Send_NoKeyGiven_ReadsDefaultSecret()
+    {
+        await using var server = await TestServer.StartAsync();
+        var tenant = await TestTenant.CreateAsync(server);
+        var secrets = aws.SecretsManager();
+        await secrets.PutSecretValueCreatingAsync("SYMBEE_CONNECT_API_KEY", tenant.ApiKey, CancellationToken.None);
+        var seed = Path.Combine(_directory, "seed.json");
+        await File.WriteAllTextAsync(seed, TestTenant.SeedJson);
+
+        var first = await CliProcess.RunAsync(
+            ["send", "--file", seed, .. IntegratorCliTests.Tenant(server, tenant)], aws.ProcessEnvironment());
+        // A second rotation ends the first key at once, so only the newest key in the secret can work.
+        await tenant.RotateAsync(server);
+        var newestKey = await tenant.RotateAsync(server);
+        await secrets.PutSecretValueAsync("SYMBEE_CONNECT_API_KEY", newestKey, CancellationToken.None);
+        var status = await CliProcess.RunAsync(
+            ["status", TestTenant.SeedEntityId, .. IntegratorCliTests.Tenant(server, tenant)],
+            aws.ProcessEnvironment());
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(0, status.ExitCode);
+        Assert.Contains("State       Queued", status.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain(tenant.ApiKey, first.StandardOutput + first.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_AfterRotationPublished_Succeeds()
+    {
+        await using var server = await TestServer.StartAsync();
+        var tenant = await TestTenant.CreateAsync(server);
+        var secretName = AwsEmulator.NewSecretName("cli-rotation");
+        var secrets = aws.SecretsManager();
+        await secrets.PutSecretValueCreatingAsync(secretName, tenant.ApiKey, CancellationToken.None);
+        string[] common = [.. IntegratorCliTests.Tenant(server, tenant), "--secret-name", secretName];
+
+        var before = await CliProcess.RunAsync(
+            ["send", "--owner-id", TestTenant.OwnerId, "--entity-id", "before", .. common], aws.ProcessEnvironment());
+        var rotated = await tenant.RotateAsync(server);
+        await secrets.PutSecretValueAsync(secretName, rotated, CancellationToken.None);
+        var after = await CliProcess.RunAsync(
+            ["send", "--owner-id", TestTenant.OwnerId, "--entity-id", "after", .. common], aws.ProcessEnvironment());
+
+        Assert.Equal(0, before.ExitCode);
+        Assert.Equal(0, after.ExitCode);
+    }
+
+    [Fact]
+    public async Task Send_SecretMissing_ExitsThree()
+    {
+        var result = await CliProcess.RunAsync(
+            ["send", "--owner-id", "o", "--entity-id", "e", "--base-url", "http://127.0.0.1:9", "--company", "c",
+             "--environment", "e", "--secrets-region", AwsEmulator.Region,
+             "--secret-name", AwsEmulator.NewSecretName("absent")],
+            aws.ProcessEnvironment());
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("No API key", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("--api-key", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_WrongAwsSecretKey_ExitsEight()
+    {
+        var environment = aws.ProcessEnvironment();
+        environment["AWS_SECRET_ACCESS_KEY"] = "wrong-secret-access-key";
+
+        var result = await CliProcess.RunAsync(
+            ["send", "--owner-id", "o", "--entity-id", "e", "--base-url", "http://127.0.0.1:9", "--company", "c",
+             "--environment", "e", "--secrets-region", AwsEmulator.Region],
+            environment);
+
+        Assert.Equal(8, result.ExitCode);
+        Assert.Contains("SignatureDoesNotMatch", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong-secret-access-key", result.StandardError, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,216 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using RoutedEmail.Client.Tests.Infrastructure;
+using RoutedEmail.Server.Tests.Infrastructure;
+
+namespace RoutedEmail.Client.Tests;
+
+/// <summary>The SDK against the real service in-process, with a fixed key: send, find, cancel, explain, errors.</summary>
+public sealed class ClientApiTests
+{
+    [Fact]
+    public async Task Send_SeedExample_IsQueuedWithAttributes()
+    {
+        await using var server = await TestServer.StartAsync();
+        var tenant = await TestTenant.CreateAsync(server);
+        await using var services = Services(server, tenant);
+        var client = services.GetRequiredService<RoutedEmailClient>();
+
+        await client.SendAsync(SeedRequest());
+
+        var email = await client.FindAsync(TestTenant.SeedEntityId);
+        Assert.NotNull(email);
+        Assert.Equal(RoutedEmailState.Queued, email.State);
+        Assert.Equal(TestTenant.SkillQueue, email.SkillQueue);
+        Assert.Equal(TestTenant.OwnerId, email.OwnerId);
+        Assert.Equal("Replacement part for Model X45T", email.Subject);
+        Assert.Equal(
+            [new RoutedEmailAttributeValue("CustomerId", "7762123-01"), new("Class", "Commercial")],
+            email.Attributes);
+        Assert.Equal("Received", Assert.Single(email.History).Event);
+    }
+
+    [Fact]
+    public async Task Send_SameEntityIdTwice_KeepsOneEmail()
+    {
+        await using var server = await TestServer.StartAsync();
+        var tenant = await TestTenant.CreateAsync(server);
+        await using var services = Services(server, tenant);
+        var client = services.GetRequiredService<RoutedEmailClient>();
+
+        await client.SendAsync(SeedRequest());
+        var first = await client.FindAsync(TestTenant.SeedEntityId);
+        await client.SendAsync(SeedRequest());
+        var second = await client.FindAsync(TestTenant.SeedEntityId);
+
+        Assert.Equal(first!.EmailId, second!.EmailId);
+    }
+
+    [Fact]
+    public async Task Send_Batch_QueuesEveryItem()
+    {
+        await using var server = await TestServer.StartAsync();
+        var tenant = await TestTenant.CreateAsync(server);
+        await using var services = Services(server, tenant);
+        var client = services.GetRequiredService<RoutedEmailClient>();
+
+        await client.SendAsync([Request("batch-1"), Request("batch-2"), Request("batch/3")]);
+
+        Assert.NotNull(await client.FindAsync("batch-1"));
+        Assert.NotNull(await client.FindAsync("batch-2"));
+        Assert.NotNull(await client.FindAsync("batch/3"));
+    }
+
+    [Fact]
+    public async Task Find_UnknownEntityId_ReturnsNull()
+    {
+        await using var server = await TestServer.StartAsync();
+        var tenant = await TestTenant.CreateAsync(server);
+        await using var services = Services(server, tenant);
+
+        var email = await services.GetRequiredService<RoutedEmailClient>().FindAsync("never-sent");
+
+        Assert.Null(email);
+    }
+
+    [Theory]
+    [InlineData("case/123")]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("a%2Fb c?d#e")]
+    [InlineData("caf\u00e9-\U0001F600")]
+    [InlineData("explanation")]
+    public async Task Find_EntityIdNeedingEscapes_FindsEmail(string entityId)
+    {
+        await using var server = await TestServer.StartAsync();
+        var tenant = await TestTenant.CreateAsync(server);
+        await using var services = Services(server, tenant);
+        var client = services.GetRequiredService<RoutedEmailClient>();
+        await client.SendAsync(Request(entityId));
+
+        var email = await client.FindAsync(entityId);
+        var explanation = await client.ExplainAsync(entityId);
+
+        Assert.Equal(entityId, email?.EntityId);
+        Assert.Equal(entityId, explanation?.EntityId);
+    }
+
+    [Fact]
+    public async Task Cancel_QueuedEmail_ReturnsCanceledTwice()
+    {
+        await using var server = await TestServer.StartAsync();
+        var tenant = await TestTenant.CreateAsync(server);
+        await using var services = Services(server, tenant);
+        var client = services.GetRequiredService<RoutedEmailClient>();
+        await client.SendAsync(SeedRequest());
+
+        var first = await client.CancelAsync(TestTenant.SeedEntityId);
+        var second = await client.CancelAsync(TestTenant.SeedEntityId);
+
+        Assert.Equal(RoutedEmailState.Canceled, first.State);
+        Assert.Equal(RoutedEmailState.Canceled, second.State);
+    }
+
+    [Fact]
+    public async Task Cancel_UnknownEntityId_ThrowsNotFound()
+    {
+        await using var server = await TestServer.StartAsync();
+        var tenant = await TestTenant.CreateAsync(server);
+        await using var services = Services(server, tenant);
+
+        var exception = await Assert.ThrowsAsync<RoutedEmailException>(
+            () => services.GetRequiredService<RoutedEmailClient>().CancelAsync("never-sent"));
+
+        Assert.Equal(HttpStatusCode.NotFound, exception.StatusCode);
+        Assert.Contains("never-sent", exception.ServiceMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_QueuedEmail_ReturnsPosition()
+    {
+        await using var server = await TestServer.StartAsync();
+        var tenant = await TestTenant.CreateAsync(server);
+        await using var services = Services(server, tenant);
+        var client = services.GetRequiredService<RoutedEmailClient>();
+        await client.SendAsync(SeedRequest());
+
+        var explanation = await client.ExplainAsync(TestTenant.SeedEntityId);
+
+        Assert.NotNull(explanation);
+        Assert.Equal("Queued", explanation.State);
+        Assert.Equal(1, explanation.Position);
+        Assert.False(string.IsNullOrWhiteSpace(explanation.Summary));
+    }
+
+    [Fact]
+    public async Task Send_UnknownOwner_ThrowsWithServiceMessage()
+    {
+        await using var server = await TestServer.StartAsync();
+        var tenant = await TestTenant.CreateAsync(server);
+        await using var services = Services(server, tenant);
+        var request = new RoutedEmailRequest("NoSuchOwner", "entity-1", "a@example.com", "b@example.com", "Hi");
+
+        var exception = await Assert.ThrowsAsync<RoutedEmailException>(
+            () => services.GetRequiredService<RoutedEmailClient>().SendAsync(request));
+
+        Assert.Equal(HttpStatusCode.BadRequest, exception.StatusCode);
+        Assert.Contains("ownerId", exception.ServiceMessage, StringComparison.Ordinal);
+        Assert.Contains(exception.ServiceMessage, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_WrongKey_ThrowsAuthenticationFailure()
+    {
+        await using var server = await TestServer.StartAsync();
+        var tenant = await TestTenant.CreateAsync(server);
+        await using var services = Services(server, tenant with { ApiKey = "not-the-key" });
+
+        var exception = await Assert.ThrowsAsync<RoutedEmailException>(
+            () => services.GetRequiredService<RoutedEmailClient>().SendAsync(SeedRequest()));
+
+        Assert.True(exception.IsAuthenticationFailure);
+        Assert.DoesNotContain("not-the-key", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_NothingListening_ThrowsWithoutStatus()
+    {
+        await using var services = Services(new Uri("http://127.0.0.1:9/"), "abc-gadgets", "prod", "key", retries: 0);
+
+        var exception = await Assert.ThrowsAsync<RoutedEmailException>(
+            () => services.GetRequiredService<RoutedEmailClient>().SendAsync(SeedRequest()));
+
+        Assert.Null(exception.StatusCode);
+        Assert.True(exception.IsTransient);
+    }
+
+    internal static RoutedEmailRequest SeedRequest() => new(
+        TestTenant.OwnerId,
+        TestTenant.SeedEntityId,
+        "jtaylor@gmail.com",
+        "parts@gadgets.com",
+        "Replacement part for Model X45T",
+        [new RoutedEmailAttribute("CustomerId", "7762123-01"), new RoutedEmailAttribute("Class", "Commercial")]);
+
+    internal static RoutedEmailRequest Request(string entityId) =>
+        new(TestTenant.OwnerId, entityId, "a@example.com", "b@example.com", "Subject " + entityId);
+
+    private static ServiceProvider Services(TestServer server, TestTenant tenant) =>
+        Services(server.BaseAddress, tenant.CompanyCode, tenant.Environment, tenant.ApiKey, retries: 3);
+
+    private static ServiceProvider Services(
+        Uri baseAddress, string company, string environment, string apiKey, int retries)
+    {
+        var services = new ServiceCollection();
+        services.AddRoutedEmailClient(options =>
+        {
+            options.BaseAddress = baseAddress;
+            options.CompanyCode = company;
+            options.Environment = environment;
+            options.SecretsRegion = TestTenant.SecretsRegion;
+            options.ApiKey = apiKey;
+            options.MaxRetryAttempts = retries;
+        });
+        return services.BuildServiceProvider();
+    }
+}
