@@ -11,22 +11,42 @@ namespace RoutedEmail.Storage.Sql;
 /// </summary>
 internal sealed partial class SqlRoutingStore
 {
+    /// <summary>
+    /// The earliest escalation time over the queues with a rule. It reads the index <c>skill_queues_escalating</c>
+    /// and then, per such queue, the oldest entry of <c>routed_emails_unescalated</c>.
+    /// </summary>
     /// <remarks>
     /// A queue without such an email gives now plus its escalation time: no email that arrives later can reach its
     /// escalation time sooner, so the deadline service needs no wake-up from ingest.
     /// </remarks>
+    internal const string NextEscalationQuery =
+        """
+        SELECT MIN(COALESCE(oldest, @now) + 1000 * escalate_after_seconds) FROM (
+            SELECT q.escalate_after_seconds, (
+                SELECT MIN(e.enqueued_at) FROM routed_emails e
+                WHERE e.tenant_id = q.tenant_id AND e.skill_queue = q.name AND e.state = 'Queued'
+                  AND e.escalated_at IS NULL) AS oldest
+            FROM skill_queues q WHERE q.escalate_after_seconds IS NOT NULL) AS queues
+        """;
+
+    /// <summary>
+    /// The due emails of all tenants, oldest first. It starts from the queues with a rule and reads, per queue, only
+    /// the range of <c>routed_emails_unescalated</c> that is due, so its cost follows those queues and their due
+    /// email. SQLite's planner keeps the left table of a CROSS JOIN as the outer loop, which keeps it from scanning
+    /// that whole index and looking up each entry's queue.
+    /// </summary>
+    internal const string DueEmailsQuery =
+        $"""
+        SELECT e.tenant_id, e.id FROM skill_queues q
+        CROSS JOIN routed_emails e
+        WHERE e.tenant_id = q.tenant_id AND e.skill_queue = q.name AND {DueCondition}
+        ORDER BY e.enqueued_at, e.id
+        """;
+
     public Task<DateTimeOffset?> FindNextEscalationAsync(CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var command = connection.Command(
-            """
-            SELECT MIN(COALESCE(oldest, @now) + 1000 * escalate_after_seconds) FROM (
-                SELECT q.escalate_after_seconds, (
-                    SELECT MIN(e.enqueued_at) FROM routed_emails e
-                    WHERE e.tenant_id = q.tenant_id AND e.skill_queue = q.name AND e.state = 'Queued'
-                      AND e.escalated_at IS NULL) AS oldest
-                FROM skill_queues q WHERE q.escalate_after_seconds IS NOT NULL) AS queues
-            """, null);
+        using var command = connection.Command(NextEscalationQuery, null);
         var next = command.With("@now", time.GetUtcNow().ToStored()).ExecuteInt64();
         return Task.FromResult(next is { } stored ? SqlCommands.ToTime(stored) : (DateTimeOffset?)null);
     }
@@ -35,13 +55,7 @@ internal sealed partial class SqlRoutingStore
     {
         using var connection = database.Open();
         var now = time.GetUtcNow();
-        using var due = connection.Command(
-            $"""
-            SELECT e.tenant_id, e.id FROM skill_queues q
-            JOIN routed_emails e ON e.tenant_id = q.tenant_id AND e.skill_queue = q.name
-            WHERE {DueCondition}
-            ORDER BY e.enqueued_at, e.id
-            """, null);
+        using var due = connection.Command(DueEmailsQuery, null);
         due.With("@now", now.ToStored());
         var escalated = FireDue(connection, ReadDue(due), (transaction, tenantId, emailId) =>
             Escalate(connection, transaction, tenantId, emailId, now));
