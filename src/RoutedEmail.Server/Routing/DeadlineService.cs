@@ -62,7 +62,7 @@ internal sealed partial class DeadlineService(
         while (!stoppingToken.IsCancellationRequested)
         {
             var changed = signal.Changed;
-            TimeSpan sleep;
+            DateTimeOffset wakeAt;
             try
             {
                 await ExpireDueOffersAsync(stoppingToken);
@@ -70,15 +70,15 @@ internal sealed partial class DeadlineService(
                 await EscalateDueEmailsAsync(stoppingToken);
                 await SetInactiveAgentsOfflineAsync(stoppingToken);
                 skipsCheckedUntil = await WakeForEndedSkipsAsync(skipsCheckedUntil, stoppingToken);
-                sleep = Clamp(await FindNextDeadlineAsync(stoppingToken) - time.GetUtcNow());
+                wakeAt = Clamp(await FindNextDeadlineAsync(skipsCheckedUntil, stoppingToken));
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 Log.DeadlinesFailed(logger, exception);
-                sleep = RetryDelay;
+                wakeAt = time.GetUtcNow() + RetryDelay;
             }
 
-            await SleepAsync(sleep, changed, stoppingToken);
+            await SleepUntilAsync(wakeAt, changed, stoppingToken);
         }
     }
 
@@ -177,14 +177,15 @@ internal sealed partial class DeadlineService(
         return now;
     }
 
-    private async Task<DateTimeOffset> FindNextDeadlineAsync(CancellationToken stoppingToken)
+    private async Task<DateTimeOffset> FindNextDeadlineAsync(
+        DateTimeOffset skipsCheckedUntil, CancellationToken stoppingToken)
     {
         DateTimeOffset?[] deadlines =
         [
             await store.FindNextOfferDeadlineAsync(stoppingToken),
             await store.FindNextWrapEndAsync(stoppingToken),
             await store.FindNextEscalationAsync(stoppingToken),
-            await store.FindNextSkipEndAsync(options.Value.DeclineSkip, stoppingToken),
+            await store.FindNextSkipEndAsync(skipsCheckedUntil, options.Value.DeclineSkip, stoppingToken),
             await activity.FindNextInactivityDeadlineAsync(
                 agentOptions.Value.RestInactivityTimeout, agentOptions.Value.HubDisconnectTimeout, stoppingToken),
         ];
@@ -192,8 +193,10 @@ internal sealed partial class DeadlineService(
             .DefaultIfEmpty(time.GetUtcNow() + MaxSleep).Min();
     }
 
-    private async Task SleepAsync(TimeSpan sleep, Task changed, CancellationToken stoppingToken)
+    /// <summary>Sleeps until the time or a signal, whichever comes first.</summary>
+    private async Task SleepUntilAsync(DateTimeOffset wakeAt, Task changed, CancellationToken stoppingToken)
     {
+        var sleep = wakeAt - time.GetUtcNow();
         if (sleep <= TimeSpan.Zero)
         {
             return;
@@ -201,11 +204,24 @@ internal sealed partial class DeadlineService(
 
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var delay = Task.Delay(sleep, time, wake.Token);
+
+        // The clock may have moved between reading it and arming the timer, which then fires too late; a test's
+        // FakeTimeProvider.Advance can land exactly there.
+        if (time.GetUtcNow() >= wakeAt)
+        {
+            await wake.CancelAsync();
+            return;
+        }
+
         await Task.WhenAny(delay, changed);
         await wake.CancelAsync();
     }
 
-    private static TimeSpan Clamp(TimeSpan sleep) => sleep > MaxSleep ? MaxSleep : sleep;
+    private DateTimeOffset Clamp(DateTimeOffset wakeAt)
+    {
+        var latest = time.GetUtcNow() + MaxSleep;
+        return wakeAt > latest ? latest : wakeAt;
+    }
 
     private static partial class Log
     {

@@ -51,10 +51,12 @@ public interface IRoutingStore
     Task<DateTimeOffset?> FindNextWrapEndAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Finds the earliest future moment at which the skip period of a waiting email ends for some agent, or null
-    /// when no such period is running.
+    /// Finds the earliest moment after <paramref name="after"/> at which the skip period of a waiting email ends for
+    /// some agent, or null when there is none. The caller passes the time up to which it has handled ended skip
+    /// periods, so a period that ends while it works is returned, even if that moment has passed.
     /// </summary>
-    Task<DateTimeOffset?> FindNextSkipEndAsync(TimeSpan declineSkip, CancellationToken cancellationToken);
+    Task<DateTimeOffset?> FindNextSkipEndAsync(
+        DateTimeOffset after, TimeSpan declineSkip, CancellationToken cancellationToken);
 
     /// <summary>
     /// Lists the tenants in which the skip period of a waiting email ended after <paramref name="after"/> and no

@@ -86,7 +86,8 @@ internal sealed partial class SqlRoutingStore
         return Task.FromResult(next is { } stored ? SqlCommands.ToTime(stored) : (DateTimeOffset?)null);
     }
 
-    public Task<DateTimeOffset?> FindNextSkipEndAsync(TimeSpan declineSkip, CancellationToken cancellationToken)
+    public Task<DateTimeOffset?> FindNextSkipEndAsync(
+        DateTimeOffset after, TimeSpan declineSkip, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
         using var command = connection.Command(
@@ -94,7 +95,7 @@ internal sealed partial class SqlRoutingStore
             SELECT MIN(o.closed_at) FROM offers o JOIN routed_emails e ON e.id = o.email_id
             WHERE o.state IN ('Declined', 'Expired') AND o.closed_at > @since AND e.state = 'Queued'
             """, null);
-        command.With("@since", (time.GetUtcNow() - declineSkip).ToStored());
+        command.With("@since", (after - declineSkip).ToStored());
         var next = command.ExecuteInt64();
         return Task.FromResult(next is { } stored ? SqlCommands.ToTime(stored) + declineSkip : (DateTimeOffset?)null);
     }

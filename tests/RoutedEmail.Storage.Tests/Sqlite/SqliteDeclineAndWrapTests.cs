@@ -76,13 +76,18 @@ public sealed class SqliteDeclineAndWrapTests
         await database.Agents.DeclineAsync(
             tenantId, "agent-1", database.PendingOfferId(emailId), CancellationToken.None);
 
-        var next = await database.Routing.FindNextSkipEndAsync(TestDatabase.DeclineSkip, CancellationToken.None);
+        var next = await database.Routing.FindNextSkipEndAsync(
+            database.Time.GetUtcNow(), TestDatabase.DeclineSkip, CancellationToken.None);
         database.Time.Advance(TestDatabase.DeclineSkip);
+        var passedButNotHandled = await database.Routing.FindNextSkipEndAsync(
+            TestDatabase.Start, TestDatabase.DeclineSkip, CancellationToken.None);
         var ended = await database.Routing.ListTenantsWithSkipsEndedAsync(
             TestDatabase.Start, TestDatabase.DeclineSkip, CancellationToken.None);
-        var later = await database.Routing.FindNextSkipEndAsync(TestDatabase.DeclineSkip, CancellationToken.None);
+        var later = await database.Routing.FindNextSkipEndAsync(
+            database.Time.GetUtcNow(), TestDatabase.DeclineSkip, CancellationToken.None);
 
         Assert.Equal(TestDatabase.Start.AddSeconds(7) + TestDatabase.DeclineSkip, next);
+        Assert.Equal(next, passedButNotHandled);
         Assert.Equal(tenantId, Assert.Single(ended));
         Assert.Null(later);
     }
