@@ -82,9 +82,14 @@ internal sealed partial class KeyPublisher(
 
     /// <summary>
     /// Rotates the key of a tenant that publishes it. With <paramref name="onlyWhenDue"/> (the background service),
-    /// only a due tenant is rotated, and a pending key that Secrets Manager already stores as <c>AWSCURRENT</c>
-    /// is made current instead of being replaced.
+    /// only a due tenant is rotated. A pending key that Secrets Manager already stores as <c>AWSCURRENT</c>, because
+    /// the answer to its write was lost, is made current first; the background service stops there.
     /// </summary>
+    /// <remarks>
+    /// A pending key is replaced only after a read of the secret showed that it is not <c>AWSCURRENT</c>. While the
+    /// secret cannot be read, the attempt fails and the pending key stays accepted, because an integrator may
+    /// already have read it from the secret.
+    /// </remarks>
     public async Task<RotationOutcome> RotateAsync(Tenant tenant, bool onlyWhenDue, CancellationToken cancellationToken)
     {
         if (!await ClaimAsync(tenant.Id, onlyWhenDue, cancellationToken))
@@ -95,11 +100,25 @@ internal sealed partial class KeyPublisher(
         try
         {
             var state = (await keys.FindKeyStateAsync(tenant.Id, cancellationToken))!;
-            if (onlyWhenDue && state.PendingApiKeyHash is { } pending
-                && await HoldsAsCurrentAsync(tenant, state.Settings, pending, cancellationToken))
+            if (state.PendingApiKeyHash is { } pending)
             {
-                var expires = await PromoteAsync(tenant, state.Settings, pending, cancellationToken);
-                return new RotationOutcome(RotationStatus.AlreadyPublished, PreviousKeyExpiresAt: expires);
+                var (published, readError) = await FindPublishedAsync(tenant, state.Settings, pending, cancellationToken);
+                if (readError is not null)
+                {
+                    var retryAt = await RecordFailureAsync(tenant, state, readError, cancellationToken);
+                    return new RotationOutcome(RotationStatus.Failed, Error: readError, RetryAt: retryAt);
+                }
+
+                if (published)
+                {
+                    var expires = await PromoteAsync(tenant, state.Settings, pending, cancellationToken);
+                    if (onlyWhenDue)
+                    {
+                        return new RotationOutcome(RotationStatus.AlreadyPublished, PreviousKeyExpiresAt: expires);
+                    }
+
+                    state = (await keys.FindKeyStateAsync(tenant.Id, cancellationToken))!;
+                }
             }
 
             var apiKey = SecretTokens.Create();
@@ -163,20 +182,30 @@ internal sealed partial class KeyPublisher(
         }
     }
 
-    /// <summary>Returns whether the secret's <c>AWSCURRENT</c> value is the key with the given hash.</summary>
-    private async Task<bool> HoldsAsCurrentAsync(
+    /// <summary>
+    /// Reads whether the secret's <c>AWSCURRENT</c> value is the key with the given hash. Returns the reason instead
+    /// when the secret cannot be read; a secret that does not exist holds no key.
+    /// </summary>
+    private async Task<(bool Published, string? Error)> FindPublishedAsync(
         Tenant tenant, KeyPublishingSettings settings, byte[] hash, CancellationToken cancellationToken)
     {
         try
         {
             var client = clients.For(tenant.SecretsRegion, settings);
             var current = await client.GetSecretValueAsync(settings.SecretName, cancellationToken);
-            return current.SecretString is { } value && SecretTokens.Matches(value, hash);
+            return (current.SecretString is { } value && SecretTokens.Matches(value, hash), null);
         }
-        catch (Exception exception) when (exception is AwsRequestException or ArgumentException)
+        catch (AwsServiceException exception) when (exception.ErrorType == "ResourceNotFoundException")
         {
-            // The write that follows fails the same way and records the reason.
-            return false;
+            return (false, null);
+        }
+        catch (AwsRequestException exception)
+        {
+            return (false, exception.Message);
+        }
+        catch (ArgumentException exception)
+        {
+            return (false, exception.Message);
         }
     }
 
