@@ -107,8 +107,9 @@ public sealed class RetryTests
 
     private static async Task WaitForRetryLogAsync(CapturingLoggerProvider logs, int count = 1)
     {
-        // The retry strategy logs before it starts the delay on the fake clock, so advancing after this point
-        // cannot be lost.
+        // NOTE: the retry strategy logs before it arms its delay on the fake clock, so an advance that comes
+        // between the two is lost and the test fails after its 30-second wait. A full CI run once hung in this
+        // project; which test hung is not known.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (logs.MessagesOf(9403).Count() < count)
         {
