@@ -83,7 +83,7 @@ internal sealed partial class KeyPublisher(
     /// <summary>
     /// Rotates the key of a tenant that publishes it. With <paramref name="onlyWhenDue"/> (the background service),
     /// only a due tenant is rotated. A pending key that Secrets Manager already stores as <c>AWSCURRENT</c>, because
-    /// the answer to its write was lost, is made current first; the background service stops there.
+    /// the response to its write was lost, is made current first; the background service stops there.
     /// </summary>
     /// <remarks>
     /// A pending key is replaced only after a read of the secret showed that it is not <c>AWSCURRENT</c>. While the
@@ -184,7 +184,7 @@ internal sealed partial class KeyPublisher(
 
     /// <summary>
     /// Reads whether the secret's <c>AWSCURRENT</c> value is the key with the given hash. Returns the reason instead
-    /// when the secret cannot be read; a secret that does not exist holds no key.
+    /// when the secret cannot be read. A secret that does not exist contains no key.
     /// </summary>
     private async Task<(bool Published, string? Error)> FindPublishedAsync(
         Tenant tenant, KeyPublishingSettings settings, byte[] hash, CancellationToken cancellationToken)
