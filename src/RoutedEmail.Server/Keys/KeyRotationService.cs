@@ -24,30 +24,44 @@ internal sealed partial class KeyRotationService(
         while (!stoppingToken.IsCancellationRequested)
         {
             var changed = signal.Changed;
-            TimeSpan sleep;
+            DateTimeOffset wakeAt;
             try
             {
-                sleep = await RunDueWorkAsync(stoppingToken);
+                wakeAt = await RunDueWorkAsync(stoppingToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 Log.RunFailed(logger, exception);
-                sleep = ErrorDelay;
+                wakeAt = time.GetUtcNow() + ErrorDelay;
             }
 
-            try
-            {
-                await Task.WhenAny(changed, Task.Delay(sleep, time, stoppingToken));
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            await SleepUntilAsync(wakeAt, changed, stoppingToken);
         }
     }
 
-    /// <summary>Rotates every due tenant and returns how long to sleep until the next one is due.</summary>
-    private async Task<TimeSpan> RunDueWorkAsync(CancellationToken cancellationToken)
+    /// <summary>Sleeps until the time or a signal, whichever comes first.</summary>
+    private async Task SleepUntilAsync(DateTimeOffset wakeAt, Task changed, CancellationToken stoppingToken)
+    {
+        var sleep = wakeAt - time.GetUtcNow();
+        if (sleep <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var delay = Task.Delay(sleep, time, wake.Token);
+
+        // The clock may have moved between reading it and arming the timer, which would then fire too late.
+        if (time.GetUtcNow() < wakeAt)
+        {
+            await Task.WhenAny(changed, delay);
+        }
+
+        await wake.CancelAsync();
+    }
+
+    /// <summary>Rotates every due tenant and returns when to run again: at once, or when the next one is due.</summary>
+    private async Task<DateTimeOffset> RunDueWorkAsync(CancellationToken cancellationToken)
     {
         var work = await keys.FindDueWorkAsync(time.GetUtcNow(), cancellationToken);
         if (work.DueTenantIds.Count > 0)
@@ -62,21 +76,11 @@ internal sealed partial class KeyRotationService(
             }
 
             // The rotations changed the due times, so they are read again at once.
-            return TimeSpan.Zero;
+            return time.GetUtcNow();
         }
 
-        if (work.NextDueAt is not { } next)
-        {
-            return MaxSleep;
-        }
-
-        var sleep = next - time.GetUtcNow();
-        if (sleep < TimeSpan.Zero)
-        {
-            return TimeSpan.Zero;
-        }
-
-        return sleep > MaxSleep ? MaxSleep : sleep;
+        var latest = time.GetUtcNow() + MaxSleep;
+        return work.NextDueAt is { } next && next < latest ? next : latest;
     }
 
     private static partial class Log
