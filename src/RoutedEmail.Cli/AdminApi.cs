@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -24,9 +25,18 @@ internal sealed class AdminApi : IDisposable
     public static string TenantPath(string company, string environment) =>
         $"api/v1/tenants/{Uri.EscapeDataString(company)}/{Uri.EscapeDataString(environment)}";
 
-    /// <summary>Sends a request and returns the response's JSON, or raises the service's error.</summary>
+    /// <summary>
+    /// Sends a request and returns the response's JSON, or raises the service's error. Pass
+    /// <paramref name="unknownOutcomeAdvice"/> for a request that is not safe to repeat: it replaces the default
+    /// advice after a timeout or an HTTP 5xx, because the request may have taken effect.
+    /// </summary>
     public async Task<JsonElement> SendAsync(
-        HttpMethod method, string path, object? body, string operation, CancellationToken cancellationToken)
+        HttpMethod method,
+        string path,
+        object? body,
+        string operation,
+        CancellationToken cancellationToken,
+        string? unknownOutcomeAdvice = null)
     {
         using var request = new HttpRequestMessage(method, new Uri(_baseAddress, path));
         if (body is not null)
@@ -45,14 +55,18 @@ internal sealed class AdminApi : IDisposable
         }
         catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new RoutedEmailException(operation, null, "The request timed out after 60 seconds.", exception);
+            const string TimedOut = "The request timed out after 60 seconds.";
+            throw unknownOutcomeAdvice is null
+                ? new RoutedEmailException(operation, null, TimedOut, exception)
+                : new RoutedEmailException(operation, null, TimedOut, unknownOutcomeAdvice, exception);
         }
 
         using (response)
         {
             if (!response.IsSuccessStatusCode)
             {
-                throw await RoutedEmailException.FromResponseAsync(response, operation, cancellationToken);
+                var failure = await RoutedEmailException.FromResponseAsync(response, operation, cancellationToken);
+                throw WithAdvice(failure, unknownOutcomeAdvice);
             }
 
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -62,4 +76,20 @@ internal sealed class AdminApi : IDisposable
     }
 
     public void Dispose() => _httpClient.Dispose();
+
+    /// <summary>Replaces the SDK's advice, which is written for integrators, where the admin API differs.</summary>
+    private static RoutedEmailException WithAdvice(RoutedEmailException failure, string? unknownOutcomeAdvice)
+    {
+        var advice = failure.StatusCode switch
+        {
+            HttpStatusCode.Unauthorized =>
+                "The service rejected the admin token. Pass the service's operator admin token, or a signed-in " +
+                $"tenant administrator's token, in --admin-token or {CommonOptions.AdminTokenVariable}.",
+            >= HttpStatusCode.InternalServerError when unknownOutcomeAdvice is not null => unknownOutcomeAdvice,
+            _ => null,
+        };
+        return advice is null
+            ? failure
+            : new RoutedEmailException(failure.Operation, failure.StatusCode, failure.ServiceMessage, advice, null);
+    }
 }

@@ -66,8 +66,10 @@ internal static partial class AdminCommands
             "period; rotating again within it ends the previous key at once.",
             async (api, parse, output, token) =>
             {
+                var (company, environment) = Tenant(parse);
                 var result = await api.SendAsync(
-                    HttpMethod.Post, TenantPath(parse) + "/api-key/rotate", null, "rotate API key", token);
+                    HttpMethod.Post, TenantPath(parse) + "/api-key/rotate", null, "rotate API key", token,
+                    RotateOutcomeUnknownAdvice(company, environment));
                 if (output.IsJson)
                 {
                     output.WriteDocument(result);
@@ -80,6 +82,16 @@ internal static partial class AdminCommands
             });
         return new Command("api-key", "Rotate a tenant's API key.") { rotate };
     }
+
+    /// <summary>
+    /// Returns the advice after a failed or unanswered rotation. A second rotation would end the previous key at
+    /// once, although the service publishes a new key by itself at its retry time, and the write may have
+    /// succeeded with its response lost.
+    /// </summary>
+    private static string RotateOutcomeUnknownAdvice(string company, string environment) =>
+        "Do not rotate again: the service retries writing a new key by itself at the time in the message, and " +
+        "this write may have succeeded with its response lost. Check the tenant's key state with " +
+        $"'routed-email tenants show --company {company} --environment {environment}'.";
 
     /// <summary>Builds list, show and put subcommands of one kind of tenant object.</summary>
     private static Command Resource(

@@ -49,7 +49,7 @@ internal static class IntegratorCommands
                     parse.GetValue(attributes) ?? []);
             await using var session = IntegratorSession.Create(parse, input.CompanyCode, input.Environment);
             CheckTenant(session.Options, input);
-            await session.Client.SendAsync(input.Requests, cancellationToken);
+            await session.RunAsync(client => client.SendAsync(input.Requests, cancellationToken));
             var entityIds = input.Requests.Select(request => request.EntityId).ToList();
             output.Write(
                 new { responseEnum = "SUCCESS", count = entityIds.Count, entityIds },
@@ -65,8 +65,16 @@ internal static class IntegratorCommands
         IntegratorSession.AddOptionsTo(command);
         command.SetAction((parse, cancellationToken) => CliApp.RunAsync(parse, async output =>
         {
+            var entityId = parse.GetRequiredValue(EntityId);
+            if (string.IsNullOrWhiteSpace(entityId))
+            {
+                throw new CliException(
+                    ExitCodes.Usage,
+                    $"The entity id '{entityId}' is empty or whitespace. Pass the entity id the email was sent with.");
+            }
+
             await using var session = IntegratorSession.Create(parse, null, null);
-            await run(session.Client, parse.GetRequiredValue(EntityId), output, cancellationToken);
+            await session.RunAsync(client => run(client, entityId, output, cancellationToken));
         }));
         return command;
     }

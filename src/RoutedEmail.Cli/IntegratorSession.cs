@@ -29,11 +29,13 @@ internal sealed class IntegratorSession : IAsyncDisposable
     };
 
     private readonly ServiceProvider _services;
+    private readonly string _keyRejectedAdvice;
 
-    private IntegratorSession(ServiceProvider services, RoutedEmailClientOptions options)
+    private IntegratorSession(ServiceProvider services, RoutedEmailClientOptions options, string keyRejectedAdvice)
     {
         _services = services;
         Options = options;
+        _keyRejectedAdvice = keyRejectedAdvice;
         Client = services.GetRequiredService<RoutedEmailClient>();
     }
 
@@ -66,6 +68,15 @@ internal sealed class IntegratorSession : IAsyncDisposable
             ApiKey = CommonOptions.ValueOrVariable(parse, ApiKey, CommonOptions.ApiKeyVariable),
             SecretName = parse.GetValue(SecretName) ?? RoutedEmailClientOptions.DefaultSecretName,
         };
+        if (!RoutedEmailClientOptions.IsRegionName(options.SecretsRegion))
+        {
+            throw new CliException(
+                ExitCodes.Usage,
+                $"--secrets-region (or {CommonOptions.SecretsRegionVariable}) '{options.SecretsRegion}' is not " +
+                "an AWS region name, which has lower-case letters, digits and dashes. Pass it as AWS writes it, " +
+                "such as eu-west-2.");
+        }
+
         try
         {
             options.Validate();
@@ -85,10 +96,54 @@ internal sealed class IntegratorSession : IAsyncDisposable
             configured.ApiKey = options.ApiKey;
             configured.SecretName = options.SecretName;
         });
-        return new IntegratorSession(services.BuildServiceProvider(), options);
+        var provider = services.BuildServiceProvider();
+        try
+        {
+            return new IntegratorSession(provider, options, KeyRejectedAdvice(parse, options));
+        }
+        catch (ArgumentException exception)
+        {
+            // Building the Secrets Manager client checks the AWS endpoint variables, such as an
+            // AWS_ENDPOINT_URL_SECRETS_MANAGER that is not a URL. The message names the variable and the fix.
+            provider.Dispose();
+            throw new CliException(ExitCodes.Usage, exception.Message, exception);
+        }
+    }
+
+    /// <summary>
+    /// Runs a client call. On a final HTTP 401 it replaces the SDK's advice with the options and variables
+    /// that set the rejected key.
+    /// </summary>
+    public async Task RunAsync(Func<RoutedEmailClient, Task> call)
+    {
+        try
+        {
+            await call(Client);
+        }
+        catch (RoutedEmailException exception) when (exception.IsAuthenticationFailure)
+        {
+            throw new RoutedEmailException(
+                exception.Operation, exception.StatusCode, exception.ServiceMessage, _keyRejectedAdvice, exception);
+        }
     }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
+
+    private static string KeyRejectedAdvice(ParseResult parse, RoutedEmailClientOptions options)
+    {
+        const string Tenant = "Check --company, --environment and --secrets-region.";
+        if (options.ApiKey is null)
+        {
+            return $"{Tenant} The key was read from secret '{options.SecretName}' in {options.SecretsRegion}, " +
+                "and read again after the first 401, so that secret does not contain this tenant's key. Pass " +
+                "--secret-name and --secrets-region of the secret the tenant's key is published to.";
+        }
+
+        var source = string.IsNullOrEmpty(parse.GetValue(ApiKey)) ? CommonOptions.ApiKeyVariable : "--api-key";
+        return $"{Tenant} The API key came from {source}, so nothing reads a rotated key from Secrets Manager: " +
+            $"pass the tenant's current key in {source}, or leave out --api-key and " +
+            $"{CommonOptions.ApiKeyVariable} to read the key from Secrets Manager.";
+    }
 
     private static CliException Missing(string option, string variable, string example) =>
         new(ExitCodes.Usage, $"{option} is missing. Pass {option} {example} or set {variable}.");

@@ -30,10 +30,30 @@ internal sealed record SendInput(IReadOnlyList<RoutedEmailRequest> Requests, str
         {
             throw new CliException(
                 ExitCodes.Usage,
-                $"--file '{path}' is not valid JSON: {exception.Message} Fix the file, for example a missing " +
-                "comma between properties.",
+                $"--file '{path}' is not valid JSON: {DescribeJsonError(exception)}. Fix the file, for example " +
+                "a missing comma between properties.",
                 exception);
         }
+    }
+
+    /// <summary>
+    /// Returns the parser's reason with a 1-based line and byte, as editors and the service count them.
+    /// System.Text.Json counts both from 0 and appends them to its message as "LineNumber: 8 |
+    /// BytePositionInLine: 8.", so that suffix is replaced.
+    /// </summary>
+    internal static string DescribeJsonError(JsonException exception)
+    {
+        var reason = exception.Message;
+        var positionStart = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (positionStart >= 0)
+        {
+            reason = reason[..positionStart];
+        }
+
+        reason = reason.TrimEnd().TrimEnd('.');
+        return exception.LineNumber is { } line && exception.BytePositionInLine is { } position
+            ? $"{reason} (line {line + 1}, byte {position + 1})"
+            : reason;
     }
 
     public static SendInput FromFlags(
@@ -50,6 +70,15 @@ internal sealed record SendInput(IReadOnlyList<RoutedEmailRequest> Requests, str
             : root.ValueKind == JsonValueKind.Object ? [root]
             : throw new CliException(
                 ExitCodes.Usage, $"--file '{path}' must hold a JSON array of request objects, or one object.");
+        if (items.Count is 0 or > RequestLimits.MaxBatchSize)
+        {
+            throw new CliException(
+                ExitCodes.Usage,
+                $"--file '{path}' has {items.Count} request objects, but a batch has 1 to " +
+                $"{RequestLimits.MaxBatchSize}. Put at least one in the file, or split it into files of at most " +
+                $"{RequestLimits.MaxBatchSize}.");
+        }
+
         var requests = new List<RoutedEmailRequest>();
         string? company = null;
         string? environment = null;

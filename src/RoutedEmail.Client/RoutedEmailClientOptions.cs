@@ -1,7 +1,9 @@
+using System.Text.RegularExpressions;
+
 namespace RoutedEmail.Client;
 
 /// <summary>Settings of a <see cref="RoutedEmailClient"/> and of the API key source it uses.</summary>
-public sealed class RoutedEmailClientOptions
+public sealed partial class RoutedEmailClientOptions
 {
     /// <summary>The secret name the hosted service publishes each tenant's API key under.</summary>
     public const string DefaultSecretName = "SYMBEE_CONNECT_API_KEY";
@@ -79,6 +81,14 @@ public sealed class RoutedEmailClientOptions
         Require(problems, CompanyCode, nameof(CompanyCode), "the tenant's company code, such as abc-gadgets");
         Require(problems, Environment, nameof(Environment), "the tenant's environment, such as prod");
         Require(problems, SecretsRegion, nameof(SecretsRegion), "the secret's AWS region, such as us-east-1");
+        if (!string.IsNullOrWhiteSpace(SecretsRegion) && !IsRegionName(SecretsRegion))
+        {
+            // The service compares the header with the tenant's region exactly, and AWS region names are
+            // lower case, so "EU-WEST-2" would fail at Secrets Manager or with a 401.
+            problems.Add($"SecretsRegion '{SecretsRegion}' is not an AWS region name, which has lower-case " +
+                "letters, digits and dashes. Set it as AWS writes it, such as eu-west-2.");
+        }
+
         if (BaseAddress is { } address && (!address.IsAbsoluteUri || address.Scheme is not ("http" or "https")))
         {
             problems.Add($"BaseAddress '{address}' is not an absolute http or https URL. " +
@@ -117,6 +127,20 @@ public sealed class RoutedEmailClientOptions
                 "The RoutedEmail client settings are invalid: " + string.Join(" ", problems));
         }
     }
+
+    /// <summary>
+    /// Returns whether a value has the form of an AWS region name: lower-case letters and digits in groups
+    /// joined by single dashes, such as <c>eu-west-2</c>. It does not check that the region exists.
+    /// </summary>
+    /// <param name="value">The value to check.</param>
+    public static bool IsRegionName(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return RegionPattern().IsMatch(value);
+    }
+
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex RegionPattern();
 
     private static void Require(List<string> problems, string value, string name, string meaning)
     {

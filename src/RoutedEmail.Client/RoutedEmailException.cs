@@ -15,11 +15,28 @@ public sealed class RoutedEmailException : Exception
     /// <param name="innerException">The exception behind a missing response, or null.</param>
     public RoutedEmailException(
         string operation, HttpStatusCode? statusCode, string serviceMessage, Exception? innerException = null)
-        : base(Describe(operation, statusCode, serviceMessage), innerException)
+        : this(operation, statusCode, serviceMessage, DefaultAdvice(statusCode), innerException)
+    {
+    }
+
+    /// <summary>Creates an exception whose message ends with the caller's advice in place of the default.</summary>
+    /// <param name="operation">The operation, such as <c>rotate API key</c>.</param>
+    /// <param name="statusCode">The HTTP status, or null when no response came.</param>
+    /// <param name="serviceMessage">The service's message, or a description of the failure.</param>
+    /// <param name="advice">The next step for the reader, such as which credential to check, or empty.</param>
+    /// <param name="innerException">The exception behind a missing response, or null.</param>
+    public RoutedEmailException(
+        string operation,
+        HttpStatusCode? statusCode,
+        string serviceMessage,
+        string advice,
+        Exception? innerException)
+        : base(Describe(operation, statusCode, serviceMessage, advice), innerException)
     {
         Operation = operation;
         StatusCode = statusCode;
         ServiceMessage = serviceMessage;
+        Advice = advice;
     }
 
     /// <summary>The operation that failed, such as <c>send</c>, <c>get</c>, <c>cancel</c> or <c>explain</c>.</summary>
@@ -30,6 +47,9 @@ public sealed class RoutedEmailException : Exception
 
     /// <summary>The service's error message, such as <c>Item 0, field "ownerId": ...</c>.</summary>
     public string ServiceMessage { get; }
+
+    /// <summary>The next step that ends <see cref="Exception.Message"/>, or empty when there is none.</summary>
+    public string Advice { get; }
 
     /// <summary>True when the service rejected the API key or the tenant headers (HTTP 401).</summary>
     public bool IsAuthenticationFailure => StatusCode == HttpStatusCode.Unauthorized;
@@ -53,24 +73,25 @@ public sealed class RoutedEmailException : Exception
         return ProblemReader.ToExceptionAsync(response, operation, cancellationToken);
     }
 
-    private static string Describe(string operation, HttpStatusCode? statusCode, string serviceMessage)
+    /// <summary>
+    /// Returns the advice for a status when the caller has none of its own. A 401 names no credential, because
+    /// only the caller knows whether it sent an API key, from where, or an admin token.
+    /// </summary>
+    private static string DefaultAdvice(HttpStatusCode? statusCode) => statusCode switch
     {
-        if (statusCode is not { } status)
-        {
-            return $"The {operation} request got no response: {serviceMessage} " +
-                "Check the base address and that the service is running, then retry.";
-        }
+        null => "Check the base address and that the service is running, then retry.",
+        HttpStatusCode.Unauthorized => "Check the credentials sent with the request.",
+        HttpStatusCode.TooManyRequests => "Wait and retry.",
+        >= HttpStatusCode.InternalServerError => "Retry later.",
+        _ => string.Empty,
+    };
 
-        var advice = status switch
-        {
-            HttpStatusCode.Unauthorized =>
-                " Check the company code, environment, secrets region and API key; a rotated key is read again " +
-                "from Secrets Manager once, so a repeated 401 means the key is not this tenant's.",
-            HttpStatusCode.NotFound => string.Empty,
-            HttpStatusCode.TooManyRequests => " Wait and retry.",
-            >= HttpStatusCode.InternalServerError => " Nothing was changed; retry later.",
-            _ => string.Empty,
-        };
-        return $"The {operation} request failed with HTTP {(int)status} {status}: {serviceMessage}{advice}";
+    private static string Describe(
+        string operation, HttpStatusCode? statusCode, string serviceMessage, string advice)
+    {
+        var ending = advice.Length == 0 ? string.Empty : " " + advice;
+        return statusCode is { } status
+            ? $"The {operation} request failed with HTTP {(int)status} {status}: {serviceMessage}{ending}"
+            : $"The {operation} request got no response: {serviceMessage}{ending}";
     }
 }

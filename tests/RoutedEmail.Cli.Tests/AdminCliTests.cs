@@ -1,5 +1,6 @@
 using System.Text.Json;
 using RoutedEmail.Cli.Tests.Infrastructure;
+using RoutedEmail.Client.Tests.Infrastructure;
 using RoutedEmail.Server.Tests.Infrastructure;
 
 namespace RoutedEmail.Cli.Tests;
@@ -113,6 +114,31 @@ public sealed class AdminCliTests
 
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("HTTP 401", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("rejected the admin token", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("--admin-token or ROUTED_EMAIL_ADMIN_TOKEN", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("API key", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("Secrets Manager", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApiKeyRotate_BadGateway_AdvisesNoSecondRotation()
+    {
+        await using var endpoint = await ScriptedEndpoint.StartAsync((502, null));
+
+        var result = await CliProcess.RunAsync(
+            ["api-key", "rotate", "--base-url", endpoint.BaseAddress.AbsoluteUri, "--admin-token", "token",
+             "--company", "acme", "--environment", "test"]);
+
+        Assert.Equal(7, result.ExitCode);
+        Assert.Equal(1, endpoint.Requests);
+        Assert.Contains("HTTP 502", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("Do not rotate again", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("retries writing a new key by itself", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains(
+            "'routed-email tenants show --company acme --environment test'", result.StandardError,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("Nothing was changed", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("retry later", result.StandardError, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

@@ -113,10 +113,28 @@ public sealed class IntegratorCliTests : IDisposable
 
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("HTTP 401", result.StandardError, StringComparison.Ordinal);
-        Assert.Contains("Check the company code", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("Check --company, --environment and --secrets-region", result.StandardError,
+            StringComparison.Ordinal);
+        Assert.Contains("The API key came from --api-key", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("read again", result.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong-key-value", result.StandardOutput + result.StandardError, StringComparison.Ordinal);
         using var document = JsonDocument.Parse(result.StandardOutput);
         Assert.Equal(3, document.RootElement.GetProperty("error").GetProperty("exitCode").GetInt32());
+    }
+
+    [Fact]
+    public async Task Status_WrongKeyVariable_AdvisesVariable()
+    {
+        await using var server = await TestServer.StartAsync();
+        var tenant = await TestTenant.CreateAsync(server);
+
+        var result = await CliProcess.RunAsync(
+            ["status", "any-id", .. Tenant(server, tenant)],
+            new Dictionary<string, string?> { ["ROUTED_EMAIL_API_KEY"] = "wrong-key-value" });
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("The API key came from ROUTED_EMAIL_API_KEY", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("read again", result.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -63,6 +63,25 @@ public sealed class SecretsManagerCliTests(AwsEmulator aws) : IDisposable
     }
 
     [Fact]
+    public async Task Send_StaleSecret_AdvisesSecret()
+    {
+        await using var server = await TestServer.StartAsync();
+        var tenant = await TestTenant.CreateAsync(server);
+        var secretName = AwsEmulator.NewSecretName("cli-stale");
+        await aws.SecretsManager().PutSecretValueCreatingAsync(secretName, "not-a-key", CancellationToken.None);
+
+        var result = await CliProcess.RunAsync(
+            ["send", "--owner-id", TestTenant.OwnerId, "--entity-id", "stale",
+             .. IntegratorCliTests.Tenant(server, tenant), "--secret-name", secretName],
+            aws.ProcessEnvironment());
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains($"The key was read from secret '{secretName}'", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("read again after the first 401", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-a-key", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Send_SecretMissing_ExitsThree()
     {
         var result = await CliProcess.RunAsync(

@@ -169,6 +169,9 @@ public sealed class ClientApiTests
             () => services.GetRequiredService<RoutedEmailClient>().SendAsync(SeedRequest()));
 
         Assert.True(exception.IsAuthenticationFailure);
+        Assert.Contains("fixed by the ApiKey option", exception.Advice, StringComparison.Ordinal);
+        Assert.EndsWith(exception.Advice, exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Secrets Manager once", exception.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("not-the-key", exception.Message, StringComparison.Ordinal);
     }
 

@@ -102,6 +102,36 @@ public sealed class RequestValidationTests
     }
 
     [Theory]
+    [InlineData("EU-WEST-2")]
+    [InlineData("eu_west_2")]
+    [InlineData("eu--west-2")]
+    [InlineData("-eu-west-2")]
+    public void Options_InvalidSecretsRegion_IsRejected(string region)
+    {
+        var options = ValidOptions();
+        options.SecretsRegion = region;
+
+        var exception = Assert.Throws<ArgumentException>(options.Validate);
+
+        Assert.Contains($"SecretsRegion '{region}' is not an AWS region name", exception.Message,
+            StringComparison.Ordinal);
+        Assert.Contains("such as eu-west-2", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("eu-west-2")]
+    [InlineData("us-gov-west-1")]
+    public void Options_SecretsRegionName_IsAccepted(string region)
+    {
+        var options = ValidOptions();
+        options.SecretsRegion = region;
+
+        options.Validate();
+
+        Assert.True(RoutedEmailClientOptions.IsRegionName(region));
+    }
+
+    [Theory]
     [InlineData("us-east-1", "https://symbeeconnect.com:9443/")]
     [InlineData("eu-west-2", "https://eu-west-2.symbeeconnect.com:9443/")]
     [InlineData("AF-SOUTH-1", "https://af-south-1.symbeeconnect.com:9443/")]

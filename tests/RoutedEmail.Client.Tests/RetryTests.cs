@@ -58,6 +58,8 @@ public sealed class RetryTests
 
         Assert.Equal(HttpStatusCode.InternalServerError, exception.StatusCode);
         Assert.Equal("scripted 500", exception.ServiceMessage);
+        Assert.EndsWith("scripted 500 Retry later.", exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Nothing was changed", exception.Message, StringComparison.Ordinal);
         Assert.Equal(4, endpoint.Requests);
     }
 

@@ -75,6 +75,8 @@ public sealed class RotationTests(AwsEmulator aws)
             () => services.GetRequiredService<RoutedEmailClient>().SendAsync(ClientApiTests.Request("stale")));
 
         Assert.True(exception.IsAuthenticationFailure);
+        Assert.Contains("that SecretName is the secret", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("read again after the first 401", exception.Message, StringComparison.Ordinal);
         Assert.Single(logs.MessagesOf(9302));
         Assert.Single(logs.MessagesOf(9402));
     }

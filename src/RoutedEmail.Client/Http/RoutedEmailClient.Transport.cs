@@ -26,13 +26,43 @@ public sealed partial class RoutedEmailClient
         if (newKey is null || newKey == key)
         {
             Log.KeyRejectedNoOther(_logger, operation, _options.CompanyCode, _options.Environment);
-            return response;
+            throw await KeyRejectedAsync(response, operation, cancellationToken).ConfigureAwait(false);
         }
 
         response.Dispose();
         Log.RetryingWithNewKey(_logger, operation, _options.CompanyCode, _options.Environment);
-        return await SendOnceAsync(operation, newRequest, newKey, cancellationToken).ConfigureAwait(false);
+        response = await SendOnceAsync(operation, newRequest, newKey, cancellationToken).ConfigureAwait(false);
+        return response.StatusCode == HttpStatusCode.Unauthorized
+            ? throw await KeyRejectedAsync(response, operation, cancellationToken).ConfigureAwait(false)
+            : response;
     }
+
+    /// <summary>
+    /// Builds the exception of a final 401, with advice that fits where the key came from, and disposes the
+    /// response.
+    /// </summary>
+    private async Task<RoutedEmailException> KeyRejectedAsync(
+        HttpResponseMessage response, string operation, CancellationToken cancellationToken)
+    {
+        using (response)
+        {
+            var failure = await ProblemReader.ToExceptionAsync(response, operation, cancellationToken)
+                .ConfigureAwait(false);
+            return new RoutedEmailException(
+                operation, failure.StatusCode, failure.ServiceMessage, KeyRejectedAdvice(_keys), null);
+        }
+    }
+
+    private static string KeyRejectedAdvice(IApiKeySource keys) => keys switch
+    {
+        SecretsManagerApiKeySource => "Check the company code, environment and secrets region, and that " +
+            "SecretName is the secret this tenant's key is published to. The secret was read again after the " +
+            "first 401, so it does not contain a key of this tenant.",
+        FixedApiKeySource => "Check the company code, environment, secrets region and API key. The key is " +
+            "fixed by the ApiKey option, so nothing reads a rotated key: set the tenant's current key, or leave " +
+            "ApiKey unset to read the key from Secrets Manager.",
+        _ => "Check the company code, environment, secrets region and the key that the API key source returns.",
+    };
 
     private async Task<HttpResponseMessage> SendOnceAsync(
         string operation, Func<HttpRequestMessage> newRequest, string key, CancellationToken cancellationToken)
