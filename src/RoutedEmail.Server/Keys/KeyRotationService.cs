@@ -35,29 +35,8 @@ internal sealed partial class KeyRotationService(
                 wakeAt = time.GetUtcNow() + ErrorDelay;
             }
 
-            await SleepUntilAsync(wakeAt, changed, stoppingToken);
+            await ClockSleep.UntilAsync(time, wakeAt, changed, stoppingToken);
         }
-    }
-
-    /// <summary>Sleeps until the time or a signal, whichever comes first.</summary>
-    private async Task SleepUntilAsync(DateTimeOffset wakeAt, Task changed, CancellationToken stoppingToken)
-    {
-        var sleep = wakeAt - time.GetUtcNow();
-        if (sleep <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var delay = Task.Delay(sleep, time, wake.Token);
-
-        // The clock may have moved between reading it and arming the timer, which would then fire too late.
-        if (time.GetUtcNow() < wakeAt)
-        {
-            await Task.WhenAny(changed, delay);
-        }
-
-        await wake.CancelAsync();
     }
 
     /// <summary>Rotates every due tenant and returns when to run again: at once, or when the next one is due.</summary>

@@ -78,7 +78,7 @@ internal sealed partial class DeadlineService(
                 wakeAt = time.GetUtcNow() + RetryDelay;
             }
 
-            await SleepUntilAsync(wakeAt, changed, stoppingToken);
+            await ClockSleep.UntilAsync(time, wakeAt, changed, stoppingToken);
         }
     }
 
@@ -191,30 +191,6 @@ internal sealed partial class DeadlineService(
         ];
         return deadlines.Where(deadline => deadline is not null).Select(deadline => deadline!.Value)
             .DefaultIfEmpty(time.GetUtcNow() + MaxSleep).Min();
-    }
-
-    /// <summary>Sleeps until the time or a signal, whichever comes first.</summary>
-    private async Task SleepUntilAsync(DateTimeOffset wakeAt, Task changed, CancellationToken stoppingToken)
-    {
-        var sleep = wakeAt - time.GetUtcNow();
-        if (sleep <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var delay = Task.Delay(sleep, time, wake.Token);
-
-        // The clock may have moved between reading it and arming the timer, which then fires too late; a test's
-        // FakeTimeProvider.Advance can land exactly there.
-        if (time.GetUtcNow() >= wakeAt)
-        {
-            await wake.CancelAsync();
-            return;
-        }
-
-        await Task.WhenAny(delay, changed);
-        await wake.CancelAsync();
     }
 
     private DateTimeOffset Clamp(DateTimeOffset wakeAt)
