@@ -41,7 +41,7 @@ internal sealed record ScaleResult(
 /// </summary>
 /// <remarks>
 /// A routing step is measured from the agent's side: from calling Complete on its email, which frees its only slot
-/// and wakes the router, until the next offer arrives on its hub connection. So each sample holds the complete's
+/// and wakes the router, until the next offer arrives on its hub connection. So each sample contains the complete's
 /// transaction, one routing step with its unattended-queue check, and the push. The accept before it is not timed.
 /// </remarks>
 internal static class ScaleRun

@@ -2,7 +2,7 @@ namespace RoutedEmail.Client;
 
 /// <summary>
 /// One routed email to queue: which routed email configuration routes it (<see cref="OwnerId"/>), the id that
-/// identifies it in your system (<see cref="EntityId"/>), what the agent sees, and optional attributes. The
+/// identifies it in your system (<see cref="EntityId"/>), what is shown to the agent, and optional attributes. The
 /// client adds the platform, company code and environment from its options.
 /// </summary>
 /// <remarks>

@@ -130,7 +130,7 @@ internal static partial class TenantEndpoints
             needsPublishing ? now : null, cancellationToken);
         if (needsPublishing)
         {
-            // The key that the administrator holds was never written here, so a new key is written now. When
+            // The key the administrator has was never written to the secret, so a new key is written now. When
             // another node has the tenant's lease, the background service writes it once the lease ends.
             await publisher.RotateAsync(updated!, onlyWhenDue: true, CancellationToken.None);
         }

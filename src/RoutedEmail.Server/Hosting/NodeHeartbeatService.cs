@@ -40,7 +40,7 @@ internal sealed partial class NodeHeartbeatService(
 
     /// <summary>
     /// Runs one database step and returns whether it succeeded. A failure is logged and the next tick tries again,
-    /// because a busy or unreachable database must not stop the service; nodes time out only after several missed
+    /// because a busy or unreachable database must not stop the service. Nodes time out only after several missed
     /// heartbeats.
     /// </summary>
     private async Task<bool> TryAsync(Func<CancellationToken, Task> step, CancellationToken stoppingToken)

@@ -3,7 +3,7 @@ using RoutedEmail.Server.Ingest;
 namespace RoutedEmail.Server.Hosting;
 
 /// <summary>
-/// Answers 503 to requests that need the store while the store is not ready yet, or when it fails because the
+/// Returns 503 to requests that need the store while the store is not ready yet, or when it fails because the
 /// database cannot be used for now.
 /// </summary>
 internal static partial class NotReadyResponses

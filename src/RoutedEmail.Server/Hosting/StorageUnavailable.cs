@@ -12,7 +12,7 @@ internal static class StorageUnavailable
     /// <summary>The seconds a client is asked to wait before it retries, in the <c>Retry-After</c> header.</summary>
     public const string RetryAfterSeconds = "5";
 
-    /// <summary>The message of every 503 answered because of such a failure.</summary>
+    /// <summary>The message of every 503 returned because of such a failure.</summary>
     public const string Message =
         "The service cannot reach its database at the moment, so nothing of the request was stored. Retry in a few " +
         "seconds; re-sending the same request is safe.";

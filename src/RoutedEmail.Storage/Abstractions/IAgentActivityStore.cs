@@ -41,7 +41,7 @@ public interface IAgentActivityStore
 }
 
 /// <summary>An agent's hub connection on one server node.</summary>
-/// <param name="NodeId">The node that holds the connection.</param>
+/// <param name="NodeId">The node the connection is open on.</param>
 /// <param name="ConnectionId">The connection's id, unique on its node.</param>
 /// <param name="TenantId">The agent's tenant.</param>
 /// <param name="AgentId">The agent.</param>

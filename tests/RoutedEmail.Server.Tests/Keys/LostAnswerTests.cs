@@ -10,7 +10,7 @@ using RoutedEmail.Storage.Abstractions;
 namespace RoutedEmail.Server.Tests.Keys;
 
 /// <summary>
-/// A write whose answer was lost leaves the pending key in <c>AWSCURRENT</c>, where integrators read it. While the
+/// A write whose response was lost leaves the pending key in <c>AWSCURRENT</c>, where integrators read it. While the
 /// secret cannot be read, the service must keep accepting that key and not replace it, and once the secret can be
 /// read again it makes that key current without another write.
 /// </summary>
@@ -32,7 +32,7 @@ public sealed class LostAnswerTests
         var secretName = MotoFixture.NewSecretName("lost");
         var tenant = await KeyTenant.CreateAsync(server, new { enabled = true, secretName });
 
-        // The service stored a pending key and wrote it, but the answer never arrived.
+        // The service stored a pending key and wrote it, but the response never arrived.
         var lostKey = SecretTokens.Create();
         var tenantId = (await server.Services.GetRequiredService<ITenantStore>()
             .FindTenantAsync(tenant.CompanyCode, tenant.Environment, default))!.Id;
