@@ -70,8 +70,21 @@ internal sealed class AdminApi : IDisposable
             }
 
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            using var document = JsonDocument.Parse(text.Length == 0 ? "null" : text);
-            return document.RootElement.Clone();
+            try
+            {
+                using var document = JsonDocument.Parse(text.Length == 0 ? "null" : text);
+                return document.RootElement.Clone();
+            }
+            catch (JsonException exception)
+            {
+                // A proxy or another web server at the base address can return 200 with a page of its own.
+                throw new CliException(
+                    ExitCodes.Usage,
+                    $"The {operation} request got HTTP {(int)response.StatusCode} with a body that is not JSON " +
+                    $"({exception.Message}), so {_baseAddress} may not be the RoutedEmail service. Check " +
+                    "--base-url: it is the address that serves /healthz and /api/v1.",
+                    exception);
+            }
         }
     }
 

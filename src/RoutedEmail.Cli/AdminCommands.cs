@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 
 namespace RoutedEmail.Cli;
 
@@ -34,28 +33,26 @@ internal static partial class AdminCommands
             "show", "Show the tenant of --company and --environment.", (api, parse, output, token) =>
             ShowAsync(api, HttpMethod.Get, TenantPath(parse), null, "show tenant", output, token));
 
-        var secretsRegion = new Option<string?>("--secrets-region")
-        {
-            Description = "AWS region of the tenant's Secrets Manager secret, such as us-east-1.",
-        };
-        var timeZone = new Option<string?>("--time-zone") { Description = "IANA time zone, such as America/Chicago." };
+        var createBody = TenantSettingsBody();
         var create = AdminCommand(
             "create", "Create the tenant of --company and --environment, and print its API key once.",
             async (api, parse, output, token) =>
             {
-                var body = new Dictionary<string, object?>
-                {
-                    ["companyCode"] = Tenant(parse).Company,
-                    ["environment"] = Tenant(parse).Environment,
-                };
-                AddIfSet(body, "secretsRegion", parse.GetValue(secretsRegion));
-                AddIfSet(body, "timeZone", parse.GetValue(timeZone));
+                var body = (Dictionary<string, object?>)createBody.Build(parse);
+                body["companyCode"] = Tenant(parse).Company;
+                body["environment"] = Tenant(parse).Environment;
                 var tenant = await api.SendAsync(HttpMethod.Post, "api/v1/tenants", body, "create tenant", token);
                 output.WriteDocument(tenant);
             });
-        create.Options.Add(secretsRegion);
-        create.Options.Add(timeZone);
-        return new Command("tenants", "Create, list and show tenants.") { list, show, create };
+        createBody.Options.ToList().ForEach(create.Options.Add);
+
+        var updateBody = TenantSettingsBody();
+        var update = AdminCommand(
+            "update", "Change the settings of the tenant of --company and --environment; others are kept.",
+            (api, parse, output, token) => ShowAsync(
+                api, HttpMethod.Put, TenantPath(parse), updateBody.Build(parse), "update tenant", output, token));
+        updateBody.Options.ToList().ForEach(update.Options.Add);
+        return new Command("tenants", "Create, list, show and update tenants.") { list, show, create, update };
     }
 
     private static Command ApiKey()
@@ -161,6 +158,4 @@ internal static partial class AdminCommands
 
     /// <summary>The options of a put command and how they become its JSON body.</summary>
     private sealed record BodyOptions(IReadOnlyList<Option> Options, Func<ParseResult, object> Build);
-
-    private static JsonElement Unused => default;
 }

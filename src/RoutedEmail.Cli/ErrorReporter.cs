@@ -15,6 +15,8 @@ internal static class ErrorReporter
         AwsServiceException { ErrorType: "ResourceNotFoundException" } missing => (ExitCodes.Authentication,
             $"No API key: {missing.Message} Pass --api-key, set {CommonOptions.ApiKeyVariable}, or check " +
             "--secrets-region and --secret-name."),
+        InvalidApiKeySecretException secret => (ExitCodes.SecretsManager,
+            $"{secret.Message} Then run the command again, or pass --api-key."),
         AwsRequestException aws => (ExitCodes.SecretsManager,
             $"Could not read the API key from AWS Secrets Manager: {aws.Message}"),
         AmazonClientException credentials => (ExitCodes.SecretsManager,
@@ -25,6 +27,11 @@ internal static class ErrorReporter
 
     private static (int, string) DescribeService(RoutedEmailException exception)
     {
+        if (exception.IsKeyCheckRateLimited)
+        {
+            return (ExitCodes.Authentication, exception.Message);
+        }
+
         var code = exception.StatusCode switch
         {
             null => ExitCodes.Unavailable,

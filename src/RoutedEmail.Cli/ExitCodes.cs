@@ -12,7 +12,10 @@ internal static class ExitCodes
     /// <summary>The command line or an input file is invalid.</summary>
     public const int Usage = 2;
 
-    /// <summary>The API key or admin token is missing, or the service rejected it (HTTP 401 or 403).</summary>
+    /// <summary>
+    /// The API key or admin token is missing, or the service rejected it (HTTP 401 or 403, or 429 after too many
+    /// rejected keys from this client).
+    /// </summary>
     public const int Authentication = 3;
 
     /// <summary>The routed email, tenant or other object does not exist (HTTP 404).</summary>

@@ -111,8 +111,8 @@ internal sealed class IntegratorSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs a client call. On a final HTTP 401 it replaces the SDK's advice with the options and variables
-    /// that set the rejected key.
+    /// Runs a client call. On a final key rejection (HTTP 401, or 429 after too many rejected keys) it replaces the
+    /// SDK's advice with the options and variables that set the rejected key.
     /// </summary>
     public async Task RunAsync(Func<RoutedEmailClient, Task> call)
     {
@@ -122,8 +122,9 @@ internal sealed class IntegratorSession : IAsyncDisposable
         }
         catch (RoutedEmailException exception) when (exception.IsAuthenticationFailure)
         {
-            throw new RoutedEmailException(
+            var withAdvice = new RoutedEmailException(
                 exception.Operation, exception.StatusCode, exception.ServiceMessage, _keyRejectedAdvice, exception);
+            throw new CliException(ExitCodes.Authentication, withAdvice.Message, exception);
         }
     }
 

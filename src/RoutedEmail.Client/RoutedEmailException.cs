@@ -51,13 +51,27 @@ public sealed class RoutedEmailException : Exception
     /// <summary>The next step that ends <see cref="Exception.Message"/>, or empty when there is none.</summary>
     public string Advice { get; }
 
-    /// <summary>True when the service rejected the API key or the tenant headers (HTTP 401).</summary>
-    public bool IsAuthenticationFailure => StatusCode == HttpStatusCode.Unauthorized;
+    /// <summary>
+    /// True when the service rejected the API key or the tenant headers: HTTP 401, or the 429 of
+    /// <see cref="IsKeyCheckRateLimited"/>.
+    /// </summary>
+    public bool IsAuthenticationFailure => StatusCode == HttpStatusCode.Unauthorized || IsKeyCheckRateLimited;
 
-    /// <summary>True when the failure may pass: no response, HTTP 408, 429 or 5xx.</summary>
+    /// <summary>
+    /// True when the service rate-limited this client after too many rejected API keys: HTTP 429 with the
+    /// service's <c>ApiKey</c> <c>WWW-Authenticate</c> challenge. Requests with a valid key still succeed, so
+    /// waiting does not help while the key is wrong.
+    /// </summary>
+    public bool IsKeyCheckRateLimited { get; internal init; }
+
+    /// <summary>
+    /// True when the failure may pass: no response, HTTP 408, 429 (except <see cref="IsKeyCheckRateLimited"/>) or
+    /// 5xx.
+    /// </summary>
     public bool IsTransient =>
-        StatusCode is null or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
-        || (int)StatusCode >= 500;
+        (StatusCode is null or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
+            || (int)StatusCode >= 500)
+        && !IsKeyCheckRateLimited;
 
     /// <summary>
     /// Creates the exception of an error response, with the service's message: the <c>errorMessage</c> of the

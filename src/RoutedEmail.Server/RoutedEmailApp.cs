@@ -58,6 +58,7 @@ public static class RoutedEmailApp
                 "it runs. Set it to at least twice the interval, such as 00:00:30 with the default 00:00:05.");
         services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.SectionName));
         RoutingOptions.AddTo(builder);
+        ProxyHeaders.AddTo(builder);
         services.AddSingleton(TimeProvider.System);
         services.AddRoutedEmailStorage(builder.Configuration);
 
@@ -130,6 +131,7 @@ public static class RoutedEmailApp
 
     private static void MapEndpoints(WebApplication app)
     {
+        ProxyHeaders.Use(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseNotReadyResponses();

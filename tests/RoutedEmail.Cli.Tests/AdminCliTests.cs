@@ -1,3 +1,10 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using System.Text.Json;
 using RoutedEmail.Cli.Tests.Infrastructure;
 using RoutedEmail.Client.Tests.Infrastructure;
@@ -167,6 +174,26 @@ public sealed class AdminCliTests
         var result = await CliProcess.RunAsync(["queues", "show", "Nope", .. tenant]);
 
         Assert.Equal(4, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task Admin_BaseUrlServesHtml_ExitsTwoNamingBaseUrl()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        await using var app = builder.Build();
+        app.Run(context => context.Response.WriteAsync("<html><body>Welcome</body></html>"));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
+            .Addresses.Single();
+
+        var result = await CliProcess.RunAsync(["tenants", "list", "--base-url", address, "--admin-token", "token"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("not JSON", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("Check --base-url", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StandardError, StringComparison.Ordinal);
     }
 
     private static string[] Admin(TestServer server) =>

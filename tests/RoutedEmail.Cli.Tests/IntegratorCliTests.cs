@@ -123,6 +123,27 @@ public sealed class IntegratorCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Send_KeyChecksRateLimited_ExitsThreeAtOnce()
+    {
+        // With a window of an hour, Retry-After is an hour, so a tool that waited it out would time out instead.
+        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["ApiKeys:FailureLimit"] = "1",
+            ["ApiKeys:FailureWindow"] = "01:00:00",
+        });
+        var tenant = await TestTenant.CreateAsync(server);
+        string[] send = ["send", "--file", SeedFile(), .. Tenant(server, tenant), "--api-key", "wrong-key-value"];
+
+        var rejected = await CliProcess.RunAsync(send);
+        var limited = await CliProcess.RunAsync(send);
+
+        Assert.Equal(3, rejected.ExitCode);
+        Assert.Equal(3, limited.ExitCode);
+        Assert.Contains("HTTP 429", limited.StandardError, StringComparison.Ordinal);
+        Assert.Contains("The API key came from --api-key", limited.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_WrongKeyVariable_AdvisesVariable()
     {
         await using var server = await TestServer.StartAsync();

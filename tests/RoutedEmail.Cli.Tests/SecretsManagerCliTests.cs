@@ -1,3 +1,4 @@
+using System.Text.Json;
 using RoutedEmail.Cli.Tests.Infrastructure;
 using RoutedEmail.Client.Tests.Infrastructure;
 using RoutedEmail.Server.Tests.Infrastructure;
@@ -39,6 +40,65 @@ public sealed class SecretsManagerCliTests(AwsEmulator aws) : IDisposable
         Assert.Equal(0, status.ExitCode);
         Assert.Contains("State       Queued", status.StandardOutput, StringComparison.Ordinal);
         Assert.DoesNotContain(tenant.ApiKey, first.StandardOutput + first.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TenantsCreate_PublishKey_WritesSecret()
+    {
+        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Aws:ServiceUrl"] = aws.Endpoint.ToString(),
+            ["Aws:AccessKeyId"] = aws.Credentials.AccessKeyId,
+            ["Aws:SecretAccessKey"] = aws.Credentials.SecretAccessKey,
+        });
+        var secretName = AwsEmulator.NewSecretName("cli-publish");
+        string[] tenant =
+        [
+            "--base-url", server.BaseAddress.AbsoluteUri, "--admin-token", TestServer.AdminToken,
+            "--company", "publisher", "--environment", "test", "--json",
+        ];
+
+        var created = await CliProcess.RunAsync(
+            ["tenants", "create", .. tenant, "--secrets-region", AwsEmulator.Region, "--publish-key",
+             "--secret-name", secretName, "--key-rotation-days", "7", "--allowed-origin", "https://crm.example.com"]);
+        var updated = await CliProcess.RunAsync(
+            ["tenants", "update", .. tenant, "--publish-key", "false", "--time-zone", "America/Chicago"]);
+
+        Assert.Equal(0, created.ExitCode);
+        using var createdDocument = JsonDocument.Parse(created.StandardOutput);
+        var createdTenant = createdDocument.RootElement;
+        var secret = await aws.SecretsManager().GetSecretValueAsync(secretName, CancellationToken.None);
+        Assert.Equal(createdTenant.GetProperty("apiKey").GetString(), secret.SecretString);
+        Assert.Equal(7, createdTenant.GetProperty("keyRotationDays").GetInt32());
+        Assert.Equal("https://crm.example.com", createdTenant.GetProperty("allowedOrigins")[0].GetString());
+        Assert.Equal(0, updated.ExitCode);
+        using var updatedDocument = JsonDocument.Parse(updated.StandardOutput);
+        var updatedTenant = updatedDocument.RootElement;
+        Assert.False(updatedTenant.GetProperty("secretsManager").GetProperty("enabled").GetBoolean());
+        Assert.Equal(secretName, updatedTenant.GetProperty("secretsManager").GetProperty("secretName").GetString());
+        Assert.Equal("America/Chicago", updatedTenant.GetProperty("timeZone").GetString());
+        Assert.Equal("https://crm.example.com", updatedTenant.GetProperty("allowedOrigins")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Send_SecretWithTrailingNewline_ExitsEightNamingSecret()
+    {
+        await using var server = await TestServer.StartAsync();
+        var tenant = await TestTenant.CreateAsync(server);
+        var secretName = AwsEmulator.NewSecretName("cli-newline");
+        await aws.SecretsManager().PutSecretValueCreatingAsync(
+            secretName, tenant.ApiKey + "\n", CancellationToken.None);
+
+        var result = await CliProcess.RunAsync(
+            ["send", "--owner-id", TestTenant.OwnerId, "--entity-id", "newline", "--secret-name", secretName,
+             .. IntegratorCliTests.Tenant(server, tenant)],
+            aws.ProcessEnvironment());
+
+        Assert.Equal(8, result.ExitCode);
+        Assert.Contains($"The secret '{secretName}'", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("leading or trailing whitespace", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain(tenant.ApiKey, result.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

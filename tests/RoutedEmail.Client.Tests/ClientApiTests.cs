@@ -176,6 +176,36 @@ public sealed class ClientApiTests
     }
 
     [Fact]
+    public async Task Send_KeyChecksRateLimited_ThrowsWithoutWaiting()
+    {
+        // A window of an hour makes Retry-After an hour, so a client that waited it out would hit the token's limit.
+        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["ApiKeys:FailureLimit"] = "1",
+            ["ApiKeys:FailureWindow"] = "01:00:00",
+        });
+        var tenant = await TestTenant.CreateAsync(server);
+        await using var wrongKeyServices = Services(server, tenant with { ApiKey = "not-the-key" });
+        await using var rightKeyServices = Services(server, tenant);
+        var wrongKeyClient = wrongKeyServices.GetRequiredService<RoutedEmailClient>();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var rejected = await Assert.ThrowsAsync<RoutedEmailException>(
+            () => wrongKeyClient.SendAsync(SeedRequest(), limit.Token));
+        var limited = await Assert.ThrowsAsync<RoutedEmailException>(
+            () => wrongKeyClient.SendAsync(SeedRequest(), limit.Token));
+        await rightKeyServices.GetRequiredService<RoutedEmailClient>().SendAsync(SeedRequest(), limit.Token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, rejected.StatusCode);
+        Assert.False(rejected.IsKeyCheckRateLimited);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.True(limited.IsKeyCheckRateLimited);
+        Assert.True(limited.IsAuthenticationFailure);
+        Assert.False(limited.IsTransient);
+        Assert.Contains("fixed by the ApiKey option", limited.Advice, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Send_NothingListening_ThrowsWithoutStatus()
     {
         await using var services = Services(new Uri("http://127.0.0.1:9/"), "abc-gadgets", "prod", "key", retries: 0);

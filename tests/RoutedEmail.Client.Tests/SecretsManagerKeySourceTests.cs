@@ -109,9 +109,10 @@ public sealed class SecretsManagerKeySourceTests(AwsEmulator aws)
         await secrets.PutSecretValueCreatingAsync(name, "secret-value\n", CancellationToken.None);
         using var source = new SecretsManagerApiKeySource(secrets, name, TimeSpan.FromHours(1));
 
-        var exception = await Assert.ThrowsAsync<InvalidOperationException>(
+        var exception = await Assert.ThrowsAsync<InvalidApiKeySecretException>(
             () => source.GetApiKeyAsync(CancellationToken.None).AsTask());
 
+        Assert.Equal(name, exception.SecretName);
         Assert.Contains(name, exception.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("secret-value", exception.Message, StringComparison.Ordinal);
     }

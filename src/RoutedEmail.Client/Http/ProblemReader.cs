@@ -14,7 +14,17 @@ internal static class ProblemReader
         HttpResponseMessage response, string operation, CancellationToken cancellationToken)
     {
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        return new RoutedEmailException(operation, response.StatusCode, ServiceMessage(body));
+        if (!KeyRejection.IsRateLimited(response))
+        {
+            return new RoutedEmailException(operation, response.StatusCode, ServiceMessage(body));
+        }
+
+        return new RoutedEmailException(
+            operation, response.StatusCode, ServiceMessage(body),
+            "Waiting does not help while the key is wrong: check the credentials sent with the request.", null)
+        {
+            IsKeyCheckRateLimited = true,
+        };
     }
 
     internal static string ServiceMessage(string body)

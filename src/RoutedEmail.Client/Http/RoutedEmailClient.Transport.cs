@@ -8,8 +8,8 @@ namespace RoutedEmail.Client;
 public sealed partial class RoutedEmailClient
 {
     /// <summary>
-    /// Sends a request with the current key, and once more with a new key when the service returns 401 and the
-    /// key source has a different key. A request message is built per attempt, because a sent message cannot be
+    /// Sends a request with the current key, and once more with a new key when the service rejects the key (401,
+    /// or 429 after too many rejected keys) and the key source has a different key. A request message is built per attempt, because a sent message cannot be
     /// sent again.
     /// </summary>
     private async Task<HttpResponseMessage> SendWithKeyAsync(
@@ -17,7 +17,7 @@ public sealed partial class RoutedEmailClient
     {
         var key = await _keys.GetApiKeyAsync(cancellationToken).ConfigureAwait(false);
         var response = await SendOnceAsync(operation, newRequest, key, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        if (!KeyRejection.IsRejected(response))
         {
             return response;
         }
@@ -32,13 +32,13 @@ public sealed partial class RoutedEmailClient
         response.Dispose();
         Log.RetryingWithNewKey(_logger, operation, _options.CompanyCode, _options.Environment);
         response = await SendOnceAsync(operation, newRequest, newKey, cancellationToken).ConfigureAwait(false);
-        return response.StatusCode == HttpStatusCode.Unauthorized
+        return KeyRejection.IsRejected(response)
             ? throw await KeyRejectedAsync(response, operation, cancellationToken).ConfigureAwait(false)
             : response;
     }
 
     /// <summary>
-    /// Builds the exception of a final 401, with advice that fits where the key came from, and disposes the
+    /// Builds the exception of a final key rejection, with advice that fits where the key came from, and disposes the
     /// response.
     /// </summary>
     private async Task<RoutedEmailException> KeyRejectedAsync(
@@ -49,7 +49,10 @@ public sealed partial class RoutedEmailClient
             var failure = await ProblemReader.ToExceptionAsync(response, operation, cancellationToken)
                 .ConfigureAwait(false);
             return new RoutedEmailException(
-                operation, failure.StatusCode, failure.ServiceMessage, KeyRejectedAdvice(_keys), null);
+                operation, failure.StatusCode, failure.ServiceMessage, KeyRejectedAdvice(_keys), null)
+            {
+                IsKeyCheckRateLimited = failure.IsKeyCheckRateLimited,
+            };
         }
     }
 
@@ -139,13 +142,14 @@ public sealed partial class RoutedEmailClient
     private static partial class Log
     {
         [LoggerMessage(9401, LogLevel.Warning,
-            "The {Operation} request of tenant {CompanyCode}/{Environment} got 401; retrying once with a new API key")]
+            "The {Operation} request of tenant {CompanyCode}/{Environment} had its API key rejected; retrying once " +
+            "with a new API key")]
         public static partial void RetryingWithNewKey(
             ILogger logger, string operation, string companyCode, string environment);
 
         [LoggerMessage(9402, LogLevel.Warning,
-            "The {Operation} request of tenant {CompanyCode}/{Environment} got 401 and the key source has no " +
-            "other key")]
+            "The {Operation} request of tenant {CompanyCode}/{Environment} had its API key rejected and the key " +
+            "source has no other key")]
         public static partial void KeyRejectedNoOther(
             ILogger logger, string operation, string companyCode, string environment);
     }

@@ -7,7 +7,8 @@ namespace RoutedEmail.Client;
 /// <summary>
 /// The retry and timeout strategy of <see cref="RoutedEmailClient"/>: transient failures (no response, HTTP 408,
 /// 429 or 5xx) are retried with exponential backoff and jitter, after the <c>Retry-After</c> time when the
-/// service sends one, and only for requests marked <see cref="RetrySafe"/>.
+/// service sends one, and only for requests marked <see cref="RetrySafe"/>. A 429 that carries the service's
+/// <c>ApiKey</c> challenge is not retried: it follows too many rejected keys, and only another key helps.
 /// </summary>
 public static partial class RoutedEmailResilience
 {
@@ -41,8 +42,7 @@ public static partial class RoutedEmailResilience
                 UseJitter = true,
                 Delay = BaseDelay,
                 ShouldRetryAfterHeader = true,
-                ShouldHandle = args => ValueTask.FromResult(
-                    IsRetrySafe(args.Context) && HttpClientResiliencePredicates.IsTransient(args.Outcome)),
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Context, args.Outcome)),
                 OnRetry = args =>
                 {
                     LogRetry(logger, args.Context, args.Outcome, args.AttemptNumber + 1, args.RetryDelay);
@@ -53,6 +53,11 @@ public static partial class RoutedEmailResilience
 
         pipeline.AddTimeout(options.AttemptTimeout);
     }
+
+    private static bool ShouldRetry(ResilienceContext context, Outcome<HttpResponseMessage> outcome) =>
+        IsRetrySafe(context)
+        && HttpClientResiliencePredicates.IsTransient(outcome)
+        && !(outcome.Result is { } response && KeyRejection.IsRateLimited(response));
 
     private static bool IsRetrySafe(ResilienceContext context) =>
         context.GetRequestMessage() is { } request

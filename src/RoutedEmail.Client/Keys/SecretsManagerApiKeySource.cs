@@ -117,10 +117,7 @@ public sealed partial class SecretsManagerApiKeySource : IApiKeySource, IDisposa
         var key = secret.SecretString;
         if (string.IsNullOrEmpty(key) || key.Trim().Length != key.Length)
         {
-            throw new InvalidOperationException(
-                $"The secret '{_secretName}' (version {secret.VersionId}) has no text value, or its value has " +
-                "leading or trailing whitespace, which the service rejects. Store the API key alone as the " +
-                "secret's text.");
+            throw new InvalidApiKeySecretException(_secretName, secret.VersionId);
         }
 
         var cached = new CachedKey(key, secret.VersionId, _time.GetUtcNow() + _cacheDuration);

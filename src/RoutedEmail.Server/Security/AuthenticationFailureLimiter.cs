@@ -11,8 +11,10 @@ namespace RoutedEmail.Server.Security;
 /// rate-limited. Successes are never limited, so a tenant's valid traffic from the same address keeps working.
 /// </summary>
 /// <remarks>
-/// The counts live in this node's memory, so with several nodes each counts its own requests. The client address
-/// is the connection's remote address; forwarded headers of a proxy are not read.
+/// The counts live in this node's memory, so with several nodes each counts its own requests and a client spread
+/// over N nodes by a load balancer gets up to N times the limit. A shared count would cost a database write per
+/// failed check, which a client with wrong keys could then drive. The client address is the connection's remote
+/// address, or the address forwarded by a reverse proxy listed in <c>ForwardedHeaders</c> (see ProxyHeaders).
 /// NOTE: each IPv6 address counts on its own, so a client that spreads its requests over a /64 prefix is not
 /// limited.
 /// </remarks>

@@ -32,12 +32,19 @@ internal sealed partial class IntegratorAuthenticator(
     public const string RegionHeader = "X-sc-secrets-region";
     public const string ApiKeyHeader = "X-sc-company-api-key";
 
+    /// <summary>
+    /// The <c>WWW-Authenticate</c> challenge of every rejected API key, on the 401 and on the 429 of a rate-limited
+    /// client. RFC 9110 (section 11.6.1) allows it on any status to say that other credentials may change the
+    /// response, so a client can tell the 429 of failed key checks, which waiting does not fix, from a throttle.
+    /// </summary>
+    public const string ApiKeyChallenge = $"ApiKey header=\"{ApiKeyHeader}\"";
+
     // Compared when the tenant does not exist, so an unknown tenant costs the same hashing as a known one.
     private static readonly byte[] NoKeyHash = new byte[32];
 
     /// <summary>
-    /// Checks the request's headers. On a rate-limited failure it sets <c>Retry-After</c> on the response, which the
-    /// caller then completes with the returned status and message.
+    /// Checks the request's headers. On a rejected key it sets <c>WWW-Authenticate</c>, and on a rate-limited failure
+    /// also <c>Retry-After</c>, on the response, which the caller then completes with the returned status and message.
     /// </summary>
     public async Task<IntegratorAuthentication> AuthenticateAsync(
         HttpRequest request, CancellationToken cancellationToken)
@@ -122,6 +129,7 @@ internal sealed partial class IntegratorAuthenticator(
     {
         var client = request.HttpContext.Connection.RemoteIpAddress;
         var clientText = client?.ToString() ?? "unknown";
+        request.HttpContext.Response.Headers.WWWAuthenticate = ApiKeyChallenge;
         var (retryAfter, firstPastLimit) = limiter.RecordFailure(client);
         if (retryAfter is { } wait)
         {

@@ -14,6 +14,8 @@ namespace RoutedEmail.Server.Tests.Keys;
 /// </summary>
 public sealed class ApiKeyRejectionTests
 {
+    private const string ApiKeyChallenge = "ApiKey header=\"X-sc-company-api-key\"";
+
     [Fact]
     public async Task InvalidKeys_EveryReason_IdenticalResponses()
     {
@@ -41,6 +43,8 @@ public sealed class ApiKeyRejectionTests
             using var ingest = await tenant.IngestAsync(key, "rejected-1");
             using var lookUp = await tenant.LookUpAsync(key, "rejected-1");
             ingestBodies.Add(await IngestAssert.RejectedAsync(ingest, HttpStatusCode.Unauthorized));
+            Assert.Equal(ApiKeyChallenge, ingest.Headers.WwwAuthenticate.ToString());
+            Assert.Equal(ApiKeyChallenge, lookUp.Headers.WwwAuthenticate.ToString());
             var problem = await IngestAssert.ProblemAsync(lookUp, HttpStatusCode.Unauthorized);
 
             // The trace id differs per request by design, so it is left out of the comparison.
@@ -93,12 +97,94 @@ public sealed class ApiKeyRejectionTests
         Assert.Equal(TimeSpan.FromSeconds(40), limited.Headers.RetryAfter?.Delta);
         await IngestAssert.ProblemAsync(limitedLookUp, (HttpStatusCode)429);
         Assert.NotNull(limitedLookUp.Headers.RetryAfter);
+        Assert.Equal(ApiKeyChallenge, limited.Headers.WwwAuthenticate.ToString());
+        Assert.Equal(ApiKeyChallenge, limitedLookUp.Headers.WwwAuthenticate.ToString());
         await IngestAssert.SucceededAsync(validFromSameClient);
+        Assert.Empty(validFromSameClient.Headers.WwwAuthenticate);
         await IngestAssert.RejectedAsync(fromOtherClient, HttpStatusCode.Unauthorized);
 
         time.Advance(TimeSpan.FromSeconds(40));
         using var afterWindow = await tenant.IngestAsync(wrongKey, "limited-1");
         await IngestAssert.RejectedAsync(afterWindow, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task RepeatedFailures_ListedProxy_CountPerForwardedClient()
+    {
+        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["ApiKeys:FailureLimit"] = "2",
+            ["ForwardedHeaders:KnownProxies:0"] = "127.0.0.1",
+        });
+        var tenant = await KeyTenant.CreateAsync(server, secretsManager: null);
+        using var firstClient = ForwardingClient(server, IPAddress.Loopback, "192.0.2.10");
+        using var secondClient = ForwardingClient(server, IPAddress.Loopback, "192.0.2.20");
+        using var unlistedProxy = ForwardingClient(server, IPAddress.Parse("127.0.0.2"), "192.0.2.30");
+        using var sameUnlistedProxy = ForwardingClient(server, IPAddress.Parse("127.0.0.2"), "192.0.2.40");
+
+        var firstStatuses = await IngestStatusesAsync(tenant, firstClient, 3);
+        var secondStatuses = await IngestStatusesAsync(tenant, secondClient, 2);
+        var unlistedStatuses = await IngestStatusesAsync(tenant, unlistedProxy, 2);
+        var sameUnlistedStatuses = await IngestStatusesAsync(tenant, sameUnlistedProxy, 1);
+
+        Assert.Equal([401, 401, 429], firstStatuses);
+        Assert.Equal([401, 401], secondStatuses);
+        Assert.Equal([401, 401], unlistedStatuses);
+
+        // 127.0.0.2 is not a listed proxy, so its forwarded addresses are ignored and its failures share one count.
+        Assert.Equal([429], sameUnlistedStatuses);
+    }
+
+    [Fact]
+    public async Task RepeatedFailures_NoProxyListed_IgnoreForwardedFor()
+    {
+        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["ApiKeys:FailureLimit"] = "2",
+        });
+        var tenant = await KeyTenant.CreateAsync(server, secretsManager: null);
+        using var firstClient = ForwardingClient(server, IPAddress.Loopback, "192.0.2.10");
+        using var secondClient = ForwardingClient(server, IPAddress.Loopback, "192.0.2.20");
+
+        var firstStatuses = await IngestStatusesAsync(tenant, firstClient, 2);
+        var secondStatuses = await IngestStatusesAsync(tenant, secondClient, 1);
+
+        Assert.Equal([401, 401], firstStatuses);
+        Assert.Equal([429], secondStatuses);
+    }
+
+    [Fact]
+    public async Task ProxySetting_InvalidAddress_FailsStartNamingIt()
+    {
+        var exception = await Assert.ThrowsAnyAsync<InvalidOperationException>(async () =>
+        {
+            await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string>
+            {
+                ["ForwardedHeaders:KnownNetworks:0"] = "10.0.0.0/33",
+            });
+        });
+
+        Assert.Contains("ForwardedHeaders:KnownNetworks:0 is \"10.0.0.0/33\"", exception.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<int[]> IngestStatusesAsync(KeyTenant tenant, HttpClient client, int count)
+    {
+        var statuses = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            using var response = await tenant.IngestAsync("wrong-key-0123456789", "forwarded-1", client);
+            statuses[i] = (int)response.StatusCode;
+        }
+
+        return statuses;
+    }
+
+    /// <summary>A client on the given loopback address that sends <c>X-Forwarded-For</c>, as a proxy would.</summary>
+    private static HttpClient ForwardingClient(TestServer server, IPAddress localAddress, string forwardedFor)
+    {
+        var client = LoopbackClient(server, localAddress);
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", forwardedFor);
+        return client;
     }
 
     /// <summary>A client whose connections come from the given loopback address, as another machine's would.</summary>
