@@ -51,7 +51,7 @@ internal sealed class AdminApi : IDisposable
         }
         catch (HttpRequestException exception)
         {
-            throw new RoutedEmailException(operation, null, $"{exception.Message} ({_baseAddress})", exception);
+            throw new RoutedEmailException(operation, null, $"{exception.Message} ({_baseAddress}).", exception);
         }
         catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {

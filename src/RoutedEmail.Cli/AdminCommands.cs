@@ -73,9 +73,18 @@ internal static partial class AdminCommands
                     return;
                 }
 
-                output.Writer.WriteLine($"New API key: {result.GetProperty("apiKey").GetString()}");
-                output.Writer.WriteLine(
-                    $"The previous key stops working at {result.GetProperty("previousKeyExpiresAt").GetString()}.");
+                if (!result.TryGetProperty("apiKey", out var apiKey)
+                    || !result.TryGetProperty("previousKeyExpiresAt", out var previousKeyExpiresAt))
+                {
+                    throw new CliException(
+                        ExitCodes.Usage,
+                        "The rotate response has no apiKey or previousKeyExpiresAt, so --base-url may not be the " +
+                        "RoutedEmail service. Check --base-url, and the tenant's key state with " +
+                        $"'routed-email tenants show --company {company} --environment {environment}'.");
+                }
+
+                output.Writer.WriteLine($"New API key: {apiKey.GetString()}");
+                output.Writer.WriteLine($"The previous key stops working at {previousKeyExpiresAt.GetString()}.");
             });
         return new Command("api-key", "Rotate a tenant's API key.") { rotate };
     }

@@ -19,12 +19,21 @@ internal static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
+            const string Usage = "Run 'routed-email --help' or 'routed-email COMMAND --help' for usage.";
             foreach (var parseError in parse.Errors)
             {
                 await error.WriteLineAsync($"error: {parseError.Message}");
             }
 
-            await error.WriteLineAsync("Run 'routed-email --help' or 'routed-email COMMAND --help' for usage.");
+            await error.WriteLineAsync(Usage);
+            if (args.Contains("--json", StringComparer.Ordinal))
+            {
+                // A script that asked for JSON gets its error document even when the command line is invalid.
+                var message = string.Join(" ", parse.Errors.Select(parseError => parseError.Message).Append(Usage));
+                await output.WriteLineAsync(JsonSerializer.Serialize(
+                    new { error = new { exitCode = ExitCodes.Usage, message } }, Output.JsonOptions));
+            }
+
             return ExitCodes.Usage;
         }
 

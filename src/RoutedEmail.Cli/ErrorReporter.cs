@@ -32,6 +32,11 @@ internal static class ErrorReporter
             return (ExitCodes.Authentication, exception.Message);
         }
 
+        if (exception.IsUnexpectedResponse)
+        {
+            return (ExitCodes.Usage, exception.Message.Replace("the base address", "--base-url", StringComparison.Ordinal));
+        }
+
         var code = exception.StatusCode switch
         {
             null => ExitCodes.Unavailable,

@@ -136,7 +136,7 @@ internal sealed class IntegratorSession : IAsyncDisposable
         if (options.ApiKey is null)
         {
             return $"{Tenant} The key was read from secret '{options.SecretName}' in {options.SecretsRegion}, " +
-                "and read again after the first 401, so that secret does not contain this tenant's key. Pass " +
+                "and read again after the first rejection, so that secret does not contain this tenant's key. Pass " +
                 "--secret-name and --secrets-region of the secret the tenant's key is published to.";
         }
 

@@ -18,7 +18,8 @@ internal static partial class AdminCommands
         var origins = new Option<string[]>("--allowed-origin")
         {
             Description = "A browser origin whose pages may connect the tenant's agents to the hub, such as " +
-                "https://crm.example.com; repeat for more. On update the list replaces the stored one.",
+                "https://crm.example.com; repeat for more. On update the list replaces the stored one, and \"\" " +
+                "clears it.",
         };
         var publish = new Option<bool?>("--publish-key")
         {
@@ -51,7 +52,8 @@ internal static partial class AdminCommands
                 AddIfSet(body, "timeZone", parse.GetValue(timeZone));
                 if (parse.GetResult(origins) is not null)
                 {
-                    body["allowedOrigins"] = parse.GetValue(origins) ?? [];
+                    // An empty value sends an empty list, so --allowed-origin "" clears the stored origins.
+                    body["allowedOrigins"] = (parse.GetValue(origins) ?? []).Where(origin => origin.Length > 0).ToArray();
                 }
 
                 var secretsManager = new Dictionary<string, object?>();

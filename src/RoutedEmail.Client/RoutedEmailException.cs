@@ -65,6 +65,13 @@ public sealed class RoutedEmailException : Exception
     public bool IsKeyCheckRateLimited { get; internal init; }
 
     /// <summary>
+    /// True when the response did not come from a RoutedEmail service, such as an HTML page, JSON of another
+    /// shape, or a 404 without the service's problem details: the base address is probably wrong. Nothing was
+    /// sent to the service, so a send queued nothing.
+    /// </summary>
+    public bool IsUnexpectedResponse { get; internal init; }
+
+    /// <summary>
     /// True when the failure may pass: no response, HTTP 408, 429 (except <see cref="IsKeyCheckRateLimited"/>) or
     /// 5xx.
     /// </summary>

@@ -1,10 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using System.Text.Json;
 using RoutedEmail.Cli.Tests.Infrastructure;
 using RoutedEmail.Client.Tests.Infrastructure;
@@ -179,21 +172,56 @@ public sealed class AdminCliTests
     [Fact]
     public async Task Admin_BaseUrlServesHtml_ExitsTwoNamingBaseUrl()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        await using var app = builder.Build();
-        app.Run(context => context.Response.WriteAsync("<html><body>Welcome</body></html>"));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
-            .Addresses.Single();
+        await using var foreign = await ForeignEndpoint.StartAsync(200, "text/html", "<html><body>Hi</body></html>");
 
-        var result = await CliProcess.RunAsync(["tenants", "list", "--base-url", address, "--admin-token", "token"]);
+        var result = await CliProcess.RunAsync(
+            ["tenants", "list", "--base-url", foreign.BaseAddress.AbsoluteUri, "--admin-token", "token"]);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("not JSON", result.StandardError, StringComparison.Ordinal);
         Assert.Contains("Check --base-url", result.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApiKeyRotate_ForeignJson_ExitsTwo()
+    {
+        await using var foreign = await ForeignEndpoint.StartAsync(200, "application/json", "{\"hello\":\"world\"}");
+
+        var result = await CliProcess.RunAsync(
+            ["api-key", "rotate", "--base-url", foreign.BaseAddress.AbsoluteUri, "--admin-token", "token",
+             "--company", "acme", "--environment", "test"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("no apiKey", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TenantsUpdate_EmptyOrigin_ClearsOrigins()
+    {
+        await using var server = await TestServer.StartAsync();
+        string[] tenant = [.. Admin(server), "--company", "acme", "--environment", "test", "--json"];
+        await CliProcess.RunAsync(["tenants", "create", .. tenant, "--allowed-origin", "https://crm.example.com"]);
+
+        var cleared = await CliProcess.RunAsync(["tenants", "update", .. tenant, "--allowed-origin", ""]);
+
+        Assert.Equal(0, cleared.ExitCode);
+        using var document = JsonDocument.Parse(cleared.StandardOutput);
+        Assert.Equal(0, document.RootElement.GetProperty("allowedOrigins").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task InvalidCommandLine_Json_PrintsErrorDocument()
+    {
+        var result = await CliProcess.RunAsync(
+            ["tenants", "update", "--key-rotation-days", "abc", "--json", "--company", "acme", "--environment", "t"]);
+
+        Assert.Equal(2, result.ExitCode);
+        using var document = JsonDocument.Parse(result.StandardOutput);
+        Assert.Equal(2, document.RootElement.GetProperty("error").GetProperty("exitCode").GetInt32());
+        Assert.Contains("abc", document.RootElement.GetProperty("error").GetProperty("message").GetString(),
+            StringComparison.Ordinal);
     }
 
     private static string[] Admin(TestServer server) =>

@@ -144,6 +144,33 @@ public sealed class IntegratorCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Send_ForeignServer200_ExitsTwo()
+    {
+        await using var foreign = await ForeignEndpoint.StartAsync(200, "text/html", "<html><body>Hi</body></html>");
+
+        var result = await CliProcess.RunAsync(
+            ["send", "--file", SeedFile(), "--base-url", foreign.BaseAddress.AbsoluteUri, "--company", "abc-gadgets",
+             "--environment", "prod", "--secrets-region", "us-east-1", "--api-key", "key"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Check that --base-url", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("Queued", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_ForeignServer404_ExitsTwoNotFour()
+    {
+        await using var foreign = await ForeignEndpoint.StartAsync(404, "text/html", "<html>Not Found</html>");
+
+        var result = await CliProcess.RunAsync(
+            ["status", "any-id", "--base-url", foreign.BaseAddress.AbsoluteUri, "--company", "acme",
+             "--environment", "test", "--secrets-region", "us-east-1", "--api-key", "key"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.DoesNotContain("No routed email", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_WrongKeyVariable_AdvisesVariable()
     {
         await using var server = await TestServer.StartAsync();

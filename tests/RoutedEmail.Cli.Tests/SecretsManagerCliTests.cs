@@ -137,7 +137,7 @@ public sealed class SecretsManagerCliTests(AwsEmulator aws) : IDisposable
 
         Assert.Equal(3, result.ExitCode);
         Assert.Contains($"The key was read from secret '{secretName}'", result.StandardError, StringComparison.Ordinal);
-        Assert.Contains("read again after the first 401", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("read again after the first rejection", result.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain("not-a-key", result.StandardError, StringComparison.Ordinal);
     }
 

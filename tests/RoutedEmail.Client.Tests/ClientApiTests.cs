@@ -205,6 +205,39 @@ public sealed class ClientApiTests
         Assert.Contains("fixed by the ApiKey option", limited.Advice, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("text/html", "<html><body>Welcome</body></html>")]
+    [InlineData("application/json", "{\"hello\":\"world\"}")]
+    public async Task Send_ForeignServer200_ThrowsUnexpectedResponse(string contentType, string body)
+    {
+        await using var foreign = await ForeignEndpoint.StartAsync(200, contentType, body);
+        await using var services = Services(foreign.BaseAddress, "abc-gadgets", "prod", "key", retries: 0);
+
+        var exception = await Assert.ThrowsAsync<RoutedEmailException>(
+            () => services.GetRequiredService<RoutedEmailClient>().SendAsync(SeedRequest()));
+
+        Assert.True(exception.IsUnexpectedResponse);
+        Assert.False(exception.IsTransient);
+        Assert.Contains("HTTP 200", exception.ServiceMessage, StringComparison.Ordinal);
+        Assert.Contains(foreign.BaseAddress.GetLeftPart(UriPartial.Authority), exception.Advice,
+            StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(404, "text/html", "<html><body>Not Found</body></html>")]
+    [InlineData(200, "application/json", "{\"hello\":\"world\"}")]
+    public async Task Find_ForeignServer_ThrowsUnexpectedResponse(int status, string contentType, string body)
+    {
+        await using var foreign = await ForeignEndpoint.StartAsync(status, contentType, body);
+        await using var services = Services(foreign.BaseAddress, "abc-gadgets", "prod", "key", retries: 0);
+
+        var exception = await Assert.ThrowsAsync<RoutedEmailException>(
+            () => services.GetRequiredService<RoutedEmailClient>().FindAsync("entity-1"));
+
+        Assert.True(exception.IsUnexpectedResponse);
+        Assert.DoesNotContain("LineNumber", exception.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Send_NothingListening_ThrowsWithoutStatus()
     {

@@ -76,7 +76,7 @@ public sealed class RotationTests(AwsEmulator aws)
 
         Assert.True(exception.IsAuthenticationFailure);
         Assert.Contains("that SecretName is the secret", exception.Message, StringComparison.Ordinal);
-        Assert.Contains("read again after the first 401", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("read again after the first rejection", exception.Message, StringComparison.Ordinal);
         Assert.Single(logs.MessagesOf(9302));
         Assert.Single(logs.MessagesOf(9402));
     }

@@ -26,8 +26,10 @@ internal static class IngestJson
     }
 
     /// <summary>
-    /// Checks an ingest response. A 200 with <c>ERROROCCURRED</c>, which the API allows but this service never
-    /// sends, is a failure too.
+    /// Checks an ingest response. Only a 2xx whose body is <c>{"responseEnum":"SUCCESS"}</c> is a success. A 200
+    /// with <c>ERROROCCURRED</c>, which the API allows but this service never sends, is the service's failure. Any
+    /// other body, such as a web server's page at a wrong base address, is an unexpected response, because it does
+    /// not confirm that the batch was queued.
     /// </summary>
     public static async Task CheckResponseAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
@@ -37,9 +39,33 @@ internal static class IngestJson
         }
 
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (body.Contains("ERROROCCURRED", StringComparison.Ordinal))
+        switch (ReadResponseEnum(body))
         {
-            throw new RoutedEmailException("send", HttpStatusCode.OK, ProblemReader.ServiceMessage(body));
+            case "SUCCESS":
+                return;
+            case "ERROROCCURRED":
+                throw new RoutedEmailException("send", response.StatusCode, ProblemReader.ServiceMessage(body));
+            default:
+                throw await ProblemReader.UnexpectedAsync(
+                    response, "send", "the ingest API's {\"responseEnum\": ...} document", cancellationToken)
+                    .ConfigureAwait(false);
+        }
+    }
+
+    private static string? ReadResponseEnum(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("responseEnum", out var value)
+                && value.ValueKind == JsonValueKind.String
+                    ? value.GetString()
+                    : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

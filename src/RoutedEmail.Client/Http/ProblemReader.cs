@@ -27,6 +27,26 @@ internal static class ProblemReader
         };
     }
 
+    /// <summary>
+    /// Creates the exception of a response that is not the service's, naming the status and the start of the body.
+    /// </summary>
+    public static async Task<RoutedEmailException> UnexpectedAsync(
+        HttpResponseMessage response, string operation, string expected, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var start = string.IsNullOrWhiteSpace(body)
+            ? "no body"
+            : $"a body that starts with \"{(body.Length <= 80 ? body : body[..80] + "...")}\"";
+        var address = response.RequestMessage?.RequestUri?.GetLeftPart(UriPartial.Authority) ?? "the base address";
+        return new RoutedEmailException(
+            operation, response.StatusCode,
+            $"The response is not {expected}: HTTP {(int)response.StatusCode} with {start}.",
+            $"Check that the base address ({address}) is the RoutedEmail service.", null)
+        {
+            IsUnexpectedResponse = true,
+        };
+    }
+
     internal static string ServiceMessage(string body)
     {
         if (string.IsNullOrWhiteSpace(body))

@@ -60,7 +60,7 @@ public sealed partial class RoutedEmailClient
     {
         SecretsManagerApiKeySource => "Check the company code, environment and secrets region, and that " +
             "SecretName is the secret this tenant's key is published to. The secret was read again after the " +
-            "first 401, so it does not contain a key of this tenant.",
+            "first rejection, so it does not contain a key of this tenant.",
         FixedApiKeySource => "Check the company code, environment, secrets region and API key. The key is " +
             "fixed by the ApiKey option, so nothing reads a rotated key: set the tenant's current key, or leave " +
             "ApiKey unset to read the key from Secrets Manager.",
@@ -79,7 +79,7 @@ public sealed partial class RoutedEmailClient
         catch (HttpRequestException exception)
         {
             throw new RoutedEmailException(
-                operation, null, $"{exception.Message} ({_baseAddress.GetLeftPart(UriPartial.Authority)})",
+                operation, null, $"{exception.Message} ({_baseAddress.GetLeftPart(UriPartial.Authority)}).",
                 exception);
         }
         catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
@@ -110,34 +110,58 @@ public sealed partial class RoutedEmailClient
         return request;
     }
 
+    /// <summary>
+    /// Reads the response, or returns null for the service's 404. A 404 without the service's problem details is
+    /// an unexpected response, because it comes from a wrong base address, not from a missing email.
+    /// </summary>
     private static async Task<T?> ReadOptionalAsync<T>(
         HttpResponseMessage response, string operation, CancellationToken cancellationToken)
-        where T : class =>
-        response.StatusCode == HttpStatusCode.NotFound
+        where T : class
+    {
+        if (response.StatusCode != HttpStatusCode.NotFound)
+        {
+            return await ReadRequiredAsync<T>(response, operation, cancellationToken).ConfigureAwait(false);
+        }
+
+        return IsProblemDetails(response)
             ? null
-            : await ReadRequiredAsync<T>(response, operation, cancellationToken).ConfigureAwait(false);
+            : throw await ProblemReader.UnexpectedAsync(
+                response, operation, "the service's problem details", cancellationToken).ConfigureAwait(false);
+    }
 
     private static async Task<T> ReadRequiredAsync<T>(
         HttpResponseMessage response, string operation, CancellationToken cancellationToken)
     {
+        if (response.StatusCode == HttpStatusCode.NotFound && !IsProblemDetails(response))
+        {
+            throw await ProblemReader.UnexpectedAsync(
+                response, operation, "the service's problem details", cancellationToken).ConfigureAwait(false);
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             throw await ProblemReader.ToExceptionAsync(response, operation, cancellationToken).ConfigureAwait(false);
         }
 
+        // Read as text first, so that a body of the wrong shape can be quoted in the message.
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await response.Content.ReadFromJsonAsync<T>(ClientJson.Options, cancellationToken)
-                .ConfigureAwait(false)
-                ?? throw new RoutedEmailException(operation, response.StatusCode, "The response body is empty.");
+            return JsonSerializer.Deserialize<T>(body, ClientJson.Options)
+                ?? throw await ProblemReader.UnexpectedAsync(
+                    response, operation, "a JSON object", cancellationToken).ConfigureAwait(false);
         }
-        catch (JsonException exception)
+        catch (JsonException)
         {
-            throw new RoutedEmailException(
-                operation, response.StatusCode,
-                $"The response is not the expected JSON ({exception.Message}). Check the base address.", exception);
+            throw await ProblemReader.UnexpectedAsync(
+                response, operation, "the service's JSON", cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static bool IsProblemDetails(HttpResponseMessage response) =>
+        string.Equals(
+            response.Content.Headers.ContentType?.MediaType, "application/problem+json",
+            StringComparison.OrdinalIgnoreCase);
 
     private static partial class Log
     {

@@ -2,7 +2,7 @@ namespace RoutedEmail.Client;
 
 /// <summary>
 /// The secret that should contain the API key has no text value, or its text has leading or trailing whitespace,
-/// which the service would reject. The message names the secret and its version, never the value.
+/// which no API key has. The message names the secret and its version, never the value.
 /// </summary>
 public sealed class InvalidApiKeySecretException : InvalidOperationException
 {
@@ -11,7 +11,8 @@ public sealed class InvalidApiKeySecretException : InvalidOperationException
     /// <param name="versionId">The id of the version that was read.</param>
     public InvalidApiKeySecretException(string secretName, string versionId)
         : base($"The secret '{secretName}' (version {versionId}) has no text value, or its value has leading or " +
-            "trailing whitespace, which the service rejects. Store the API key alone as the secret's text.")
+            "trailing whitespace, such as a newline, which is not part of any API key. Store the API key alone as " +
+            "the secret's text.")
     {
         SecretName = secretName;
         VersionId = versionId;
