@@ -20,19 +20,27 @@ internal sealed partial class AgentConnections(
     private readonly ConcurrentDictionary<AgentKey, AgentChannel> _channels = new();
 
     /// <summary>
-    /// Registers an open connection with the hash of the token it signed in with, and stores it in the database,
-    /// which stops the agent's inactivity timeouts.
+    /// Registers an open connection with the hash of the token it signed in with, stores it in the database, which
+    /// stops the agent's inactivity timeouts, and sends it the <c>Connected</c> snapshot.
     /// </summary>
-    public async Task AddAsync(AgentKey agent, HubCallerContext connection, byte[] tokenHash)
+    /// <remarks>
+    /// All of it runs under the agent's lock, the group membership included, so no push reaches the connection before
+    /// its snapshot. A push that took the lock earlier went to the group without this connection, and a later one
+    /// carries a higher sequence than the snapshot.
+    /// </remarks>
+    public async Task AddAsync(AgentKey agent, HubCallerContext connection, byte[] tokenHash, IClientProxy caller)
     {
         var channel = _channels.GetOrAdd(agent, _ => new AgentChannel());
-        await hub.Groups.AddToGroupAsync(connection.ConnectionId, agent.GroupName);
         await channel.Lock.WaitAsync(connection.ConnectionAborted);
         try
         {
+            await hub.Groups.AddToGroupAsync(connection.ConnectionId, agent.GroupName, connection.ConnectionAborted);
             channel.Connections[connection.ConnectionId] = new OpenConnection(connection, tokenHash);
             await activity.RecordHubConnectedAsync(
                 Stored(agent, connection.ConnectionId), connection.ConnectionAborted);
+            var work = await agents.GetWorkAsync(agent.TenantId, agent.AgentId, connection.ConnectionAborted);
+            var message = new AgentWorkMessage(channel.Sequence, AgentHubProtocol.ConnectedReason, work);
+            await caller.SendAsync(AgentHubProtocol.WorkMessage, message, connection.ConnectionAborted);
         }
         finally
         {
@@ -79,24 +87,6 @@ internal sealed partial class AgentConnections(
     /// <summary>Lists the agents that have an open hub connection on this node.</summary>
     public IReadOnlyList<AgentKey> ListConnectedAgents() =>
         [.. _channels.Where(entry => !entry.Value.Connections.IsEmpty).Select(entry => entry.Key)];
-
-    /// <summary>Reads the agent's work and sends it to one client, with the sequence of the last push.</summary>
-    public async Task SendSnapshotAsync(
-        AgentKey agent, IClientProxy client, string reason, CancellationToken cancellationToken)
-    {
-        var channel = _channels.GetOrAdd(agent, _ => new AgentChannel());
-        await channel.Lock.WaitAsync(cancellationToken);
-        try
-        {
-            var work = await agents.GetWorkAsync(agent.TenantId, agent.AgentId, cancellationToken);
-            var message = new AgentWorkMessage(channel.Sequence, reason, work);
-            await client.SendAsync(AgentHubProtocol.WorkMessage, message, cancellationToken);
-        }
-        finally
-        {
-            channel.Lock.Release();
-        }
-    }
 
     /// <summary>Reads the agent's work with the sequence of the last push, for a hub method to return.</summary>
     public async Task<AgentWorkMessage> ReadSnapshotAsync(

@@ -27,12 +27,9 @@ internal sealed partial class AgentHub(
         var tokenHash = SecretTokens.Hash(token);
         Context.Items[TokenHashItem] = tokenHash;
 
-        // Registering before reading means a change that commits while the connection opens is either in this
-        // snapshot or in a later push to this connection.
-        await connections.AddAsync(agent, Context, tokenHash);
+        // A change that commits while the connection opens is either in the Connected snapshot or in a later push.
+        await connections.AddAsync(agent, Context, tokenHash, Clients.Caller);
         Log.Connected(logger, agent.TenantId, agent.AgentId, Context.ConnectionId);
-        await connections.SendSnapshotAsync(
-            agent, Clients.Caller, AgentHubProtocol.ConnectedReason, Context.ConnectionAborted);
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
