@@ -25,6 +25,9 @@ internal sealed partial record BenchOptions(
     /// <summary>Whether <c>--closed-loop</c> was given: the HttpClient ingest table instead of the figures.</summary>
     public bool ClosedLoop { get; init; }
 
+    /// <summary>Whether <c>--commits</c> was given: the SQLite write transaction table instead of the figures.</summary>
+    public bool Commits { get; init; }
+
     /// <summary>Whether <c>--duration</c> was given, so it wins over the preset of the figures run.</summary>
     public bool DurationSet { get; init; }
 
@@ -75,6 +78,7 @@ internal sealed partial record BenchOptions(
         int? routedEmails = null;
         var presetRoutedEmails = 3000;
         var (quick, smoke, closedLoop, batchSizesSet) = (false, false, false, false);
+        var commits = false;
         int? hubAgents = null;
         int? emailsPerSecond = null;
         var figureGroups = AllFigureGroups;
@@ -104,6 +108,9 @@ internal sealed partial record BenchOptions(
                     break;
                 case "--closed-loop":
                     closedLoop = true;
+                    break;
+                case "--commits":
+                    commits = true;
                     break;
                 case "--emails-per-second":
                     error = ReadInteger(args, ref i, 1, 5000, out var rate);
@@ -165,6 +172,7 @@ internal sealed partial record BenchOptions(
             Quick = quick,
             Smoke = smoke,
             ClosedLoop = closedLoop,
+            Commits = commits,
             DurationSet = duration is not null,
             WarmupSet = warmup is not null,
             BatchSizesSet = batchSizesSet,

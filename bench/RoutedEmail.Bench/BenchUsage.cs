@@ -44,6 +44,13 @@ internal sealed partial record BenchOptions
                                   batch size as a Markdown table (default 10 s measured and 8 s warm-up; 3 s and 4 s
                                   with --quick; 1 s and none with --smoke)
 
+        Commit mode:
+          --commits               instead of the figures, run write transactions of one row each on a new SQLite
+                                  database through the service's storage layer, with 1, 8 and 32 writer threads,
+                                  and print commits/s and p50/p99/max commit latency per writer count as a
+                                  Markdown table (--duration per row, default 10 s; 3 s with --quick; 1 s with
+                                  --smoke)
+
         PostgreSQL mode:
           --postgres              instead of SQLite, measure on PostgreSQL: ingest, and then routing, first on one
                                   node and then on several nodes that share one database, and print each figure

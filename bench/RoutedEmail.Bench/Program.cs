@@ -20,6 +20,11 @@ if (options.Postgres)
     return await ClusterBenchmark.RunAsync(options);
 }
 
+if (options.Commits)
+{
+    return CommitBenchmark.Run(options);
+}
+
 if (options.ChartsFrom is not null)
 {
     return FiguresBenchmark.DrawCharts(options.ChartsFrom);

@@ -14,7 +14,7 @@ internal static class SqlCommands
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        command.Transaction = transaction;
+        command.Transaction = transaction is Sqlite.SqliteWriteTransaction write ? write.Inner : transaction;
         return command;
     }
 

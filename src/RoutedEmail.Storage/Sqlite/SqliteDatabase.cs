@@ -35,6 +35,7 @@ public sealed partial class SqliteDatabase : SqlDatabase
         DataDirectory = Path.GetFullPath(options.Value.DataDirectory);
         CreateDataDirectory(DataDirectory);
         FilePath = Path.Combine(DataDirectory, FileName);
+        WriteGate = new SqliteWriteGate(FilePath);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,
@@ -66,11 +67,15 @@ public sealed partial class SqliteDatabase : SqlDatabase
     }
 
     /// <summary>
-    /// Begins an IMMEDIATE transaction, which takes the database's write lock at once. SQLite has one writer at a
-    /// time, so transactions of every tenant already run one at a time and the tenant needs no lock of its own.
+    /// Begins an IMMEDIATE transaction after this process's earlier writers, whose commit returns once it is on
+    /// disk (see <see cref="SqliteWriteGate"/>). SQLite has one writer at a time, so transactions of every tenant
+    /// already run one at a time and the tenant needs no lock of its own.
     /// </summary>
     public override DbTransaction BeginWrite(DbConnection connection, long? tenantId) =>
-        ((SqliteConnection)connection).BeginTransaction(deferred: false);
+        SqliteWriteTransaction.Begin((SqliteConnection)connection, WriteGate);
+
+    /// <summary>The gate that orders this process's write transactions and groups their fsyncs.</summary>
+    internal SqliteWriteGate WriteGate { get; }
 
     /// <summary>Begins a DEFERRED transaction, which reads one snapshot of the write-ahead log.</summary>
     public override DbTransaction BeginRead(DbConnection connection) =>

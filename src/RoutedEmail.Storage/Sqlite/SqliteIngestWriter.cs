@@ -112,8 +112,8 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
         var counts = new int?[group.Count];
         var failures = new Exception?[group.Count];
         using var connection = _database.Open();
-        using var transaction = connection.BeginTransaction();
-        using var statements = new IngestStatements(connection, transaction);
+        using var transaction = SqliteWriteTransaction.Begin(connection, _database.WriteGate);
+        using var statements = new IngestStatements(connection, transaction.Inner);
         var now = _time.GetUtcNow();
         for (var i = 0; i < group.Count; i++)
         {
