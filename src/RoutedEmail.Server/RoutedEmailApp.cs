@@ -1,6 +1,8 @@
 using System.Text.Encodings.Web;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,6 +17,7 @@ using RoutedEmail.Server.Integrator;
 using RoutedEmail.Server.Keys;
 using RoutedEmail.Server.Routing;
 using RoutedEmail.Server.Security;
+using RoutedEmail.Server.Users;
 using RoutedEmail.Storage;
 using RoutedEmail.Storage.Sql;
 
@@ -49,6 +52,14 @@ public static class RoutedEmailApp
             options => options.RestInactivityTimeout > TimeSpan.Zero, "Agents:RestInactivityTimeout");
         AddValidatedOptions<AgentOptions>(builder, AgentOptions.SectionName,
             options => options.HubDisconnectTimeout > TimeSpan.Zero, "Agents:HubDisconnectTimeout");
+        AddValidatedOptions<UserSignInOptions>(builder, UserSignInOptions.SectionName,
+            options => options.SessionLifetime > TimeSpan.Zero, "Users:SessionLifetime");
+        AddValidatedOptions<UserSignInOptions>(builder, UserSignInOptions.SectionName,
+            options => options.FailureWindow > TimeSpan.Zero, "Users:FailureWindow");
+        builder.Services.AddOptions<UserSignInOptions>()
+            .Validate(options => options.FailureLimitPerUser > 0 && options.FailureLimitPerClient > 0,
+                "Users:FailureLimitPerUser or Users:FailureLimitPerClient is out of range. Set each to a whole " +
+                "number of at least 1, such as the defaults 5 and 20.");
         KeyServices.AddTo(builder);
         AddValidatedOptions<NodeOptions>(builder, NodeOptions.SectionName,
             options => options.HeartbeatInterval > TimeSpan.Zero, "Nodes:HeartbeatInterval");
@@ -80,15 +91,24 @@ public static class RoutedEmailApp
         services.AddSingleton<IntegratorAuthenticator>();
         services.AddSingleton<AgentActions>();
         services.AddSingleton<AgentActivityRecorder>();
+        // One hasher for agents and users, which share one password per user id.
         services.AddSingleton<IPasswordHasher<AgentAccount>, PasswordHasher<AgentAccount>>();
+        services.AddSingleton<SignInFailureLimiter>();
+        services.AddSingleton<UserLifecycle>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, AdminAuthenticationHandler>(AuthNames.AdminScheme, null)
-            .AddScheme<AuthenticationSchemeOptions, AgentAuthenticationHandler>(AuthNames.AgentScheme, null);
+            .AddScheme<AuthenticationSchemeOptions, AgentAuthenticationHandler>(AuthNames.AgentScheme, null)
+            .AddScheme<AuthenticationSchemeOptions, UserAuthenticationHandler>(AuthNames.UserScheme, null);
+        services.AddSingleton<IAuthorizationHandler, TenantAccessHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuthorizationProblems>();
         services.AddAuthorizationBuilder()
             .AddPolicy(AuthNames.AdminPolicy, policy => policy
-                .AddAuthenticationSchemes(AuthNames.AdminScheme).RequireAuthenticatedUser())
+                .AddAuthenticationSchemes(AuthNames.AdminScheme, AuthNames.UserScheme).RequireAuthenticatedUser()
+                .AddRequirements(new TenantAccessRequirement()))
             .AddPolicy(AuthNames.AgentPolicy, policy => policy
-                .AddAuthenticationSchemes(AuthNames.AgentScheme).RequireAuthenticatedUser());
+                .AddAuthenticationSchemes(AuthNames.AgentScheme).RequireAuthenticatedUser())
+            .AddPolicy(AuthNames.UserPolicy, policy => policy
+                .AddAuthenticationSchemes(AuthNames.UserScheme).RequireAuthenticatedUser());
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
@@ -142,6 +162,7 @@ public static class RoutedEmailApp
         app.MapIngest();
         app.MapRoutedEmails();
         app.MapAgentApi();
+        app.MapUserSignIn();
         app.MapAgentHub();
 
         var admin = app.MapGroup("/api/v1").WithTags("Admin").RequireAuthorization(AuthNames.AdminPolicy);
@@ -154,6 +175,9 @@ public static class RoutedEmailApp
         tenant.MapConfigurations();
         tenant.MapAgentAdministration();
         tenant.MapExplanationAdministration();
+        tenant.MapUsers();
+        tenant.MapLifecycle();
+        tenant.MapSupervisorActions();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions
         {

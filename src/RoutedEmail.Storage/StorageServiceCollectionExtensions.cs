@@ -50,6 +50,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IAwayReasonStore, SqlAwayReasonStore>();
         services.AddSingleton<IRoutingStore, SqlRoutingStore>();
         services.AddSingleton<IExplanationStore, SqlExplanationStore>();
+        services.AddSingleton<IUserStore, SqlUserStore>();
+        services.AddSingleton<IResourceLifecycleStore, SqlResourceLifecycleStore>();
         return services;
     }
 }

@@ -217,11 +217,9 @@ public sealed class AdminValidationTests
         Assert.Equal("POST", response.Content.Headers.Allow.Single());
     }
 
+    // Skill queues, configurations, agents and the other tenant resources have a DELETE, but the tenant has none.
     [Theory]
     [InlineData("")]
-    [InlineData("/skill-queues/Parts")]
-    [InlineData("/agents/maria")]
-    [InlineData("/routed-email-configurations/USPartsSpanish")]
     public async Task Delete_AdminResource_Returns405(string relativePath)
     {
         await using var server = await TestServer.StartAsync();

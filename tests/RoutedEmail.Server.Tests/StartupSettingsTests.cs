@@ -7,6 +7,7 @@ public sealed class StartupSettingsTests
 {
     [Theory]
     [InlineData("Agents:SessionLifetime")]
+    [InlineData("Users:SessionLifetime")]
     [InlineData("Ingest:IdempotencyWindow")]
     [InlineData("ApiKeys:PreviousKeyGracePeriod")]
     public async Task TimeSetting_NotATimeSpan_StartFailsNamingIt(string setting)
@@ -21,6 +22,8 @@ public sealed class StartupSettingsTests
     [Theory]
     [InlineData("Agents:SessionLifetime", "-00:00:05")]
     [InlineData("Agents:SessionLifetime", "00:00:00")]
+    [InlineData("Users:SessionLifetime", "00:00:00")]
+    [InlineData("Users:FailureWindow", "-00:01:00")]
     [InlineData("Ingest:IdempotencyWindow", "-1.00:00:00")]
     [InlineData("ApiKeys:PreviousKeyGracePeriod", "-00:01:00")]
     public async Task TimeSetting_OutOfRange_StartFailsNamingIt(string setting, string value)

@@ -63,4 +63,26 @@ public static class EventTypes
     /// <c>overflowQueue</c>.
     /// </summary>
     public const string Escalated = "Escalated";
+
+    /// <summary>A user signed in through <c>POST /api/v1/sign-in</c>. The agent id is the user id.</summary>
+    public const string UserSignedIn = "UserSignedIn";
+
+    /// <summary>
+    /// An administrator disabled a resource. The detail is JSON with <c>kind</c> (such as <c>SkillQueue</c> or
+    /// <c>User</c>), <c>name</c> and <c>by</c>, the actor: <c>operator</c> or <c>user:</c> and the user id.
+    /// </summary>
+    public const string ResourceDisabled = "ResourceDisabled";
+
+    /// <summary>An administrator enabled a resource again. The detail is as for <see cref="ResourceDisabled"/>.</summary>
+    public const string ResourceEnabled = "ResourceEnabled";
+
+    /// <summary>An administrator deleted a resource. The detail is as for <see cref="ResourceDisabled"/>.</summary>
+    public const string ResourceDeleted = "ResourceDeleted";
+
+    /// <summary>
+    /// A supervisor or administrator acted on an email or an agent. The detail is JSON with <c>action</c>
+    /// (<c>SetStatus</c>, <c>Cancel</c> or <c>Transfer</c>) and <c>by</c>, the actor. It follows the event that the
+    /// action itself appended, such as <c>Canceled</c>, in a transaction of its own.
+    /// </summary>
+    public const string SupervisorAction = "SupervisorAction";
 }

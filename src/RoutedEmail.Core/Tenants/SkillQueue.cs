@@ -8,6 +8,10 @@ namespace RoutedEmail.Core.Tenants;
 /// <param name="WorkCodeGroups">The work code groups agents pick from when completing email of this queue.</param>
 /// <param name="WorkCodeRequired">Whether completing email of this queue needs a work code.</param>
 /// <param name="Escalation">What happens to email that waits too long; null for nothing. Default: null.</param>
+/// <param name="Enabled">
+/// False while an administrator has disabled the queue: it takes no new email, and its waiting email is still
+/// offered. Default: true.
+/// </param>
 public sealed record SkillQueue(
     string Name,
     int OfferTimeoutSeconds,
@@ -15,7 +19,8 @@ public sealed record SkillQueue(
     int ServiceLevelSeconds,
     IReadOnlyList<string> WorkCodeGroups,
     bool WorkCodeRequired,
-    SkillQueueEscalation? Escalation = null)
+    SkillQueueEscalation? Escalation = null,
+    bool Enabled = true)
 {
     /// <summary>Default offer timeout: 60 seconds.</summary>
     public const int DefaultOfferTimeoutSeconds = 60;

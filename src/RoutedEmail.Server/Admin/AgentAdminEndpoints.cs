@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using RoutedEmail.Core.Agents;
 using RoutedEmail.Server.Agents;
 using RoutedEmail.Server.Routing;
+using RoutedEmail.Server.Security;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Admin;
@@ -13,8 +14,9 @@ internal static class AgentAdminEndpoints
     public static void MapAgentAdministration(this RouteGroupBuilder tenant)
     {
         tenant.MapPut("/agents/{agentId}", PutAsync).WithSummary("Creates or replaces an agent.");
-        tenant.MapGet("/agents/{agentId}", GetAsync).WithSummary("Reads an agent with its status.");
-        tenant.MapGet("/agents", ListAsync).WithSummary("Lists the tenant's agents with their status.");
+        tenant.MapGet("/agents/{agentId}", GetAsync).AllowSupervisor().WithSummary("Reads an agent with its status.");
+        tenant.MapGet("/agents", ListAsync).AllowSupervisor()
+            .WithSummary("Lists the tenant's agents with their status.");
     }
 
     private static async Task<Results<Ok<Agent>, Created<Agent>, ValidationProblem, ProblemHttpResult>> PutAsync(

@@ -27,10 +27,14 @@ internal static class AwayReasonEndpoints
             return (ValidationProblem)validation.ToProblem();
         }
 
-        var created = await store.PutAwayReasonAsync(TenantScope.Get(context).Id, reason, cancellationToken);
+        var tenantId = TenantScope.Get(context).Id;
+        var created = await store.PutAwayReasonAsync(tenantId, reason, cancellationToken);
+
+        // The stored reason carries the enabled flag, which a PUT keeps.
+        var stored = (await store.GetAwayReasonAsync(tenantId, code, cancellationToken))!;
         return created
-            ? TypedResults.Created(SkillQueueEndpoints.ResourcePath(context), reason)
-            : TypedResults.Ok(reason);
+            ? TypedResults.Created(SkillQueueEndpoints.ResourcePath(context), stored)
+            : TypedResults.Ok(stored);
     }
 
     private static async Task<Results<Ok<AwayReason>, ProblemHttpResult>> GetAsync(

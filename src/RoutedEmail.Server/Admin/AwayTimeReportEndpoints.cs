@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using RoutedEmail.Core.Reports;
+using RoutedEmail.Server.Security;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Admin;
@@ -21,7 +22,7 @@ internal static partial class AwayTimeReportEndpoints
 
     public static void MapAwayTimeReport(this RouteGroupBuilder tenant)
     {
-        tenant.MapGet("/reports/away-time", GetAsync)
+        tenant.MapGet("/reports/away-time", GetAsync).AllowSupervisor()
             .WithSummary("Reports the seconds each agent spent Away within a range, per away reason.");
     }
 

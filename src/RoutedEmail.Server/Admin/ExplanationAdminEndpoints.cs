@@ -4,6 +4,7 @@ using RoutedEmail.Core.Explanations;
 using RoutedEmail.Core.Tenants;
 using RoutedEmail.Server.Integrator;
 using RoutedEmail.Server.Routing;
+using RoutedEmail.Server.Security;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Admin;
@@ -13,7 +14,7 @@ internal static class ExplanationAdminEndpoints
 {
     public static void MapExplanationAdministration(this RouteGroupBuilder tenant)
     {
-        tenant.MapGet("/routed-emails/{entityId}/explanation", GetAsync)
+        tenant.MapGet("/routed-emails/{entityId}/explanation", GetAsync).AllowSupervisor()
             .WithSummary("Explains where the newest routed email of an entity id is and why.");
     }
 

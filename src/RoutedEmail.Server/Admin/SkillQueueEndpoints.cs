@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using RoutedEmail.Core.Tenants;
 using RoutedEmail.Server.Routing;
+using RoutedEmail.Server.Security;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Admin;
@@ -14,9 +15,9 @@ internal static class SkillQueueEndpoints
     public static void MapSkillQueues(this RouteGroupBuilder tenant)
     {
         tenant.MapPut("/skill-queues/{queue}", PutAsync).WithSummary("Creates or replaces a skill queue.");
-        tenant.MapGet("/skill-queues/{queue}", GetAsync).WithSummary("Reads a skill queue.");
-        tenant.MapGet("/skill-queues", ListAsync).WithSummary("Lists the tenant's skill queues.");
-        tenant.MapGet("/stats", StatsAsync)
+        tenant.MapGet("/skill-queues/{queue}", GetAsync).AllowSupervisor().WithSummary("Reads a skill queue.");
+        tenant.MapGet("/skill-queues", ListAsync).AllowSupervisor().WithSummary("Lists the tenant's skill queues.");
+        tenant.MapGet("/stats", StatsAsync).AllowSupervisor()
             .WithSummary("Counts waiting, offered, active and wrap email per queue, and agents per status.");
     }
 
@@ -50,6 +51,14 @@ internal static class SkillQueueEndpoints
             return (ValidationProblem)validation.ToProblem();
         }
 
+        if (outcome.DisabledWorkCodeGroup is { } disabled)
+        {
+            validation.Add("workCodeGroups", $"Work code group \"{disabled}\" is disabled, so it cannot be added to a " +
+                $"queue. Enable it with POST /api/v1/tenants/{tenant.CompanyCode}/{tenant.Environment}/" +
+                $"work-code-groups/{disabled}/enable first, or leave it out.");
+            return (ValidationProblem)validation.ToProblem();
+        }
+
         if (outcome.MissingSkillQueue is { } missingQueue)
         {
             validation.Add("escalation.overflowQueue", $"Skill queue \"{missingQueue}\" does not exist. Create it " +
@@ -60,9 +69,10 @@ internal static class SkillQueueEndpoints
 
         // A new or shorter escalation time can make the next escalation deadline earlier.
         deadlines.Notify();
+        var stored = (await store.GetSkillQueueAsync(tenant.Id, queue, cancellationToken))!;
         return outcome.Created
-            ? TypedResults.Created(ResourcePath(context), skillQueue)
-            : TypedResults.Ok(skillQueue);
+            ? TypedResults.Created(ResourcePath(context), stored)
+            : TypedResults.Ok(stored);
     }
 
     private static async Task<Results<Ok<SkillQueue>, ProblemHttpResult>> GetAsync(

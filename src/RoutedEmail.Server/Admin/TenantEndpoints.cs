@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RoutedEmail.Core.Tenants;
@@ -97,12 +98,26 @@ internal static partial class TenantEndpoints
     private static async Task<Results<Ok<TenantResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         string company, string environment, UpdateTenantRequest request, ITenantStore tenants, ITenantKeyStore keys,
         KeyPublisher publisher, TenantOriginCache origins, IOptions<ApiKeyOptions> options, TimeProvider time,
-        CancellationToken cancellationToken)
+        ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
         if (tenant is null)
         {
             return TenantNotFound(company, environment);
+        }
+
+        // The service writes the key with its own AWS credentials or a role it assumes, so a tenant's own
+        // administrator choosing the secret, its region or the role could make it overwrite another tenant's secret
+        // or act in an account of their choice.
+        if (!user.IsInRole(AuthNames.OperatorRole)
+            && (request.SecretsManager is not null
+                || (request.SecretsRegion is not null && request.SecretsRegion != tenant.SecretsRegion)))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden,
+                title: "Only the operator may change where the API key is published.",
+                detail: "secretsManager and secretsRegion decide which AWS secret the service writes, with its own " +
+                    "credentials, so only the operator's admin token may change them. Ask the service's operator, " +
+                    "or leave both fields out to change the other settings.");
         }
 
         var stored = (await keys.FindKeyStateAsync(tenant.Id, cancellationToken))!;

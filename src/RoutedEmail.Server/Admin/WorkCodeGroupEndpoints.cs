@@ -25,10 +25,14 @@ internal static class WorkCodeGroupEndpoints
             return (ValidationProblem)validation.ToProblem();
         }
 
-        var created = await store.PutWorkCodeGroupAsync(TenantScope.Get(context).Id, workCodeGroup, cancellationToken);
+        var tenantId = TenantScope.Get(context).Id;
+        var created = await store.PutWorkCodeGroupAsync(tenantId, workCodeGroup, cancellationToken);
+
+        // The stored group carries the enabled flag, which a PUT keeps.
+        var stored = (await store.GetWorkCodeGroupAsync(tenantId, group, cancellationToken))!;
         return created
-            ? TypedResults.Created(SkillQueueEndpoints.ResourcePath(context), workCodeGroup)
-            : TypedResults.Ok(workCodeGroup);
+            ? TypedResults.Created(SkillQueueEndpoints.ResourcePath(context), stored)
+            : TypedResults.Ok(stored);
     }
 
     private static async Task<Results<Ok<WorkCodeGroup>, ProblemHttpResult>> GetAsync(

@@ -269,7 +269,9 @@ internal sealed partial class AgentActions(
     private async Task<AgentActionFailure?> CheckAwayReasonAsync(
         AgentKey agent, string? reason, CancellationToken cancellationToken)
     {
-        var reasons = await awayReasons.ListAwayReasonsAsync(agent.TenantId, cancellationToken);
+        // A disabled reason can no longer be chosen, and counts as none when it was the tenant's only one.
+        var reasons = (await awayReasons.ListAwayReasonsAsync(agent.TenantId, cancellationToken))
+            .Where(candidate => candidate.Enabled).ToList();
         if (reasons.Any(candidate => candidate.Code == reason) || (reason is null && reasons.Count == 0))
         {
             return null;

@@ -9,6 +9,7 @@ using RoutedEmail.Server.Admin;
 using RoutedEmail.Server.Hosting;
 using RoutedEmail.Server.Routing;
 using RoutedEmail.Server.Security;
+using RoutedEmail.Server.Users;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Agents;
@@ -34,8 +35,9 @@ internal static partial class AgentEndpoints
     }
 
     private static async Task<Results<Ok<SignInResponse>, ProblemHttpResult>> SignInAsync(
-        SignInRequest request, ITenantStore tenants, IAgentStore agents, IPasswordHasher<AgentAccount> hasher,
-        TimeProvider time, IOptions<AgentOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
+        SignInRequest request, HttpContext context, ITenantStore tenants, IAgentStore agents,
+        IPasswordHasher<AgentAccount> hasher, SignInFailureLimiter limiter, TimeProvider time,
+        IOptions<AgentOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var invalid = TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed.",
             detail: "The company code, environment, agent id or password is not valid. Check them and try again.");
@@ -46,6 +48,12 @@ internal static partial class AgentEndpoints
         }
 
         var tenant = await tenants.FindTenantAsync(request.CompanyCode, request.Environment, cancellationToken);
+        var client = context.Connection.RemoteIpAddress;
+        if (limiter.CheckBlocked(tenant?.Id ?? 0, request.AgentId, client) is { } wait)
+        {
+            return SignInEndpoints.TooManyFailures(context, wait);
+        }
+
         var hash = tenant is null ? null : await agents.FindPasswordHashAsync(tenant.Id, request.AgentId, cancellationToken);
         var account = new AgentAccount(tenant?.Id ?? 0, request.AgentId);
 
@@ -54,9 +62,11 @@ internal static partial class AgentEndpoints
         var verified = hasher.VerifyHashedPassword(account, hash ?? PlaceholderHash(hasher), request.Password);
         if (tenant is null || hash is null || verified == PasswordVerificationResult.Failed)
         {
+            limiter.RecordFailure(tenant?.Id ?? 0, request.AgentId, client);
             return invalid;
         }
 
+        limiter.RecordSuccess(tenant.Id, request.AgentId);
         var token = SecretTokens.Create();
         var expiresAt = time.GetUtcNow() + options.Value.SessionLifetime;
         await agents.CreateSessionAsync(tenant.Id, request.AgentId, SecretTokens.Hash(token), expiresAt, cancellationToken);
@@ -73,7 +83,7 @@ internal static partial class AgentEndpoints
         await agents.SetStatusAsync(tenantId, agentId, AgentStatus.Offline, cancellationToken);
         router.Wake(tenantId);
 
-        await agents.EndSessionAsync(SecretTokens.Hash(AuthNames.ReadBearerToken(request)!), cancellationToken);
+        await agents.EndSessionAsync(SecretTokens.Hash(SessionTokens.Read(request)!.Value.Token), cancellationToken);
         await notifier.NotifyAsync(tenantId, agentId, EventTypes.AgentStatusChanged);
         return TypedResults.NoContent();
     }

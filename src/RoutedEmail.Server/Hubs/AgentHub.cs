@@ -23,7 +23,8 @@ internal sealed partial class AgentHub(
     public override async Task OnConnectedAsync()
     {
         var agent = Agent;
-        var token = AuthNames.ReadBearerToken(Context.GetHttpContext()!.Request)!;
+        // The agent scheme accepted a bearer token or the session cookie, so one of them is there.
+        var token = SessionTokens.Read(Context.GetHttpContext()!.Request)!.Value.Token;
         var tokenHash = SecretTokens.Hash(token);
         Context.Items[TokenHashItem] = tokenHash;
 

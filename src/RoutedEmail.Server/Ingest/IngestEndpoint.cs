@@ -90,8 +90,9 @@ internal static partial class IngestEndpoint
         }
 
         var retainedSince = time.GetUtcNow() - options.Value.IdempotencyWindow;
+        var lifecycle = context.RequestServices.GetRequiredService<IResourceLifecycleStore>();
         var validation = await ValidateAsync(
-            body!, tenant, configurations, ingest, retainedSince, context.RequestAborted);
+            body!, tenant, configurations, lifecycle, ingest, retainedSince, context.RequestAborted);
         if (validation.Error is { } error)
         {
             LogRejected(logger, tenant.CompanyCode, validation.StatusCode, error);
@@ -110,8 +111,8 @@ internal static partial class IngestEndpoint
     }
 
     private static async Task<ValidatedBatch> ValidateAsync(
-        byte[] body, Tenant tenant, IConfigurationStore configurations, IIngestStore ingest,
-        DateTimeOffset retainedSince, CancellationToken cancellationToken)
+        byte[] body, Tenant tenant, IConfigurationStore configurations, IResourceLifecycleStore lifecycle,
+        IIngestStore ingest, DateTimeOffset retainedSince, CancellationToken cancellationToken)
     {
         var parsed = RoutedEmailBatchParser.Parse(body);
         if (parsed.Error is not null)
@@ -128,12 +129,15 @@ internal static partial class IngestEndpoint
 
         var owners = requests.Select(r => r.OwnerId).Distinct(StringComparer.Ordinal).ToList();
         var found = await configurations.FindConfigurationsAsync(tenant.Id, owners, cancellationToken);
-        if (RoutedEmailBatchValidator.CheckOwners(requests, found) is not null)
+        var queues = found.Values.Select(c => c.SkillQueue).Distinct(StringComparer.Ordinal).ToList();
+        var disabledQueues = await lifecycle.FindDisabledSkillQueuesAsync(tenant.Id, queues, cancellationToken);
+        if (RoutedEmailBatchValidator.CheckOwners(requests, found) is not null || disabledQueues.Count > 0)
         {
-            // A retry of an email already received succeeds even if its owner was disabled or removed since.
+            // A retry of an email already received succeeds even if its owner or queue was disabled or removed since.
             var entityIds = requests.Select(r => r.EntityId).Distinct(StringComparer.Ordinal).ToList();
             var retries = await ingest.FindRetriesAsync(tenant.Id, entityIds, retainedSince, cancellationToken);
-            var ownerError = RoutedEmailBatchValidator.CheckOwners(requests, found, retries.Contains);
+            var ownerError = RoutedEmailBatchValidator.CheckOwners(requests, found, retries.Contains)
+                ?? CheckQueues(requests, found, disabledQueues, retries.Contains);
             if (ownerError is not null)
             {
                 return new ValidatedBatch([], ownerError, StatusCodes.Status400BadRequest);
@@ -143,10 +147,37 @@ internal static partial class IngestEndpoint
         // NOTE: a retry whose owner has no enabled configuration is dropped here. If its retention window ended
         // between the check above and the write, it is therefore not queued again.
         var emails = requests
-            .Where(r => found.TryGetValue(r.OwnerId, out var configuration) && configuration.Enabled)
+            .Where(r => found.TryGetValue(r.OwnerId, out var configuration) && configuration.Enabled
+                && !disabledQueues.Contains(configuration.SkillQueue))
             .Select(r => ToNewEmail(r, found[r.OwnerId]))
             .ToList();
         return new ValidatedBatch(emails, null, StatusCodes.Status200OK);
+    }
+
+    /// <summary>Returns the first item, other than a retry, whose configuration routes to a disabled queue.</summary>
+    private static IngestError? CheckQueues(
+        IReadOnlyList<RoutedEmailRequest> requests, IReadOnlyDictionary<string, RoutedEmailConfiguration> found,
+        IReadOnlySet<string> disabledQueues, Func<string, bool> isRetry)
+    {
+        for (var index = 0; index < requests.Count; index++)
+        {
+            var request = requests[index];
+            if (isRetry(request.EntityId) || !found.TryGetValue(request.OwnerId, out var configuration))
+            {
+                continue;
+            }
+
+            var queue = configuration.SkillQueue;
+            if (disabledQueues.Contains(queue))
+            {
+                return new IngestError(index, "ownerId",
+                    $"Item {index}, field \"ownerId\": the routed email configuration for \"{request.OwnerId}\" " +
+                    $"routes to skill queue \"{queue}\", which is disabled. Enable the queue, or route the owner " +
+                    "to an enabled queue.");
+            }
+        }
+
+        return null;
     }
 
     private static NewRoutedEmail ToNewEmail(RoutedEmailRequest request, RoutedEmailConfiguration configuration) =>

@@ -11,10 +11,16 @@ internal static class AuthNames
 {
     public const string AdminScheme = "AdminToken";
     public const string AgentScheme = "AgentToken";
+    public const string UserScheme = "UserToken";
     public const string AdminPolicy = "Admin";
     public const string AgentPolicy = "Agent";
+    public const string UserPolicy = "User";
     public const string TenantIdClaim = "tenant_id";
     public const string AgentIdClaim = "agent_id";
+    public const string UserIdClaim = "user_id";
+
+    /// <summary>The role claim of the operator's admin token.</summary>
+    public const string OperatorRole = "operator";
 
     /// <summary>Reads the token of an <c>Authorization: Bearer</c> header, or null.</summary>
     public static string? ReadBearerToken(HttpRequest request)
@@ -36,6 +42,20 @@ internal abstract class BearerAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        // A policy with several schemes challenges each of them, and the first one writes the response.
+        if (Response.HasStarted)
+        {
+            return;
+        }
+
+        if (SessionTokens.WasForgeryRisk(Context))
+        {
+            await TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden,
+                title: "The request needs the anti-forgery header.", detail: SessionTokens.CsrfDetail)
+                .ExecuteAsync(Context);
+            return;
+        }
+
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
         var problem = TypedResults.Problem(
@@ -67,12 +87,14 @@ internal sealed class AdminAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail("The admin token is not valid."));
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, "operator")], Scheme.Name);
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, AuthNames.OperatorRole)], Scheme.Name);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new(identity), Scheme.Name)));
     }
 }
 
-/// <summary>Accepts an agent token issued by sign-in.</summary>
+/// <summary>
+/// Accepts the token of an agent session, from either sign-in route, as a bearer token or as the web session cookie.
+/// </summary>
 internal sealed class AgentAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
     IAgentStore agents, AgentActivityRecorder activity)
@@ -84,10 +106,14 @@ internal sealed class AgentAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var token = AuthNames.ReadBearerToken(Request);
-        if (token is null)
+        if (SessionTokens.Read(Request) is not var (token, fromCookie))
         {
             return AuthenticateResult.NoResult();
+        }
+
+        if (fromCookie && SessionTokens.IsForgeryRisk(Context))
+        {
+            return AuthenticateResult.Fail("The cookie request lacks the anti-forgery header.");
         }
 
         var session = await agents.FindSessionAsync(SecretTokens.Hash(token), Context.RequestAborted);

@@ -6,7 +6,10 @@ namespace RoutedEmail.Storage.Abstractions;
 /// <summary>A tenant's skill queues, routed email configurations and agents, as administrators manage them.</summary>
 public interface IConfigurationStore
 {
-    /// <summary>Creates or replaces a skill queue. Every work code group it names must exist.</summary>
+    /// <summary>
+    /// Creates or replaces a skill queue, keeping its enabled flag. Every work code group it names must exist, and a
+    /// group that the queue did not use before must be enabled.
+    /// </summary>
     Task<PutOutcome> PutSkillQueueAsync(long tenantId, SkillQueue queue, CancellationToken cancellationToken);
 
     /// <summary>Creates or replaces a work code group.</summary>
@@ -42,8 +45,9 @@ public interface IConfigurationStore
         long tenantId, IReadOnlyCollection<string> ownerIds, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Creates or replaces an agent's definition, keeping the status. A null <paramref name="passwordHash"/> keeps
-    /// the stored password; every skill queue of the routing profile must exist.
+    /// Creates or replaces an agent's definition, keeping the status, and gives the user of the same id the Agent
+    /// role, creating the user when needed. A null <paramref name="passwordHash"/> keeps the stored password, and a
+    /// new agent of an existing user takes that user's password. Every skill queue of the routing profile must exist.
     /// </summary>
     Task<PutOutcome> PutAgentAsync(
         long tenantId, AgentDefinition definition, string? passwordHash, CancellationToken cancellationToken);
@@ -76,9 +80,18 @@ public sealed record AgentDefinition(
 /// <param name="MissingSkillQueue">The referenced skill queue that does not exist, when nothing was written.</param>
 /// <param name="PasswordRequired">True when a new agent was written without a password, so nothing was written.</param>
 /// <param name="MissingWorkCodeGroup">The referenced work code group that does not exist, when nothing was written.</param>
+/// <param name="DisabledWorkCodeGroup">
+/// A disabled work code group that the queue did not use before, when nothing was written.
+/// </param>
+/// <param name="OpenEmails">
+/// For a user PUT that removes the Agent role, the agent's open emails, when they kept anything from being written.
+/// </param>
 public sealed record PutOutcome(
-    bool Created, string? MissingSkillQueue = null, bool PasswordRequired = false, string? MissingWorkCodeGroup = null)
+    bool Created, string? MissingSkillQueue = null, bool PasswordRequired = false, string? MissingWorkCodeGroup = null,
+    int OpenEmails = 0, string? DisabledWorkCodeGroup = null)
 {
     /// <summary>Whether the row was written.</summary>
-    public bool Succeeded => MissingSkillQueue is null && !PasswordRequired && MissingWorkCodeGroup is null;
+    public bool Succeeded =>
+        MissingSkillQueue is null && !PasswordRequired && MissingWorkCodeGroup is null && OpenEmails == 0
+        && DisabledWorkCodeGroup is null;
 }

@@ -2,20 +2,30 @@ using System.Globalization;
 using System.Data.Common;
 using RoutedEmail.Core.Agents;
 using RoutedEmail.Core.Emails;
+using RoutedEmail.Core.Users;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Storage.Sql;
 
-/// <summary>Agent sessions, status and work in SQLite. The actions on offers and emails are in SqlAgentActions.cs.</summary>
+/// <summary>Agent sessions, status and work in SQLite or PostgreSQL. The actions on offers and emails are in SqlAgentActions.cs.</summary>
 internal sealed partial class SqlAgentStore(SqlDatabase database, TimeProvider time) : IAgentStore
 {
     public Task<string?> FindPasswordHashAsync(long tenantId, string agentId, CancellationToken cancellationToken)
     {
+        // Only an enabled user with the Agent role and an agent row may sign in to the agent API.
         using var connection = database.Open();
         using var command = connection.Command(
-            "SELECT password_hash FROM agents WHERE tenant_id = @tenant AND agent_id = @agent", null);
+            """
+            SELECT u.password_hash, u.roles FROM users u
+            JOIN agents a ON a.tenant_id = u.tenant_id AND a.agent_id = u.user_id
+            WHERE u.tenant_id = @tenant AND u.user_id = @agent AND NOT u.disabled
+            """, null);
         command.With("@tenant", tenantId).With("@agent", agentId);
-        return Task.FromResult(command.ExecuteScalar() as string);
+        using var reader = command.ExecuteReader();
+        var hash = reader.Read() && SqlUsers.ReadRoles(reader.GetString(1)).Contains(UserRole.Agent)
+            ? reader.GetString(0)
+            : null;
+        return Task.FromResult(hash);
     }
 
     public Task CreateSessionAsync(
@@ -24,17 +34,7 @@ internal sealed partial class SqlAgentStore(SqlDatabase database, TimeProvider t
         using var connection = database.Open();
         using var transaction = database.BeginWrite(connection, tenantId);
         var now = time.GetUtcNow();
-        using var command = connection.Command(
-            """
-            INSERT INTO agent_sessions (token_hash, tenant_id, agent_id, created_at, expires_at)
-            VALUES (@hash, @tenant, @agent, @now, @expires)
-            """, transaction);
-        command.With("@hash", tokenHash).With("@tenant", tenantId).With("@agent", agentId)
-            .With("@now", now.ToStored()).With("@expires", expiresAt.ToStored());
-        command.ExecuteNonQuery();
-
-        using var prune = connection.Command("DELETE FROM agent_sessions WHERE expires_at <= @now", transaction);
-        prune.With("@now", now.ToStored()).ExecuteNonQuery();
+        SqlUserSessions.Insert(connection, transaction, tenantId, agentId, tokenHash, now, expiresAt);
         SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.AgentSignedIn, agentId: agentId);
         transaction.Commit();
         return Task.CompletedTask;
@@ -43,20 +43,26 @@ internal sealed partial class SqlAgentStore(SqlDatabase database, TimeProvider t
     public Task EndSessionAsync(byte[] tokenHash, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
-        using var command = connection.Command("DELETE FROM agent_sessions WHERE token_hash = @hash", null);
-        command.With("@hash", tokenHash).ExecuteNonQuery();
+        SqlUserSessions.End(connection, tokenHash);
         return Task.CompletedTask;
     }
 
     public Task<AgentSession?> FindSessionAsync(byte[] tokenHash, CancellationToken cancellationToken)
     {
+        // A session of either sign-in route is an agent session while its user is enabled, has the Agent role and
+        // has an agent row.
         using var connection = database.Open();
         using var command = connection.Command(
-            "SELECT tenant_id, agent_id, expires_at FROM agent_sessions WHERE token_hash = @hash AND expires_at > @now",
-            null);
+            """
+            SELECT s.tenant_id, s.user_id, s.expires_at, u.roles
+            FROM user_sessions s
+            JOIN users u ON u.tenant_id = s.tenant_id AND u.user_id = s.user_id
+            JOIN agents a ON a.tenant_id = s.tenant_id AND a.agent_id = s.user_id
+            WHERE s.token_hash = @hash AND s.expires_at > @now AND NOT u.disabled
+            """, null);
         command.With("@hash", tokenHash).With("@now", time.GetUtcNow().ToStored());
         using var reader = command.ExecuteReader();
-        var session = reader.Read()
+        var session = reader.Read() && SqlUsers.ReadRoles(reader.GetString(3)).Contains(UserRole.Agent)
             ? new AgentSession(reader.ReadInt64(0), reader.GetString(1), SqlCommands.ToTime(reader.ReadInt64(2)))
             : null;
         return Task.FromResult(session);

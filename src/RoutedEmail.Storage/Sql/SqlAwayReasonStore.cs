@@ -36,7 +36,7 @@ internal sealed partial class SqlAwayReasonStore(SqlDatabase database) : IAwayRe
         using var connection = database.Open();
         using var read = connection.Command(
             """
-            SELECT code, description FROM away_reasons
+            SELECT code, description, enabled FROM away_reasons
             WHERE tenant_id = @tenant AND (CAST(@code AS TEXT) IS NULL OR code = @code)
             ORDER BY code
             """, null);
@@ -45,7 +45,7 @@ internal sealed partial class SqlAwayReasonStore(SqlDatabase database) : IAwayRe
         var reasons = new List<AwayReason>();
         while (reader.Read())
         {
-            reasons.Add(new AwayReason(reader.GetString(0), reader.GetString(1)));
+            reasons.Add(new AwayReason(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2)));
         }
 
         return reasons;

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using RoutedEmail.Core.Agents;
 using RoutedEmail.Core.Tenants;
+using RoutedEmail.Core.Users;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Storage.Sql;
@@ -11,6 +12,9 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
     private const string QueueColumns =
         "name, offer_timeout_seconds, wrap_seconds, service_level_seconds, work_code_groups, work_code_required, " +
         "escalate_after_seconds, escalate_priority_by, overflow_queue";
+
+    // The enabled flag is read but never written by a PUT, so a PUT keeps it.
+    private const string QueueReadColumns = QueueColumns + ", enabled";
 
     private const string ConfigurationColumns =
         "owner_id, skill_queue, priority, enabled, description, screen_pop_url_template";
@@ -23,6 +27,19 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
         if (SqlWorkCodes.FindMissing(connection, transaction, tenantId, queue.WorkCodeGroups) is { } missing)
         {
             return Task.FromResult(new PutOutcome(false, MissingWorkCodeGroup: missing));
+        }
+
+        using var read = connection.Command(
+            $"SELECT {QueueReadColumns} FROM skill_queues WHERE tenant_id = @tenant AND name = @name", transaction);
+        read.With("@tenant", tenantId).With("@name", queue.Name);
+        var stored = ReadAll(read, ReadQueue).FirstOrDefault();
+        var disabledGroups = SqlWorkCodes.Read(connection, transaction, tenantId, null)
+            .Where(group => !group.Enabled).Select(group => group.Name).ToHashSet(StringComparer.Ordinal);
+        var newlyDisabled = queue.WorkCodeGroups.FirstOrDefault(group =>
+            disabledGroups.Contains(group) && stored?.WorkCodeGroups.Contains(group) != true);
+        if (newlyDisabled is not null)
+        {
+            return Task.FromResult(new PutOutcome(false, DisabledWorkCodeGroup: newlyDisabled));
         }
 
         var overflow = queue.Escalation?.OverflowQueue;
@@ -79,7 +96,7 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
     {
         using var connection = database.Open();
         using var command = connection.Command(
-            $"SELECT {QueueColumns} FROM skill_queues WHERE tenant_id = @tenant AND name = @name", null);
+            $"SELECT {QueueReadColumns} FROM skill_queues WHERE tenant_id = @tenant AND name = @name", null);
         command.With("@tenant", tenantId).With("@name", name);
         return Task.FromResult(ReadAll(command, ReadQueue).FirstOrDefault());
     }
@@ -88,7 +105,7 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
     {
         using var connection = database.Open();
         using var command = connection.Command(
-            $"SELECT {QueueColumns} FROM skill_queues WHERE tenant_id = @tenant ORDER BY name", null);
+            $"SELECT {QueueReadColumns} FROM skill_queues WHERE tenant_id = @tenant ORDER BY name", null);
         command.With("@tenant", tenantId);
         return Task.FromResult<IReadOnlyList<SkillQueue>>(ReadAll(command, ReadQueue));
     }
@@ -176,15 +193,21 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
             }
         }
 
-        using var exists = connection.Command(
-            "SELECT 1 FROM agents WHERE tenant_id = @tenant AND agent_id = @agent", transaction);
-        var created = exists.With("@tenant", tenantId).With("@agent", definition.AgentId).ExecuteScalar() is null;
-        if (created && passwordHash is null)
+        var created = !SqlUsers.AgentExists(connection, transaction, tenantId, definition.AgentId);
+        var roles = SqlUsers.FindRoles(connection, transaction, tenantId, definition.AgentId);
+
+        // A user who is not an agent yet keeps its password unless the request sets one.
+        var agentPasswordHash = passwordHash
+            ?? (created ? SqlUsers.FindPasswordHash(connection, transaction, tenantId, definition.AgentId) : null);
+        if (created && agentPasswordHash is null)
         {
             return Task.FromResult(new PutOutcome(true, PasswordRequired: true));
         }
 
-        WriteAgent(connection, transaction, tenantId, definition, passwordHash, created);
+        SqlUsers.Write(connection, transaction, tenantId, definition.AgentId, definition.DisplayName,
+            [.. roles ?? [], UserRole.Agent], passwordHash ?? (roles is null ? agentPasswordHash : null),
+            time.GetUtcNow());
+        WriteAgent(connection, transaction, tenantId, definition, agentPasswordHash, created);
         transaction.Commit();
         return Task.FromResult(new PutOutcome(created));
     }
@@ -260,9 +283,7 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
         if (!created && passwordHash is not null)
         {
             // A new password signs the agent out everywhere, so a leaked token dies with the old password.
-            using var sessions = connection.Command(
-                "DELETE FROM agent_sessions WHERE tenant_id = @tenant AND agent_id = @agent", transaction);
-            sessions.With("@tenant", tenantId).With("@agent", definition.AgentId).ExecuteNonQuery();
+            SqlUsers.EndSessions(connection, transaction, tenantId, definition.AgentId);
         }
 
         using var delete = connection.Command(
@@ -328,7 +349,8 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
         reader.GetString(0), reader.ReadInt32(1), reader.ReadInt32(2), reader.ReadInt32(3),
         SqlCommands.FromJson<List<string>>(reader.GetString(4)), reader.GetBoolean(5),
         reader.IsDBNull(6) ? null : new SkillQueueEscalation(reader.ReadInt32(6), reader.ReadInt32(7),
-            reader.GetNullableString(8)));
+            reader.GetNullableString(8)),
+        reader.GetBoolean(9));
 
     private static RoutedEmailConfiguration ReadConfiguration(DbDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.ReadInt32(2), reader.GetBoolean(3), reader.GetString(4),

@@ -28,7 +28,7 @@ internal static class SqlWorkCodes
     {
         using var read = connection.Command(
             """
-            SELECT name, codes FROM work_code_groups
+            SELECT name, codes, enabled FROM work_code_groups
             WHERE tenant_id = @tenant AND (CAST(@name AS TEXT) IS NULL OR name = @name)
             ORDER BY name
             """, transaction);
@@ -37,7 +37,8 @@ internal static class SqlWorkCodes
         var groups = new List<WorkCodeGroup>();
         while (reader.Read())
         {
-            groups.Add(new WorkCodeGroup(reader.GetString(0), SqlCommands.FromJson<List<string>>(reader.GetString(1))));
+            groups.Add(new WorkCodeGroup(
+                reader.GetString(0), SqlCommands.FromJson<List<string>>(reader.GetString(1)), reader.GetBoolean(2)));
         }
 
         return groups;

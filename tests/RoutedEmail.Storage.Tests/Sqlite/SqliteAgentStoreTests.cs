@@ -413,7 +413,7 @@ public sealed class SqliteAgentStoreTests
         await database.Agents.CreateSessionAsync(
             tenantId, "agent-1", [2], database.Time.GetUtcNow() + TimeSpan.FromHours(1), CancellationToken.None);
 
-        Assert.Equal(1, database.QueryLong("SELECT COUNT(*) FROM agent_sessions"));
+        Assert.Equal(1, database.QueryLong("SELECT COUNT(*) FROM user_sessions"));
         Assert.Equal(2, database.QueryLong("SELECT COUNT(*) FROM events WHERE type = 'AgentSignedIn'"));
     }
 

@@ -50,8 +50,8 @@ public sealed class SqliteDatabaseTests
         await using var database = TestDatabase.Create();
         string[] expected =
         [
-            "agent_sessions", "agent_skills", "agents", "events", "offers", "routed_email_configurations",
-            "routed_emails", "skill_queues", "tenants",
+            "agent_skills", "agents", "events", "offers", "routed_email_configurations", "routed_emails",
+            "skill_queues", "tenants", "user_sessions", "users",
         ];
 
         foreach (var table in expected)
