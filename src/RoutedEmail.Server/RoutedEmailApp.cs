@@ -133,6 +133,7 @@ public static class RoutedEmailApp
         });
         services.AddOpenApi(options => options.AddOperationTransformer(IngestOpenApi.DescribeAsync));
         services.AddHealthChecks().AddCheck<StartupHealthCheck>("startup");
+        builder.AddWebUi();
     }
 
     /// <summary>
@@ -162,6 +163,7 @@ public static class RoutedEmailApp
         app.MapIngest();
         app.MapRoutedEmails();
         app.MapAgentApi();
+        app.MapAgentDesktop();
         app.MapUserSignIn();
         app.MapAgentHub();
 
@@ -191,6 +193,7 @@ public static class RoutedEmailApp
                 await context.Response.WriteAsync(report.Status.ToString());
             },
         });
+        app.MapWebUi();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(options =>
         {
