@@ -100,6 +100,31 @@ internal static partial class AdminCommands
             });
     }
 
+    private static BodyOptions UserBody()
+    {
+        const string PasswordVariable = "ROUTED_EMAIL_USER_PASSWORD";
+        var displayName = new Option<string?>("--display-name") { Description = "The name pages and reports show." };
+        var password = new Option<string?>("--password")
+        {
+            Description = $"The user's sign-in password (or ${PasswordVariable}); required for a new user, and " +
+                "left out, the password is kept.",
+        };
+        var roles = new Option<string[]>("--role")
+        {
+            Description = "A role of the user: Agent, Supervisor or Administrator; repeat for more.",
+            Required = true,
+        };
+        return new BodyOptions(
+            [displayName, password, roles],
+            parse =>
+            {
+                var body = new Dictionary<string, object?> { ["roles"] = parse.GetValue(roles) ?? [] };
+                AddIfSet(body, "displayName", parse.GetValue(displayName));
+                AddIfSet(body, "password", CommonOptions.ValueOrVariable(parse, password, PasswordVariable));
+                return body;
+            });
+    }
+
     private static BodyOptions WorkCodeBody()
     {
         var codes = new Option<string[]>("--code")

@@ -21,6 +21,7 @@ internal static partial class AdminCommands
             "configurations", "routed-email-configurations", "routed email configuration", "owner-id",
             ConfigurationBody());
         yield return Resource("agents", "agents", "agent", "agent-id", AgentBody());
+        yield return Resource("users", "users", "user", "user-id", UserBody());
         yield return Resource("work-codes", "work-code-groups", "work code group", "group", WorkCodeBody());
         yield return ApiKey();
     }

@@ -11,7 +11,8 @@ internal static class CliApp
         var root = new RootCommand(
             "Send, look up and cancel routed emails, and administer tenants of a RoutedEmail service.");
         CommonOptions.AddTo(root);
-        foreach (var command in IntegratorCommands.Create().Concat(AdminCommands.Create()))
+        var commands = IntegratorCommands.Create().Concat(AdminCommands.Create()).Append(SignInCommand.Create());
+        foreach (var command in commands)
         {
             root.Subcommands.Add(command);
         }

@@ -224,6 +224,42 @@ public sealed class AdminCliTests
             StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SignIn_TenantAdministrator_TokenAdministersOwnTenant()
+    {
+        await using var server = await TestServer.StartAsync();
+        string[] tenant = [.. Admin(server), "--company", "acme", "--environment", "test"];
+        await CliProcess.RunAsync(["tenants", "create", .. tenant]);
+        var user = await CliProcess.RunAsync(
+            ["users", "put", "lead", "--role", "Administrator", "--display-name", "Lead", .. tenant],
+            new Dictionary<string, string?> { ["ROUTED_EMAIL_USER_PASSWORD"] = "a-long-admin-password" });
+
+        var signIn = await CliProcess.RunAsync(
+            ["sign-in", "--user", "lead", "--base-url", server.BaseAddress.AbsoluteUri, "--company", "acme",
+             "--environment", "test"],
+            new Dictionary<string, string?> { ["ROUTED_EMAIL_PASSWORD"] = "a-long-admin-password" });
+        var token = signIn.StandardOutput.Trim();
+        string[] asLead = ["--base-url", server.BaseAddress.AbsoluteUri, "--admin-token", token];
+        var queue = await CliProcess.RunAsync(
+            ["queues", "put", "Parts", .. asLead, "--company", "acme", "--environment", "test"]);
+        var tenants = await CliProcess.RunAsync(["tenants", "list", .. asLead]);
+        var wrongPassword = await CliProcess.RunAsync(
+            ["sign-in", "--user", "lead", "--base-url", server.BaseAddress.AbsoluteUri, "--company", "acme",
+             "--environment", "test"],
+            new Dictionary<string, string?> { ["ROUTED_EMAIL_PASSWORD"] = "not-the-password" });
+
+        Assert.Equal(0, user.ExitCode);
+        Assert.DoesNotContain("a-long-admin-password", user.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(0, signIn.ExitCode);
+        Assert.NotEmpty(token);
+        Assert.Equal(0, queue.ExitCode);
+        Assert.Equal(3, tenants.ExitCode);
+        Assert.Contains("HTTP 403", tenants.StandardError, StringComparison.Ordinal);
+        Assert.Equal(3, wrongPassword.ExitCode);
+        Assert.Contains("Check --company, --environment, --user and the password", wrongPassword.StandardError,
+            StringComparison.Ordinal);
+    }
+
     private static string[] Admin(TestServer server) =>
         ["--base-url", server.BaseAddress.AbsoluteUri, "--admin-token", TestServer.AdminToken];
 }
