@@ -246,6 +246,32 @@ public sealed class HubTests
     }
 
     [Fact]
+    public async Task Hub_SessionExpires_ConnectionClosed()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var server = await TestServer.StartAsync(time: time);
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAgentAsync("maria");
+        using var agent = await scenario.SignInAsync("maria");
+        var (hub, _) = await HubTestClient.ConnectAsync(server, agent);
+        await using var disposeHub = hub;
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        hub.Connection.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        time.Advance(TimeSpan.FromHours(12) - TimeSpan.FromSeconds(1));
+        var openBeforeExpiry = hub.Connection.State;
+        time.Advance(TimeSpan.FromSeconds(2));
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(HubConnectionState.Connected, openBeforeExpiry);
+        Assert.Equal(HubConnectionState.Disconnected, hub.Connection.State);
+    }
+
+    [Fact]
     public async Task Hub_OfferExpiry_Pushed()
     {
         var time = new FakeTimeProvider(Start);

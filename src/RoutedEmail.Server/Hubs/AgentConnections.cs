@@ -13,7 +13,7 @@ namespace RoutedEmail.Server.Hubs;
 /// </summary>
 internal sealed partial class AgentConnections(
     IAgentStore agents, IAgentActivityStore activity, NodeIdentity node, DeadlineSignal deadlines,
-    IHubContext<AgentHub> hub, ILogger<AgentConnections> logger)
+    IHubContext<AgentHub> hub, TimeProvider time, ILogger<AgentConnections> logger)
 {
     // NOTE: one small entry stays per agent that ever connected to this node, so the sequence survives
     // reconnects. The entries are lost at restart, when every client reconnects and resynchronises.
@@ -21,7 +21,8 @@ internal sealed partial class AgentConnections(
 
     /// <summary>
     /// Registers an open connection with the hash of the token it signed in with, stores it in the database, which
-    /// stops the agent's inactivity timeouts, and sends it the <c>Connected</c> snapshot.
+    /// stops the agent's inactivity timeouts, and sends it the <c>Connected</c> snapshot. The connection is closed
+    /// when its session expires, so that an agent whose sign-in ended does not stay routable through the hub.
     /// </summary>
     /// <remarks>
     /// All of it runs under the agent's lock, the group membership included, so no push reaches the connection before
@@ -35,7 +36,12 @@ internal sealed partial class AgentConnections(
         try
         {
             await hub.Groups.AddToGroupAsync(connection.ConnectionId, agent.GroupName, connection.ConnectionAborted);
-            channel.Connections[connection.ConnectionId] = new OpenConnection(connection, tokenHash);
+            var session = await agents.FindSessionAsync(tokenHash, connection.ConnectionAborted);
+            var untilExpiry = session is null ? TimeSpan.Zero : session.ExpiresAt - time.GetUtcNow();
+            var expiry = time.CreateTimer(
+                _ => CloseExpired(agent, connection), null, untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero,
+                Timeout.InfiniteTimeSpan);
+            channel.Connections[connection.ConnectionId] = new OpenConnection(connection, tokenHash, expiry);
             await activity.RecordHubConnectedAsync(
                 Stored(agent, connection.ConnectionId), connection.ConnectionAborted);
             var work = await agents.GetWorkAsync(agent.TenantId, agent.AgentId, connection.ConnectionAborted);
@@ -64,7 +70,11 @@ internal sealed partial class AgentConnections(
         try
         {
             // A connection closed for an ended session was removed from memory already, but not from the database.
-            channel.Connections.TryRemove(connectionId, out _);
+            if (channel.Connections.TryRemove(connectionId, out var closed))
+            {
+                closed.Expiry.Dispose();
+            }
+
             if (await activity.RecordHubClosedAsync(Stored(agent, connectionId), CancellationToken.None))
             {
                 deadlines.Notify();
@@ -148,6 +158,7 @@ internal sealed partial class AgentConnections(
 
             await hub.Groups.RemoveFromGroupAsync(connectionId, agent.GroupName, cancellationToken);
             channel.Connections.TryRemove(connectionId, out _);
+            connection.Expiry.Dispose();
             connection.Context.Abort();
             Log.SessionEnded(logger, agent.TenantId, agent.AgentId, connectionId);
         }
@@ -167,12 +178,26 @@ internal sealed partial class AgentConnections(
         public ConcurrentDictionary<string, OpenConnection> Connections { get; } = new(StringComparer.Ordinal);
     }
 
-    private sealed record OpenConnection(HubCallerContext Context, byte[] TokenHash);
+    /// <summary>
+    /// Closes a connection whose session expired. The close runs the hub's disconnect path, so the agent becomes
+    /// Offline after the hub disconnect timeout unless it signs in again and reconnects.
+    /// </summary>
+    private void CloseExpired(AgentKey agent, HubCallerContext connection)
+    {
+        Log.SessionExpired(logger, agent.TenantId, agent.AgentId, connection.ConnectionId);
+        connection.Abort();
+    }
+
+    private sealed record OpenConnection(HubCallerContext Context, byte[] TokenHash, ITimer Expiry);
 
     private static partial class Log
     {
         [LoggerMessage(6105, LogLevel.Information,
             "Closed hub connection {ConnectionId} of agent {AgentId} of tenant {TenantId} because its session ended")]
         public static partial void SessionEnded(ILogger logger, long tenantId, string agentId, string connectionId);
+
+        [LoggerMessage(6111, LogLevel.Information,
+            "Closed hub connection {ConnectionId} of agent {AgentId} of tenant {TenantId} because its session expired")]
+        public static partial void SessionExpired(ILogger logger, long tenantId, string agentId, string connectionId);
     }
 }
