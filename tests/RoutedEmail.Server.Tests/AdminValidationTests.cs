@@ -194,6 +194,9 @@ public sealed class AdminValidationTests
     [InlineData("https://crm.example.com/case/{entityId")]
     [InlineData("https://crm.example.com/case/ {entityId}")]
     [InlineData("https://user:secret@crm.example.com/case/{entityId}")]
+    [InlineData("https://{Url}/case")]
+    [InlineData("https://crm.{Region}.example.com/case/{entityId}")]
+    [InlineData("https://crm.example.com:{Port}/case")]
     public async Task PutConfiguration_BadScreenPopTemplate_Rejected(string template)
     {
         await using var server = await TestServer.StartAsync();

@@ -76,8 +76,9 @@ internal static class ConfigurationEndpoints
         if (configuration.ScreenPopUrlTemplate is { } template && !IsHttpUrlTemplate(template))
         {
             validation.Add("screenPopUrlTemplate", $"screenPopUrlTemplate \"{template}\" is not an absolute http or " +
-                "https URL of at most 2000 characters, without spaces, user name or password, and with each " +
-                "placeholder closed. Use a URL such as https://crm.example.com/case/{entityId}.");
+                "https URL of at most 2000 characters, without spaces, user name or password, with each " +
+                "placeholder closed and placed after the host, so that a CRM value cannot choose where the link " +
+                "goes. Use a URL such as https://crm.example.com/case/{entityId}.");
         }
 
         return validation;
@@ -92,6 +93,15 @@ internal static class ConfigurationEndpoints
             && !sample.Any(char.IsWhiteSpace)
             && Uri.TryCreate(sample, UriKind.Absolute, out var uri)
             && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-            && uri.UserInfo.Length == 0;
+            && uri.UserInfo.Length == 0
+            && !AuthorityOf(template).Contains('{', StringComparison.Ordinal);
+    }
+
+    /// <summary>Returns the scheme, host and port part of a template: everything before its path, query or fragment.</summary>
+    private static string AuthorityOf(string template)
+    {
+        var hostStart = template.IndexOf("://", StringComparison.Ordinal) + 3;
+        var hostEnd = template.IndexOfAny(['/', '?', '#'], hostStart);
+        return hostEnd < 0 ? template : template[..hostEnd];
     }
 }

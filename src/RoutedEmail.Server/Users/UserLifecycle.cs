@@ -62,9 +62,10 @@ internal sealed partial class UserLifecycle(
     public static ProblemHttpResult OpenEmailsConflict(string agentId, int openEmails, string change) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The agent has open emails.",
             detail: $"Agent \"{agentId}\" has {openEmails} open emails (pending offers, Active or Wrap), so you " +
-            $"cannot {change} now. Disable the agent first so it gets no new offers, then let it complete its " +
-            "emails, or transfer or cancel them with POST .../routed-emails/{entityId}/transfer or /cancel, and " +
-            "try again. Wrap ends on its own.");
+            $"cannot {change} now. Let the agent complete them, or transfer or cancel them with POST " +
+            ".../routed-emails/{entityId}/transfer or /cancel, then try again; wrap ends on its own and pending " +
+            "offers expire. Disabling the agent stops new offers, but it also signs the agent out, so after that " +
+            "only a transfer or cancel closes its emails.");
 
     private static partial class Log
     {

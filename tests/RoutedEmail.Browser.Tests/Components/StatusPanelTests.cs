@@ -71,6 +71,18 @@ public sealed class StatusPanelTests : IAsyncLifetime
     }
 
     [Fact]
+    public void StatusPanel_AwayWithoutChosenReason_AsksForOne()
+    {
+        DesktopAwayReason[] reasons = [new("lunch", "Lunch break"), new("training", "")];
+        var panel = Render(new AgentWork(AgentStatus.Available, [], []), since: Start, reasons: reasons);
+
+        panel.FindAll("button").Single(button => button.TextContent.Trim() == "Away").Click();
+
+        Assert.Empty(_choices);
+        Assert.Contains("Choose an away reason first", panel.Find("[role=alert]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void StatusPanel_ServerRejects_ShowsMessage()
     {
         var panel = Render(new AgentWork(AgentStatus.Offline, [], []), since: null,
