@@ -36,6 +36,25 @@ public sealed class SqliteWriteGateTests
     }
 
     [Fact]
+    public async Task Open_PooledAfterWrite_KeepsEverySetting()
+    {
+        await using var database = await CreateAsync();
+        using (var connection = database.Database.Open())
+        using (var transaction = database.Database.BeginWrite(connection, tenantId: 1))
+        {
+            Insert(connection, transaction, 1);
+            transaction.Commit();
+        }
+
+        // The pool hands back the same physical connection, on which Open no longer runs the settings' PRAGMAs.
+        using var reopened = database.Database.Open();
+
+        Assert.Equal(2L, Scalar(reopened, "PRAGMA synchronous", null));
+        Assert.Equal(1L, Scalar(reopened, "PRAGMA foreign_keys", null));
+        Assert.Equal(10000L, Scalar(reopened, "PRAGMA busy_timeout", null));
+    }
+
+    [Fact]
     public async Task Dispose_Uncommitted_RollsBack()
     {
         await using var database = await CreateAsync();
