@@ -180,6 +180,7 @@ public static class RoutedEmailApp
         tenant.MapUsers();
         tenant.MapLifecycle();
         tenant.MapSupervisorActions();
+        tenant.MapDashboard();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions
         {

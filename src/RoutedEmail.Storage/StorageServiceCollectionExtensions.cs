@@ -52,6 +52,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IExplanationStore, SqlExplanationStore>();
         services.AddSingleton<IUserStore, SqlUserStore>();
         services.AddSingleton<IResourceLifecycleStore, SqlResourceLifecycleStore>();
+        services.AddSingleton<IDashboardStore, SqlDashboardStore>();
         return services;
     }
 }

@@ -14,5 +14,6 @@ builder.Services.AddSingleton(new HttpClient { BaseAddress = new Uri(builder.Hos
 builder.Services.AddSingleton<SessionStore>();
 builder.Services.AddSingleton<AgentApi>();
 builder.Services.AddSingleton<DesktopState>();
+builder.Services.AddSingleton<SupervisorApi>();
 
 await builder.Build().RunAsync();

@@ -39,7 +39,7 @@ public sealed class AccessibilityTests(ChromiumFixture chromium)
         await AssertAccessibleAsync(page, "desktop with the connection banner", width);
     }
 
-    private static async Task AssertAccessibleAsync(IPage page, string state, int width)
+    internal static async Task AssertAccessibleAsync(IPage page, string state, int width)
     {
         // A color transition or ripple that is still running would be measured halfway.
         await page.WaitForFunctionAsync(

@@ -33,6 +33,7 @@ public sealed class RoleMatrixTests
         ("GET", "{tenant}/routed-email-configurations", null, [Operator, Admin]),
         ("GET", "{tenant}/agents", null, [Operator, Admin, Supervisor]),
         ("GET", "{tenant}/stats", null, [Operator, Admin, Supervisor]),
+        ("GET", "{tenant}/dashboard", null, [Operator, Admin, Supervisor]),
         ("GET", "{tenant}/reports/away-time", null, [Operator, Admin, Supervisor]),
         ("GET", "{tenant}/routed-emails/unknown", null, [Operator, Admin, Supervisor]),
         ("GET", "{tenant}/routed-emails/unknown/explanation", null, [Operator, Admin, Supervisor]),

@@ -1,0 +1,24 @@
+namespace RoutedEmail.Core.Tenants;
+
+/// <summary>Calendar days in a tenant's time zone.</summary>
+public static class TenantDay
+{
+    /// <summary>
+    /// Computes the start of the day that contains <paramref name="now"/> in the IANA time zone
+    /// <paramref name="timeZone"/>. Where a daylight-saving change skips midnight, the day starts at the first
+    /// local time that exists.
+    /// </summary>
+    /// <exception cref="TimeZoneNotFoundException">The time zone is not known to this system.</exception>
+    public static DateTimeOffset StartOf(DateTimeOffset now, string timeZone)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
+        var local = TimeZoneInfo.ConvertTime(now, zone);
+        var midnight = new DateTime(local.Year, local.Month, local.Day, 0, 0, 0, DateTimeKind.Unspecified);
+        while (zone.IsInvalidTime(midnight))
+        {
+            midnight = midnight.AddMinutes(15);
+        }
+
+        return new DateTimeOffset(midnight, zone.GetUtcOffset(midnight));
+    }
+}
