@@ -40,6 +40,28 @@ internal abstract class BearerAuthenticationHandler(
 {
     protected abstract string ChallengeDetail { get; }
 
+    /// <summary>
+    /// Reads the session token of a bearer header or the session cookie. Returns null with the token, or the
+    /// result to return at once: no result without a token, and a failure for a cookie request without the
+    /// anti-forgery header.
+    /// </summary>
+    protected AuthenticateResult? ReadSessionToken(out string token)
+    {
+        token = string.Empty;
+        if (SessionTokens.Read(Request) is not var (read, fromCookie))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (fromCookie && SessionTokens.IsForgeryRisk(Context))
+        {
+            return AuthenticateResult.Fail("The cookie request lacks the anti-forgery header.");
+        }
+
+        token = read;
+        return null;
+    }
+
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         // A policy with several schemes challenges each of them, and the first one writes the response.
@@ -106,14 +128,9 @@ internal sealed class AgentAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (SessionTokens.Read(Request) is not var (token, fromCookie))
+        if (ReadSessionToken(out var token) is { } early)
         {
-            return AuthenticateResult.NoResult();
-        }
-
-        if (fromCookie && SessionTokens.IsForgeryRisk(Context))
-        {
-            return AuthenticateResult.Fail("The cookie request lacks the anti-forgery header.");
+            return early;
         }
 
         var session = await agents.FindSessionAsync(SecretTokens.Hash(token), Context.RequestAborted);

@@ -22,14 +22,9 @@ internal sealed class UserAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (SessionTokens.Read(Request) is not var (token, fromCookie))
+        if (ReadSessionToken(out var token) is { } early)
         {
-            return AuthenticateResult.NoResult();
-        }
-
-        if (fromCookie && SessionTokens.IsForgeryRisk(Context))
-        {
-            return AuthenticateResult.Fail("The cookie request lacks the anti-forgery header.");
+            return early;
         }
 
         var session = await users.FindSessionAsync(SecretTokens.Hash(token), Context.RequestAborted);
