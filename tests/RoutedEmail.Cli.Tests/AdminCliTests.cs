@@ -170,7 +170,7 @@ public sealed class AdminCliTests
     }
 
     [Fact]
-    public async Task Admin_BaseUrlServesHtml_ExitsTwoNamingBaseUrl()
+    public async Task Admin_HtmlBaseUrl_ExitsTwo()
     {
         await using var foreign = await ForeignEndpoint.StartAsync(200, "text/html", "<html><body>Hi</body></html>");
 

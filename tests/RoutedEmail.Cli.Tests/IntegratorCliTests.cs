@@ -123,7 +123,7 @@ public sealed class IntegratorCliTests : IDisposable
     }
 
     [Fact]
-    public async Task Send_KeyChecksRateLimited_ExitsThreeAtOnce()
+    public async Task Send_KeyChecksLimited_ExitsThree()
     {
         // With a window of an hour, Retry-After is an hour, so a tool that waited it out would time out instead.
         await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string>

@@ -81,7 +81,7 @@ public sealed class SecretsManagerCliTests(AwsEmulator aws) : IDisposable
     }
 
     [Fact]
-    public async Task Send_SecretWithTrailingNewline_ExitsEightNamingSecret()
+    public async Task Send_NewlineInSecret_ExitsEight()
     {
         await using var server = await TestServer.StartAsync();
         var tenant = await TestTenant.CreateAsync(server);

@@ -105,8 +105,8 @@ public sealed class RetryTests
 
     /// <summary>
     /// Advances the fake clock one second at a time until the endpoint has received <paramref name="count"/>
-    /// requests, and returns how far it advanced. The retry strategy logs before it arms its delay, so an advance
-    /// can come before the delay exists; stepping on until the request arrives makes that harmless.
+    /// requests, and returns how far it advanced. The retry strategy may arm its delay after an advance. Stepping on
+    /// until the request arrives makes that harmless, because it only delays the retry.
     /// </summary>
     private static async Task<TimeSpan> AdvanceUntilRequestsAsync(
         FakeTimeProvider time, ScriptedEndpoint endpoint, int count)

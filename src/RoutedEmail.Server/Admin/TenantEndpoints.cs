@@ -106,9 +106,8 @@ internal static partial class TenantEndpoints
             return TenantNotFound(company, environment);
         }
 
-        // The service writes the key with its own AWS credentials or a role it assumes, so a tenant's own
-        // administrator choosing the secret, its region or the role could make it overwrite another tenant's secret
-        // or act in an account of their choice.
+        // The service writes the key with its own AWS credentials or a role it assumes. A tenant administrator who
+        // chose the secret, its region or the role could make it overwrite another tenant's secret.
         if (!user.IsInRole(AuthNames.OperatorRole)
             && (request.SecretsManager is not null
                 || (request.SecretsRegion is not null && request.SecretsRegion != tenant.SecretsRegion)))

@@ -71,7 +71,7 @@ public sealed class StatusPanelTests : IAsyncLifetime
     }
 
     [Fact]
-    public void StatusPanel_AwayWithoutChosenReason_AsksForOne()
+    public void StatusPanel_AwayNoReason_AsksForOne()
     {
         DesktopAwayReason[] reasons = [new("lunch", "Lunch break"), new("training", "")];
         var panel = Render(new AgentWork(AgentStatus.Available, [], []), since: Start, reasons: reasons);

@@ -18,7 +18,7 @@ public sealed class TenantDayTests
     }
 
     [Fact]
-    public void StartOf_MidnightSkipped_StartsAtFirstLocalTime()
+    public void StartOf_MidnightSkipped_FirstLocalTime()
     {
         // Chile moves its clocks from 00:00 to 01:00 on 2026-09-06 (tzdata), so that day has no midnight.
         var now = new DateTimeOffset(2026, 9, 6, 12, 0, 0, TimeSpan.Zero);
