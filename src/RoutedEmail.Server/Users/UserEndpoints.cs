@@ -62,6 +62,11 @@ internal static class UserEndpoints
             return (ValidationProblem)validation.ToProblem();
         }
 
+        if (outcome.LastAdministrator)
+        {
+            return UserLifecycle.LastAdministratorConflict(userId, "remove its Administrator role");
+        }
+
         if (outcome.OpenEmails > 0)
         {
             return UserLifecycle.OpenEmailsConflict(userId, outcome.OpenEmails, "remove the Agent role");

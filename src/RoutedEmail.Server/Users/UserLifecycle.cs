@@ -26,6 +26,11 @@ internal sealed partial class UserLifecycle(
             return SkillQueueEndpoints.NotFound("user", userId);
         }
 
+        if (outcome.Status == LifecycleStatus.LastAdministrator)
+        {
+            return LastAdministratorConflict(userId, "disable it");
+        }
+
         if (outcome.Status == LifecycleStatus.Done)
         {
             Log.EnabledChanged(logger, tenant.Id, userId, enabled, actor);
@@ -50,6 +55,8 @@ internal sealed partial class UserLifecycle(
                 return SkillQueueEndpoints.NotFound(agentOnly ? "agent" : "user", userId);
             case LifecycleStatus.HasOpenEmails:
                 return OpenEmailsConflict(userId, outcome.OpenEmails, "delete it");
+            case LifecycleStatus.LastAdministrator:
+                return LastAdministratorConflict(userId, "delete it");
         }
 
         Log.Deleted(logger, tenant.Id, userId, agentOnly ? "agent" : "user", actor);
@@ -66,6 +73,13 @@ internal sealed partial class UserLifecycle(
             ".../routed-emails/{entityId}/transfer or /cancel, then try again; wrap ends on its own and pending " +
             "offers expire. Disabling the agent stops new offers, but it also signs the agent out, so after that " +
             "only a transfer or cancel closes its emails.");
+
+    /// <summary>The 409 for a change that would leave the tenant without an enabled Administrator.</summary>
+    public static ProblemHttpResult LastAdministratorConflict(string userId, string change) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The user is the last administrator.",
+            detail: $"User \"{userId}\" is the tenant's only enabled Administrator, so you cannot {change}: nobody " +
+            "could manage the tenant's users, queues and keys afterwards. Give another user the Administrator role " +
+            "with PUT .../users/{userId} first, then try again.");
 
     private static partial class Log
     {

@@ -86,9 +86,13 @@ public sealed record AgentDefinition(
 /// <param name="OpenEmails">
 /// For a user PUT that removes the Agent role, the agent's open emails, when they kept anything from being written.
 /// </param>
+/// <param name="LastAdministrator">
+/// True when a user PUT would remove the Administrator role from the tenant's only enabled Administrator, so nothing
+/// was written.
+/// </param>
 public sealed record PutOutcome(
     bool Created, string? MissingSkillQueue = null, bool PasswordRequired = false, string? MissingWorkCodeGroup = null,
-    int OpenEmails = 0, string? DisabledWorkCodeGroup = null)
+    int OpenEmails = 0, string? DisabledWorkCodeGroup = null, bool LastAdministrator = false)
 {
     /// <summary>Whether the row was written.</summary>
     public bool Succeeded =>

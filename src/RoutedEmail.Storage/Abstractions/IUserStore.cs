@@ -101,4 +101,7 @@ public enum LifecycleStatus
 
     /// <summary>Another resource refers to this one, so nothing changed.</summary>
     InUse,
+
+    /// <summary>The user is the tenant's only enabled Administrator, so nothing changed.</summary>
+    LastAdministrator,
 }

@@ -24,6 +24,12 @@ internal sealed class SqlUserStore(SqlDatabase database, TimeProvider time) : IU
             return Task.FromResult(new PutOutcome(true, PasswordRequired: true));
         }
 
+        if (!created && !user.Roles.Contains(UserRole.Administrator)
+            && SqlUsers.IsLastAdministrator(connection, transaction, tenantId, user.UserId))
+        {
+            return Task.FromResult(new PutOutcome(false, LastAdministrator: true));
+        }
+
         var now = time.GetUtcNow();
         var hasAgent = SqlUsers.AgentExists(connection, transaction, tenantId, user.UserId);
         var isAgent = user.Roles.Contains(UserRole.Agent);
@@ -122,6 +128,11 @@ internal sealed class SqlUserStore(SqlDatabase database, TimeProvider time) : IU
     {
         using var connection = database.Open();
         using var transaction = database.BeginWrite(connection, tenantId);
+        if (!enabled && SqlUsers.IsLastAdministrator(connection, transaction, tenantId, userId))
+        {
+            return Task.FromResult(new LifecycleOutcome(LifecycleStatus.LastAdministrator));
+        }
+
         using var update = connection.Command(
             """
             UPDATE users SET disabled = @disabled
@@ -160,6 +171,11 @@ internal sealed class SqlUserStore(SqlDatabase database, TimeProvider time) : IU
         if (SqlUsers.FindRoles(connection, transaction, tenantId, userId) is null)
         {
             return Task.FromResult(new LifecycleOutcome(LifecycleStatus.NotFound));
+        }
+
+        if (SqlUsers.IsLastAdministrator(connection, transaction, tenantId, userId))
+        {
+            return Task.FromResult(new LifecycleOutcome(LifecycleStatus.LastAdministrator));
         }
 
         if (DeleteAgent(connection, transaction, tenantId, userId) is { } blocked)

@@ -74,6 +74,30 @@ internal static class SqlUsers
         agent.With("@password", passwordHash).With("@tenant", tenantId).With("@user", userId).ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// Tells whether the user is an enabled Administrator and no other enabled user of the tenant is one, so that
+    /// removing, disabling or demoting it would leave the tenant without anyone who can administer it.
+    /// </summary>
+    public static bool IsLastAdministrator(
+        DbConnection connection, DbTransaction transaction, long tenantId, string userId)
+    {
+        using var command = connection.Command(
+            """
+            SELECT user_id FROM users
+            WHERE tenant_id = @tenant AND disabled = @disabled AND roles LIKE '%Administrator%'
+            LIMIT 2
+            """, transaction);
+        command.With("@tenant", tenantId).With("@disabled", false);
+        using var reader = command.ExecuteReader();
+        var administrators = new List<string>();
+        while (reader.Read())
+        {
+            administrators.Add(reader.GetString(0));
+        }
+
+        return administrators is [var only] && only == userId;
+    }
+
     /// <summary>Deletes every session of a user, so each of its tokens stops being accepted at once.</summary>
     public static void EndSessions(DbConnection connection, DbTransaction transaction, long tenantId, string userId)
     {
