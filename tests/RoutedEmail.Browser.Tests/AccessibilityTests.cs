@@ -28,6 +28,8 @@ public sealed class AccessibilityTests(ChromiumFixture chromium)
         await tenant.IngestAsync("e-axe-1", "First email");
         await tenant.IngestAsync("e-axe-2", "Second email");
         await Expect(desktop.Offers).ToHaveCountAsync(2);
+        await Expect(desktop.Offers.First.GetByRole(AriaRole.Button, new() { Name = "Accept" }))
+            .ToBeInViewportAsync();
         await AssertAccessibleAsync(page, "desktop with offers", width);
 
         await desktop.Offers.First.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();

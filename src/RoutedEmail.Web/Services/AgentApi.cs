@@ -30,9 +30,16 @@ public sealed class AgentApi(HttpClient http, SessionStore session, TimeProvider
         {
             Content = JsonContent.Create(new { companyCode, environment, agentId, password }, options: Json),
         };
-        using var response = await http.SendAsync(request, cancellationToken);
-        await EnsureSuccessAsync(response, cancellationToken);
-        return (await response.Content.ReadFromJsonAsync<SignInResponse>(Json, cancellationToken))!;
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            await EnsureSuccessAsync(response, cancellationToken);
+            return (await response.Content.ReadFromJsonAsync<SignInResponse>(Json, cancellationToken))!;
+        }
+        catch (Exception exception) when (IsUnreachable(exception, cancellationToken))
+        {
+            throw CreateUnreachableError();
+        }
     }
 
     /// <summary>Ends the session on the server; the agent becomes Offline.</summary>
@@ -105,18 +112,29 @@ public sealed class AgentApi(HttpClient http, SessionStore session, TimeProvider
                     ? null
                     : await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken);
             }
-            catch (HttpRequestException) when (retry && attempt < RetryDelays.Length)
+            catch (Exception exception) when (IsUnreachable(exception, cancellationToken)
+                && retry && attempt < RetryDelays.Length)
             {
                 // The server is unreachable, such as during a restart: the request is safe to repeat.
                 await Task.Delay(RetryDelays[attempt], time, cancellationToken);
             }
-            catch (HttpRequestException exception)
+            catch (Exception exception) when (IsUnreachable(exception, cancellationToken))
             {
-                throw new AgentApiException(
-                    $"The server could not be reached ({exception.Message}). Check the connection and try again.");
+                throw CreateUnreachableError();
             }
         }
     }
+
+    /// <summary>
+    /// Tells a failure to reach the server, or a request that timed out, from a cancellation by the caller. The
+    /// exceptions' own messages are not shown, because a trimmed WebAssembly app has only resource keys for them.
+    /// </summary>
+    private static bool IsUnreachable(Exception exception, CancellationToken cancellationToken) =>
+        exception is HttpRequestException
+        || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested);
+
+    private static AgentApiException CreateUnreachableError() =>
+        new("The server could not be reached or did not answer in time. Check the connection and try again.");
 
     private static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
