@@ -1,3 +1,5 @@
+using RoutedEmail.Core.Reports;
+
 namespace RoutedEmail.Core.Tenants;
 
 /// <summary>Calendar days in a tenant's time zone.</summary>
@@ -13,12 +15,7 @@ public static class TenantDay
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
         var local = TimeZoneInfo.ConvertTime(now, zone);
-        var midnight = new DateTime(local.Year, local.Month, local.Day, 0, 0, 0, DateTimeKind.Unspecified);
-        while (zone.IsInvalidTime(midnight))
-        {
-            midnight = midnight.AddMinutes(15);
-        }
-
-        return new DateTimeOffset(midnight, zone.GetUtcOffset(midnight));
+        var start = ReportIntervals.StartOfDay(DateOnly.FromDateTime(local.DateTime), zone);
+        return TimeZoneInfo.ConvertTime(start, zone);
     }
 }
