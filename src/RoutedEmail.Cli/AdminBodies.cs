@@ -6,15 +6,11 @@ internal static partial class AdminCommands
 {
     private static BodyOptions QueueBody()
     {
-        var offerTimeout = new Option<int?>("--offer-timeout-seconds")
-        {
-            Description = "Seconds an agent has to accept an offer.",
-        };
-        var wrap = new Option<int?>("--wrap-seconds") { Description = "Wrap time after completion, in seconds." };
-        var serviceLevel = new Option<int?>("--service-level-seconds")
-        {
-            Description = "Service-level target, in seconds.",
-        };
+        var offerTimeout = WholeNumberOption.Create("--offer-timeout-seconds",
+            "Seconds an agent has to accept an offer.");
+        var wrap = WholeNumberOption.Create("--wrap-seconds", "Wrap time after completion, in seconds.");
+        var serviceLevel = WholeNumberOption.Create("--service-level-seconds",
+            "Service-level target, in seconds.");
         var groups = new Option<string[]>("--work-code-group")
         {
             Description = "A work code group the queue accepts; repeat for more.",
@@ -42,10 +38,8 @@ internal static partial class AdminCommands
             Description = "The skill queue it routes to.",
             Required = true,
         };
-        var priority = new Option<int?>("--priority")
-        {
-            Description = "Priority, where a larger number is served first. Default 0.",
-        };
+        var priority = WholeNumberOption.Create("--priority",
+            "Priority, where a larger number is served first. Default 0.");
         var disabled = new Option<bool>("--disabled")
         {
             Description = "Store it disabled, so ingest rejects its owner id.",
@@ -79,7 +73,8 @@ internal static partial class AdminCommands
         {
             Description = $"The agent's sign-in password (or ${PasswordVariable}); left out, the password is kept.",
         };
-        var maxEmails = new Option<int?>("--max-concurrent-emails") { Description = "Emails the agent holds at once." };
+        var maxEmails = WholeNumberOption.Create("--max-concurrent-emails",
+            "Emails the agent holds at once.");
         var queues = new Option<string[]>("--skill-queue")
         {
             Description = "A queue the agent serves, as NAME or NAME:RANK (rank 1 is best); repeat for more.",

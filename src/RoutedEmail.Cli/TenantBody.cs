@@ -39,10 +39,8 @@ internal static partial class AdminCommands
         {
             Description = "The external id that the role's trust policy requires; an empty value removes it.",
         };
-        var rotationDays = new Option<int?>("--key-rotation-days")
-        {
-            Description = "Days between scheduled key rotations, 1 to 365, or 0 for none; only with publishing.",
-        };
+        var rotationDays = WholeNumberOption.Create("--key-rotation-days",
+            "Days between scheduled key rotations, 1 to 365, or 0 for none; only with publishing.");
         return new BodyOptions(
             [secretsRegion, timeZone, origins, publish, secretName, roleArn, externalId, rotationDays],
             parse =>

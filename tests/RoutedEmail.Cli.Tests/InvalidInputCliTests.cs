@@ -101,6 +101,22 @@ public sealed class InvalidInputCliTests : IDisposable
         Assert.DoesNotContain("LineNumber", message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("queues", "--offer-timeout-seconds")]
+    [InlineData("queues", "--service-level-seconds")]
+    [InlineData("tenants", "--key-rotation-days")]
+    public async Task NumberOption_NotANumber_NamesOption(string group, string option)
+    {
+        string[] target = group == "tenants" ? ["tenants", "update"] : ["queues", "put", "Parts"];
+
+        var result = await CliProcess.RunAsync(
+            [.. target, option, "abc", "--json", "--admin-token", "token", .. Offline]);
+
+        var message = AssertUsageError(result);
+        Assert.Contains($"{option} \"abc\" is not a whole number", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", message, StringComparison.Ordinal);
+    }
+
     /// <summary>Checks exit code 2 and the --json error document, and returns its message.</summary>
     private static string AssertUsageError(ProcessResult result)
     {
