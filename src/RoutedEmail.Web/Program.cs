@@ -14,6 +14,8 @@ builder.Services.AddSingleton(new HttpClient { BaseAddress = new Uri(builder.Hos
 builder.Services.AddSingleton<SessionStore>();
 builder.Services.AddSingleton<AgentApi>();
 builder.Services.AddSingleton<DesktopState>();
+builder.Services.AddSingleton<UserSessionClient>();
 builder.Services.AddSingleton<SupervisorApi>();
+builder.Services.AddSingleton<AdminApi>();
 
 await builder.Build().RunAsync();

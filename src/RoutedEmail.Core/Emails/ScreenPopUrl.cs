@@ -1,10 +1,14 @@
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace RoutedEmail.Core.Emails;
 
 /// <summary>Fills a routed email configuration's screen-pop URL template with an email's values.</summary>
-public static class ScreenPopUrl
+public static partial class ScreenPopUrl
 {
+    /// <summary>The longest template accepted, in UTF-16 code units: 2000.</summary>
+    public const int MaxTemplateLength = 2000;
+
     /// <summary>
     /// Replaces <c>{entityId}</c> with the entity id and <c>{key}</c> with the value of the attribute of that key,
     /// each URL-encoded. A placeholder with no matching value becomes empty; other text is copied unchanged.
@@ -55,4 +59,33 @@ public static class ScreenPopUrl
 
         return string.Empty;
     }
+
+    /// <summary>
+    /// Checks a template as the admin API does: an absolute http or https URL of at most
+    /// <see cref="MaxTemplateLength"/> characters, without spaces or user information, with each placeholder closed
+    /// and none in the scheme, host or port, so that a value sent by a CRM cannot choose the site a link opens.
+    /// </summary>
+    public static bool IsValidTemplate(string template)
+    {
+        // Placeholders are replaced with a sample value, so the check parses a URL like the ones agents will open.
+        var sample = Placeholder().Replace(template, "x");
+        return template.Length <= MaxTemplateLength
+            && !sample.Contains('{', StringComparison.Ordinal) && !sample.Contains('}', StringComparison.Ordinal)
+            && !sample.Any(char.IsWhiteSpace)
+            && Uri.TryCreate(sample, UriKind.Absolute, out var uri)
+            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            && uri.UserInfo.Length == 0
+            && !AuthorityOf(template).Contains('{', StringComparison.Ordinal);
+    }
+
+    /// <summary>Returns the scheme, host and port part of a template: everything before its path, query or fragment.</summary>
+    private static string AuthorityOf(string template)
+    {
+        var hostStart = template.IndexOf("://", StringComparison.Ordinal) + 3;
+        var hostEnd = template.IndexOfAny(['/', '?', '#'], hostStart);
+        return hostEnd < 0 ? template : template[..hostEnd];
+    }
+
+    [GeneratedRegex("\\{[^{}]*\\}")]
+    private static partial Regex Placeholder();
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using RoutedEmail.Core.Emails;
 using RoutedEmail.Core.Ingest;
 using RoutedEmail.Core.Tenants;
 using RoutedEmail.Storage.Abstractions;
@@ -73,7 +74,7 @@ internal static class ConfigurationEndpoints
         validation.CheckRange(
             "priority", configuration.Priority, RoutedEmailConfiguration.MinPriority, RoutedEmailConfiguration.MaxPriority);
         validation.CheckLength("description", configuration.Description, 0, 1000);
-        if (configuration.ScreenPopUrlTemplate is { } template && !IsHttpUrlTemplate(template))
+        if (configuration.ScreenPopUrlTemplate is { } template && !ScreenPopUrl.IsValidTemplate(template))
         {
             validation.Add("screenPopUrlTemplate", $"screenPopUrlTemplate \"{template}\" is not an absolute http or " +
                 "https URL of at most 2000 characters, without spaces, user name or password, with each " +
@@ -82,26 +83,5 @@ internal static class ConfigurationEndpoints
         }
 
         return validation;
-    }
-
-    private static bool IsHttpUrlTemplate(string template)
-    {
-        // Placeholders are replaced with a sample value, so the check parses a URL like the ones agents will open.
-        var sample = System.Text.RegularExpressions.Regex.Replace(template, "\\{[^{}]*\\}", "x");
-        return template.Length <= 2000
-            && !sample.Contains('{', StringComparison.Ordinal) && !sample.Contains('}', StringComparison.Ordinal)
-            && !sample.Any(char.IsWhiteSpace)
-            && Uri.TryCreate(sample, UriKind.Absolute, out var uri)
-            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-            && uri.UserInfo.Length == 0
-            && !AuthorityOf(template).Contains('{', StringComparison.Ordinal);
-    }
-
-    /// <summary>Returns the scheme, host and port part of a template: everything before its path, query or fragment.</summary>
-    private static string AuthorityOf(string template)
-    {
-        var hostStart = template.IndexOf("://", StringComparison.Ordinal) + 3;
-        var hostEnd = template.IndexOfAny(['/', '?', '#'], hostStart);
-        return hostEnd < 0 ? template : template[..hostEnd];
     }
 }

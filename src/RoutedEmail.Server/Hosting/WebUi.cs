@@ -2,13 +2,15 @@ namespace RoutedEmail.Server.Hosting;
 
 /// <summary>
 /// Serves the Blazor WebAssembly app of the RoutedEmail.Web project: the agent desktop at <c>/</c> and under
-/// <c>/agent</c>, and the supervisor dashboard under <c>/supervisor</c>.
+/// <c>/agent</c>, the supervisor dashboard under <c>/supervisor</c> and the administration pages under <c>/admin</c>.
 /// </summary>
 internal static class WebUi
 {
     /// <summary>The app's routes that return its <c>index.html</c>; the app's router picks the page.</summary>
     private static readonly string[] PagePatterns =
-        ["/", "/agent", "/agent/{**page}", "/supervisor", "/supervisor/{**page}"];
+    [
+        "/", "/agent", "/agent/{**page}", "/supervisor", "/supervisor/{**page}", "/admin", "/admin/{**page}",
+    ];
 
     /// <summary>
     /// Makes the app's files servable. After a build (<c>dotnet run</c>, tests) they are the static web assets that

@@ -54,9 +54,16 @@ public enum HubLinkState
     Reconnecting,
 }
 
-/// <summary>A failed request or hub call, with a message for the agent.</summary>
-public sealed class AgentApiException(string message, int? statusCode = null) : Exception(message)
+/// <summary>A failed request or hub call, with a message for the user.</summary>
+public sealed class AgentApiException(
+    string message, int? statusCode = null, IReadOnlyDictionary<string, string[]>? errors = null) : Exception(message)
 {
     /// <summary>The HTTP status of the failed request; null for a hub error or a network failure.</summary>
     public int? StatusCode { get; } = statusCode;
+
+    /// <summary>
+    /// The field errors of a validation problem, keyed by the field the server names, such as
+    /// <c>skillQueues[0].rank</c>; empty for other failures.
+    /// </summary>
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors ?? new Dictionary<string, string[]>();
 }

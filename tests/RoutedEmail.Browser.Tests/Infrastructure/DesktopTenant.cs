@@ -59,6 +59,9 @@ public sealed class DesktopTenant
         return tenant;
     }
 
+    /// <summary>Returns a tenant that the test created another way, such as in the admin pages, with its API key.</summary>
+    public static DesktopTenant ForExisting(DesktopServer server, string apiKey) => new(server, apiKey);
+
     public async Task PutAsync(string relativePath, object body)
     {
         using var response = await Server.Admin.PutAsJsonAsync($"{TenantPath}/{relativePath}", body);
