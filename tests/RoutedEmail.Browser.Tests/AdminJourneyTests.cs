@@ -80,7 +80,7 @@ public sealed class AdminJourneyTests(ChromiumFixture chromium)
         await parts.GetByRole(AriaRole.Button, new() { Name = "Yes, delete Parts" }).ClickAsync();
 
         await Expect(page.GetByTestId("form-error")).ToContainTextAsync(
-            "The skill queue \"Parts\" holds 1 open emails");
+            "The skill queue \"Parts\" holds 1 open email ");
         await Expect(parts).ToBeVisibleAsync();
         Assert.Equal("Queued", await tenant.GetStateAsync("e-admin-409"));
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RoutedEmail.Server.Routing;
@@ -91,7 +92,7 @@ internal static partial class LifecycleEndpoints
             case LifecycleStatus.HasOpenEmails:
                 return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
                     title: $"The {kind} has open emails.",
-                    detail: $"The {kind} \"{name}\" holds {outcome.OpenEmails} open emails (Queued, Offered, Active " +
+                    detail: $"The {kind} \"{name}\" holds {OpenEmails(outcome.OpenEmails)} (Queued, Offered, Active " +
                     "or Wrap), so it cannot be deleted. Disable it so it takes no new email, let agents finish " +
                     "its emails or transfer or cancel them, and delete it when it holds none.");
             case LifecycleStatus.InUse:
@@ -123,4 +124,8 @@ internal static partial class LifecycleEndpoints
         [LoggerMessage(9022, LogLevel.Information, "The {Kind} {Name} of tenant {TenantId} deleted by {Actor}")]
         public static partial void Deleted(ILogger logger, long tenantId, string kind, string name, string actor);
     }
+
+    /// <summary>Formats a count of open emails, such as "1 open email" or "3 open emails".</summary>
+    internal static string OpenEmails(int count) =>
+        count == 1 ? "1 open email" : $"{count.ToString(CultureInfo.InvariantCulture)} open emails";
 }

@@ -68,7 +68,7 @@ internal sealed partial class UserLifecycle(
     /// <summary>The 409 for a change that would drop an agent who still has offers or emails.</summary>
     public static ProblemHttpResult OpenEmailsConflict(string agentId, int openEmails, string change) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The agent has open emails.",
-            detail: $"Agent \"{agentId}\" has {openEmails} open emails (pending offers, Active or Wrap), so you " +
+            detail: $"Agent \"{agentId}\" has {LifecycleEndpoints.OpenEmails(openEmails)} (pending offers, Active or Wrap), so you " +
             $"cannot {change} now. Let the agent complete them, or transfer or cancel them with POST " +
             ".../routed-emails/{entityId}/transfer or /cancel, then try again; wrap ends on its own and pending " +
             "offers expire. Disabling the agent stops new offers, but it also signs the agent out, so after that " +

@@ -151,7 +151,7 @@ public sealed class DisableDeleteTests
         var problem = await deleteAgent.Content.ReadFromJsonAsync<JsonObject>();
 
         Assert.Equal(HttpStatusCode.Conflict, deleteAgent.StatusCode);
-        Assert.Contains("has 1 open emails", problem!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("has 1 open email ", problem!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Conflict, deleteUser.StatusCode);
     }
 
