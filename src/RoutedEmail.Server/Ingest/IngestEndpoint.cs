@@ -90,9 +90,8 @@ internal static partial class IngestEndpoint
         }
 
         var retainedSince = time.GetUtcNow() - options.Value.IdempotencyWindow;
-        var lifecycle = context.RequestServices.GetRequiredService<IResourceLifecycleStore>();
         var validation = await ValidateAsync(
-            body!, tenant, configurations, lifecycle, ingest, retainedSince, context.RequestAborted);
+            body!, tenant, configurations, ingest, retainedSince, context.RequestAborted);
         if (validation.Error is { } error)
         {
             LogRejected(logger, tenant.CompanyCode, validation.StatusCode, error);
@@ -111,8 +110,8 @@ internal static partial class IngestEndpoint
     }
 
     private static async Task<ValidatedBatch> ValidateAsync(
-        byte[] body, Tenant tenant, IConfigurationStore configurations, IResourceLifecycleStore lifecycle,
-        IIngestStore ingest, DateTimeOffset retainedSince, CancellationToken cancellationToken)
+        byte[] body, Tenant tenant, IConfigurationStore configurations, IIngestStore ingest,
+        DateTimeOffset retainedSince, CancellationToken cancellationToken)
     {
         var parsed = RoutedEmailBatchParser.Parse(body);
         if (parsed.Error is not null)
@@ -128,9 +127,9 @@ internal static partial class IngestEndpoint
         }
 
         var owners = requests.Select(r => r.OwnerId).Distinct(StringComparer.Ordinal).ToList();
-        var found = await configurations.FindConfigurationsAsync(tenant.Id, owners, cancellationToken);
-        var queues = found.Values.Select(c => c.SkillQueue).Distinct(StringComparer.Ordinal).ToList();
-        var disabledQueues = await lifecycle.FindDisabledSkillQueuesAsync(tenant.Id, queues, cancellationToken);
+        var routing = await configurations.FindOwnerRoutingAsync(tenant.Id, owners, cancellationToken);
+        var found = routing.Configurations;
+        var disabledQueues = routing.DisabledSkillQueues;
         if (RoutedEmailBatchValidator.CheckOwners(requests, found) is not null || disabledQueues.Count > 0)
         {
             // A retry of an email already received succeeds even if its owner or queue was disabled or removed since.

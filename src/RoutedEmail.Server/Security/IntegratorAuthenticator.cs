@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Primitives;
 using RoutedEmail.Core.Ingest;
 using RoutedEmail.Core.Tenants;
@@ -99,10 +100,12 @@ internal sealed partial class IntegratorAuthenticator(
     /// <summary>Returns null when the key is valid, otherwise the reason for the log.</summary>
     private string? CheckKey(string apiKey, TenantCredentials? credentials)
     {
-        // Every hash is compared whatever the outcome, so the time taken does not tell which key matched.
-        var current = SecretTokens.Matches(apiKey, credentials?.ApiKeyHash ?? NoKeyHash);
-        var pending = SecretTokens.Matches(apiKey, credentials?.PendingApiKeyHash ?? NoKeyHash);
-        var previous = SecretTokens.Matches(apiKey, credentials?.PreviousApiKeyHash ?? NoKeyHash);
+        // Every hash is compared whatever the outcome, so the time taken does not tell which key matched. The
+        // presented key is hashed once for the three comparisons.
+        var presented = SecretTokens.Hash(apiKey);
+        var current = Matches(presented, credentials?.ApiKeyHash);
+        var pending = Matches(presented, credentials?.PendingApiKeyHash);
+        var previous = Matches(presented, credentials?.PreviousApiKeyHash);
         var previousValid = credentials?.PreviousApiKeyExpiresAt > time.GetUtcNow();
         if (credentials is null)
         {
@@ -123,6 +126,9 @@ internal sealed partial class IntegratorAuthenticator(
             ? "the key has surrounding whitespace"
             : "the key matches none of the tenant's keys";
     }
+
+    private static bool Matches(byte[] presentedHash, byte[]? storedHash) =>
+        CryptographicOperations.FixedTimeEquals(presentedHash, storedHash ?? NoKeyHash);
 
     private IntegratorAuthentication Reject(
         HttpRequest request, string companyCode, string environment, string reason, string error)

@@ -45,6 +45,13 @@ public interface IConfigurationStore
         long tenantId, IReadOnlyCollection<string> ownerIds, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Finds the configurations of the given owner ids and the disabled skill queues among theirs, in one query
+    /// that reads the committed state at the time of the call. Ingest runs it for every request.
+    /// </summary>
+    Task<OwnerRouting> FindOwnerRoutingAsync(
+        long tenantId, IReadOnlyCollection<string> ownerIds, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Creates or replaces an agent's definition, keeping the status, and gives the user of the same id the Agent
     /// role, creating the user when needed. A null <paramref name="passwordHash"/> keeps the stored password, and a
     /// new agent of an existing user takes that user's password. Every skill queue of the routing profile must exist.

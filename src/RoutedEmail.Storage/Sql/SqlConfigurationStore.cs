@@ -179,6 +179,13 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
         return Task.FromResult<IReadOnlyDictionary<string, RoutedEmailConfiguration>>(found);
     }
 
+    public Task<OwnerRouting> FindOwnerRoutingAsync(
+        long tenantId, IReadOnlyCollection<string> ownerIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ownerIds);
+        return Task.FromResult(SqlOwnerRouting.Find(database, tenantId, ownerIds));
+    }
+
     public Task<PutOutcome> PutAgentAsync(
         long tenantId, AgentDefinition definition, string? passwordHash, CancellationToken cancellationToken)
     {
@@ -224,38 +231,8 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
         return Task.FromResult<IReadOnlyList<Agent>>(ReadAgents(connection, tenantId, null));
     }
 
-    public Task<TenantStats> GetStatsAsync(long tenantId, CancellationToken cancellationToken)
-    {
-        using var connection = database.Open();
-        using var queues = connection.Command(
-            """
-            SELECT q.name,
-                   COUNT(CASE WHEN e.state = 'Queued' THEN 1 END),
-                   COUNT(CASE WHEN e.state = 'Offered' THEN 1 END),
-                   COUNT(CASE WHEN e.state = 'Active' THEN 1 END),
-                   COUNT(CASE WHEN e.state = 'Wrap' THEN 1 END),
-                   q.unattended
-            FROM skill_queues q
-            LEFT JOIN routed_emails e ON e.tenant_id = q.tenant_id AND e.skill_queue = q.name
-                AND e.state IN ('Queued', 'Offered', 'Active', 'Wrap')
-            WHERE q.tenant_id = @tenant
-            GROUP BY q.name, q.unattended ORDER BY q.name
-            """, null);
-        queues.With("@tenant", tenantId);
-        var queueStats = ReadAll(queues, r => new QueueStats(
-            r.GetString(0), r.ReadInt32(1), r.ReadInt32(2), r.ReadInt32(3), r.ReadInt32(4), r.GetBoolean(5)));
-
-        var agents = Enum.GetNames<AgentStatus>().ToDictionary(name => name, _ => 0, StringComparer.Ordinal);
-        using var statuses = connection.Command(
-            "SELECT status, COUNT(*) FROM agents WHERE tenant_id = @tenant GROUP BY status", null);
-        statuses.With("@tenant", tenantId);
-        foreach (var (status, count) in ReadAll(statuses, r => (r.GetString(0), r.ReadInt32(1))))
-        {
-            agents[status] = count;
-        }
-
-        return Task.FromResult(new TenantStats(queueStats, agents));
-    }
+    public Task<TenantStats> GetStatsAsync(long tenantId, CancellationToken cancellationToken) =>
+        Task.FromResult(SqlTenantStats.Read(database, tenantId));
 
     private void WriteAgent(
         DbConnection connection, DbTransaction transaction, long tenantId, AgentDefinition definition,

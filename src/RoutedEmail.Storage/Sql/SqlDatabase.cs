@@ -13,6 +13,12 @@ public abstract class SqlDatabase
     public abstract DbConnection Open();
 
     /// <summary>
+    /// Opens a session for short reads outside a transaction. This implementation opens a new connection and closes
+    /// it with the session; SQLite keeps sessions open, so their prepared commands serve later callers.
+    /// </summary>
+    internal virtual SqlSession OpenSession() => new(Open(), release: null);
+
+    /// <summary>
     /// Begins a transaction that changes the tenant's routing state: emails, offers, agents or queues. Such
     /// transactions of one tenant run one at a time, on every node, so each reads the previous one's result.
     /// </summary>

@@ -14,6 +14,14 @@ internal sealed class SqlTenantStore(SqlDatabase database, TimeProvider time) : 
 {
     private const string TenantColumns = "id, company_code, environment, secrets_region, time_zone, allowed_origins";
 
+    private const string CredentialsQuery =
+        $"""
+        SELECT {TenantColumns}, api_key_hash, previous_api_key_hash, previous_api_key_expires_at,
+            pending_api_key_hash
+        FROM tenants
+        WHERE lower(company_code) = lower(@company) AND lower(environment) = lower(@environment)
+        """;
+
     public Task<Tenant?> CreateTenantAsync(
         string companyCode, string environment, string secretsRegion, string timeZone,
         IReadOnlyList<string> allowedOrigins, byte[] apiKeyHash, CancellationToken cancellationToken)
@@ -84,14 +92,9 @@ internal sealed class SqlTenantStore(SqlDatabase database, TimeProvider time) : 
     public Task<TenantCredentials?> FindCredentialsAsync(
         string companyCode, string environment, CancellationToken cancellationToken)
     {
-        using var connection = database.Open();
-        using var command = connection.Command(
-            $"""
-            SELECT {TenantColumns}, api_key_hash, previous_api_key_hash, previous_api_key_expires_at,
-                pending_api_key_hash
-            FROM tenants
-            WHERE lower(company_code) = lower(@company) AND lower(environment) = lower(@environment)
-            """, null);
+        // Every integrator request runs this, so it uses a kept session whose command stays prepared.
+        using var session = database.OpenSession();
+        var command = session.Command(CredentialsQuery);
         command.With("@company", companyCode).With("@environment", environment);
         using var reader = command.ExecuteReader();
         if (!reader.Read())

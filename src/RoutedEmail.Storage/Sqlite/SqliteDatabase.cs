@@ -13,7 +13,7 @@ namespace RoutedEmail.Storage.Sqlite;
 /// The SQLite database file in the data directory: opens connections with the durability settings and applies
 /// migrations at start.
 /// </summary>
-public sealed partial class SqliteDatabase : SqlDatabase
+public sealed partial class SqliteDatabase : SqlDatabase, IDisposable
 {
     /// <summary>The database file name inside the data directory.</summary>
     public const string FileName = "routed-email.db";
@@ -28,6 +28,7 @@ public sealed partial class SqliteDatabase : SqlDatabase
     private readonly string _connectionString;
     private readonly ILogger<SqliteDatabase> _logger;
     private readonly ILogger _migrationLogger;
+    private readonly SqliteSessionPool _sessions;
 
     /// <summary>Creates the data directory if needed and prepares the connection string.</summary>
     public SqliteDatabase(IOptions<StorageOptions> options, ILoggerFactory loggers)
@@ -47,6 +48,7 @@ public sealed partial class SqliteDatabase : SqlDatabase
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
+        _sessions = new SqliteSessionPool(Open);
     }
 
     /// <summary>The absolute path of the data directory.</summary>
@@ -79,6 +81,12 @@ public sealed partial class SqliteDatabase : SqlDatabase
 
         return connection;
     }
+
+    /// <summary>Takes a kept read session, whose commands stay prepared between callers.</summary>
+    internal override SqlSession OpenSession() => _sessions.Rent();
+
+    /// <summary>Closes the kept read sessions. Connections opened with <see cref="Open"/> stay the caller's.</summary>
+    public void Dispose() => _sessions.Dispose();
 
     /// <summary>
     /// Begins an IMMEDIATE transaction after this process's earlier writers, whose commit returns once it is on

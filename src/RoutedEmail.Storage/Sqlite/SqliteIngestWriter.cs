@@ -25,6 +25,11 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
 
     private readonly Task _writer;
 
+    // The writer task's own connection and commands. They are kept from one group to the next, so their statements
+    // are prepared once. A failed group closes them, and the next group opens them again.
+    private SqliteConnection? _connection;
+    private IngestStatements? _statements;
+
     public SqliteIngestWriter(SqliteDatabase database, TimeProvider time, ILogger<SqliteIngestWriter> logger)
     {
         _database = database;
@@ -73,6 +78,7 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
     {
         _pending.Writer.TryComplete();
         await _writer;
+        CloseConnection();
     }
 
     private async Task WriteLoopAsync()
@@ -99,6 +105,7 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
 #pragma warning restore CA1031
             {
                 Log.GroupCommitFailed(_logger, exception, group.Count);
+                CloseConnection();
                 foreach (var batch in group)
                 {
                     batch.Fail(exception);
@@ -111,24 +118,23 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
     {
         var counts = new int?[group.Count];
         var failures = new Exception?[group.Count];
-        using var connection = _database.Open();
-        using var transaction = SqliteWriteTransaction.Begin(connection, _database.WriteGate);
-        using var statements = new IngestStatements(connection, transaction.Inner);
+        _connection ??= _database.Open();
+        _statements ??= new IngestStatements(_connection);
+        var statements = _statements;
+        using var transaction = SqliteWriteTransaction.Begin(_connection, _database.WriteGate);
+        statements.Enlist(transaction.Inner);
         var now = _time.GetUtcNow();
         for (var i = 0; i < group.Count; i++)
         {
-            using var savepoint = connection.Command("SAVEPOINT batch", transaction);
-            savepoint.ExecuteNonQuery();
+            statements.Savepoint.ExecuteNonQuery();
             try
             {
                 counts[i] = statements.Append(group[i], now);
-                using var release = connection.Command("RELEASE batch", transaction);
-                release.ExecuteNonQuery();
+                statements.Release.ExecuteNonQuery();
             }
             catch (SqliteException exception)
             {
-                using var rollback = connection.Command("ROLLBACK TO batch; RELEASE batch", transaction);
-                rollback.ExecuteNonQuery();
+                statements.Rollback.ExecuteNonQuery();
                 failures[i] = exception;
                 Log.BatchFailed(_logger, exception, group[i].TenantId);
             }
@@ -144,6 +150,14 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
         }
 
         return counts;
+    }
+
+    private void CloseConnection()
+    {
+        _statements?.Dispose();
+        _statements = null;
+        _connection?.Dispose();
+        _connection = null;
     }
 
     private sealed class PendingBatch(long tenantId, IReadOnlyList<NewRoutedEmail> emails, DateTimeOffset retainedSince)
@@ -168,20 +182,26 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
         public void Fail(Exception exception) => Completion.TrySetException(exception);
     }
 
-    /// <summary>The prepared statements of one group transaction.</summary>
+    /// <summary>
+    /// The writer's commands on its connection. Microsoft.Data.Sqlite keeps a command's prepared statements until
+    /// the command or its connection is disposed, so each is parsed once for many group transactions.
+    /// </summary>
     private sealed class IngestStatements : IDisposable
     {
         private readonly SqliteCommand _findNewest;
         private readonly SqliteCommand _insertEmail;
         private readonly SqliteCommand _insertEvent;
 
-        public IngestStatements(SqliteConnection connection, SqliteTransaction transaction)
+        public IngestStatements(SqliteConnection connection)
         {
+            Savepoint = (SqliteCommand)connection.Command("SAVEPOINT batch", null);
+            Release = (SqliteCommand)connection.Command("RELEASE batch", null);
+            Rollback = (SqliteCommand)connection.Command("ROLLBACK TO batch; RELEASE batch", null);
             _findNewest = (SqliteCommand)connection.Command(
                 """
                 SELECT closed_at IS NULL OR closed_at > $retained_since FROM routed_emails
                 WHERE tenant_id = $tenant AND entity_id = $entity ORDER BY id DESC LIMIT 1
-                """, transaction);
+                """, null);
             _insertEmail = (SqliteCommand)connection.Command(
                 """
                 INSERT INTO routed_emails (tenant_id, entity_id, owner_id, skill_queue, priority, state,
@@ -189,10 +209,28 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
                 VALUES ($tenant, $entity, $owner, $queue, $priority, 'Queued',
                     $from, $to, $subject, $attributes, $screen_pop, $now, $now)
                 RETURNING id
-                """, transaction);
+                """, null);
             _insertEvent = (SqliteCommand)connection.Command(
                 "INSERT INTO events (tenant_id, at, type, email_id) VALUES ($tenant, $now, $type, $email)",
-                transaction);
+                null);
+        }
+
+        /// <summary>Starts a batch's savepoint.</summary>
+        public SqliteCommand Savepoint { get; }
+
+        /// <summary>Keeps a batch's writes in the group transaction.</summary>
+        public SqliteCommand Release { get; }
+
+        /// <summary>Undoes a failed batch's writes and ends its savepoint.</summary>
+        public SqliteCommand Rollback { get; }
+
+        /// <summary>Runs every command in the group's transaction, which Microsoft.Data.Sqlite requires.</summary>
+        public void Enlist(SqliteTransaction transaction)
+        {
+            foreach (var command in All())
+            {
+                command.Transaction = transaction;
+            }
         }
 
         public int Append(PendingBatch batch, DateTimeOffset now)
@@ -222,10 +260,13 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
 
         public void Dispose()
         {
-            _findNewest.Dispose();
-            _insertEmail.Dispose();
-            _insertEvent.Dispose();
+            foreach (var command in All())
+            {
+                command.Dispose();
+            }
         }
+
+        private SqliteCommand[] All() => [Savepoint, Release, Rollback, _findNewest, _insertEmail, _insertEvent];
 
         private bool IsRetry(PendingBatch batch, NewRoutedEmail email)
         {

@@ -78,6 +78,7 @@ internal sealed class TestDatabase : IAsyncDisposable
             await _ingest.DisposeAsync();
         }
 
+        Database.Dispose();
         SqliteConnection.ClearAllPools();
         if (Directory.Exists(DataDirectory))
         {
