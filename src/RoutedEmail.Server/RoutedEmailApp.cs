@@ -17,6 +17,7 @@ using RoutedEmail.Server.Integrator;
 using RoutedEmail.Server.Keys;
 using RoutedEmail.Server.Routing;
 using RoutedEmail.Server.Security;
+using RoutedEmail.Server.Supervisors;
 using RoutedEmail.Server.Users;
 using RoutedEmail.Storage;
 using RoutedEmail.Storage.Sql;
@@ -87,6 +88,7 @@ public static class RoutedEmailApp
         services.AddSingleton<NodeIdentity>();
         services.AddHostedService<NodeHeartbeatService>();
         builder.AddCluster();
+        builder.AddSupervisorDashboard();
 
         services.AddSingleton<IntegratorAuthenticator>();
         services.AddSingleton<AgentActions>();
@@ -157,6 +159,7 @@ public static class RoutedEmailApp
         app.UseStatusCodePages();
         app.UseNotReadyResponses();
         app.UseAgentHub();
+        app.UseSupervisorHub();
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -166,6 +169,7 @@ public static class RoutedEmailApp
         app.MapAgentDesktop();
         app.MapUserSignIn();
         app.MapAgentHub();
+        app.MapSupervisorHub();
 
         var admin = app.MapGroup("/api/v1").WithTags("Admin").RequireAuthorization(AuthNames.AdminPolicy);
         admin.MapTenants();

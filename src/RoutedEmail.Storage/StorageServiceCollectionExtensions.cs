@@ -53,6 +53,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IUserStore, SqlUserStore>();
         services.AddSingleton<IResourceLifecycleStore, SqlResourceLifecycleStore>();
         services.AddSingleton<IDashboardStore, SqlDashboardStore>();
+        services.AddSingleton<IDashboardSampleStore, SqlDashboardSampleStore>();
         return services;
     }
 }

@@ -48,10 +48,6 @@ public sealed class SupervisorDashboardTests(ChromiumFixture chromium)
         Assert.Equal(page.Url, new Uri(server.BaseAddress, "supervisor").ToString());
         Assert.NotEqual(firstUpdate, await page.GetByTestId("updated-at").TextContentAsync());
         await AccessibilityTests.AssertAccessibleAsync(page, "supervisor dashboard", width);
-        if (width == 1280)
-        {
-            await browser.SaveScreenshotAsync("supervisor-dashboard.png");
-        }
 
         await page.GetByLabel("Show queue").SelectOptionAsync("General");
         await Expect(page.GetByTestId("queue-row")).ToHaveCountAsync(1);

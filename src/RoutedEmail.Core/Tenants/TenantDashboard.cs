@@ -55,7 +55,8 @@ public sealed record QueueDashboard(
 /// <param name="MaxConcurrentTasks">
 /// The agent's maximum of tasks at once on all channels, which defaults to <see cref="MaxConcurrentEmails"/>.
 /// </param>
+/// <param name="SkillQueues">The skill queues the agent serves, best rank first.</param>
 public sealed record AgentDashboard(
     string AgentId, string DisplayName, AgentStatus Status, string? AwayReason, DateTimeOffset StatusSince,
     long SecondsInStatus, int Offers, int Active, int Wrap, int MaxConcurrentEmails, int OtherWork,
-    int MaxConcurrentTasks);
+    int MaxConcurrentTasks, IReadOnlyList<string> SkillQueues);

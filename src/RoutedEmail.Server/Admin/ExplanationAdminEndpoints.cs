@@ -24,11 +24,14 @@ internal static class ExplanationAdminEndpoints
     {
         var tenant = TenantScope.Get(context);
         return ExplanationEndpoints.ExplainAsync(tenant.Id, entityId, store, options.Value,
-            unknown => NotFound(tenant, unknown), cancellationToken);
+            unknown => EmailNotFound(tenant, unknown), cancellationToken);
     }
 
-    // The admin API takes the tenant from the path, not from the integrator headers.
-    private static ProblemHttpResult NotFound(Tenant tenant, string entityId) =>
+    /// <summary>
+    /// Returns the 404 of the tenant's email routes. The admin API takes the tenant from the path, not from the
+    /// integrator headers, so the fix names the path.
+    /// </summary>
+    internal static ProblemHttpResult EmailNotFound(Tenant tenant, string entityId) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "The routed email does not exist.",
             detail: $"Tenant {tenant.CompanyCode}/{tenant.Environment} has no routed email with entityId " +
             $"\"{entityId}\". Check the entityId, and the company code and environment in the request path.");

@@ -31,8 +31,9 @@ internal static partial class SupervisorEndpoints
     private static async Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> GetEmailAsync(
         HttpContext context, string entityId, IRoutedEmailStore emails, CancellationToken cancellationToken)
     {
-        var email = await emails.FindByEntityIdAsync(TenantScope.Get(context).Id, entityId, cancellationToken);
-        return email is null ? SkillQueueEndpoints.NotFound("routed email", entityId) : TypedResults.Ok(email);
+        var tenant = TenantScope.Get(context);
+        var email = await emails.FindByEntityIdAsync(tenant.Id, entityId, cancellationToken);
+        return email is null ? ExplanationAdminEndpoints.EmailNotFound(tenant, entityId) : TypedResults.Ok(email);
     }
 
     private static async Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> CancelAsync(
@@ -45,7 +46,7 @@ internal static partial class SupervisorEndpoints
         switch (outcome.Status)
         {
             case CancelStatus.NotFound:
-                return SkillQueueEndpoints.NotFound("routed email", entityId);
+                return ExplanationAdminEndpoints.EmailNotFound(tenant, entityId);
             case CancelStatus.AlreadyCompleted:
                 return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
                     title: "The routed email is completed.",
@@ -77,7 +78,7 @@ internal static partial class SupervisorEndpoints
         var email = await emails.FindByEntityIdAsync(tenant.Id, entityId, cancellationToken);
         if (email is null)
         {
-            return SkillQueueEndpoints.NotFound("routed email", entityId);
+            return ExplanationAdminEndpoints.EmailNotFound(tenant, entityId);
         }
 
         if (email.State != RoutedEmailState.Active || email.AgentId is not { } holder)

@@ -4,6 +4,7 @@ using RoutedEmail.Server.Agents;
 using RoutedEmail.Server.Hosting;
 using RoutedEmail.Server.Hubs;
 using RoutedEmail.Server.Routing;
+using RoutedEmail.Server.Supervisors;
 using RoutedEmail.Storage;
 using RoutedEmail.Storage.Abstractions;
 using RoutedEmail.Storage.Postgres;
@@ -12,15 +13,15 @@ namespace RoutedEmail.Server.Cluster;
 
 /// <summary>
 /// Receives the other nodes' cluster messages on one dedicated connection that <c>LISTEN</c>s on the cluster
-/// channel, and turns each into the local wake-up: a hub push, a deadline signal or a routing step. Messages this
-/// node sent itself are ignored. When the connection drops it reconnects with backoff, and after every
-/// <c>LISTEN</c> it reads the database again, because PostgreSQL drops the notifications sent while no session
-/// listened.
+/// channel, and turns each into the local wake-up: a hub push, a deadline signal or a routing step. An agent change
+/// and a routing wake-up also signal the tenant's supervisors. Messages this node sent itself are ignored. When
+/// the connection drops it reconnects with backoff, and after every <c>LISTEN</c> it reads the database again,
+/// because PostgreSQL drops the notifications sent while no session listened.
 /// </summary>
 internal sealed partial class ClusterListener(
     ClusterPublisher publisher, DeadlineSignal deadlines, RoutingService router, HubAgentNotifier hubNotifier,
-    AgentConnections connections, IRoutingStore store, IOptions<StorageOptions> storage, StartupGate startup,
-    TimeProvider time, ILogger<ClusterListener> logger)
+    AgentConnections connections, SupervisorSignal supervisors, IRoutingStore store,
+    IOptions<StorageOptions> storage, StartupGate startup, TimeProvider time, ILogger<ClusterListener> logger)
     : BackgroundService
 {
     /// <summary>The reason of the push that every locally connected agent gets after the node listens again.</summary>
@@ -130,6 +131,7 @@ internal sealed partial class ClusterListener(
         foreach (var tenantId in tenants)
         {
             router.Wake(tenantId);
+            supervisors.Signal(tenantId);
         }
 
         var agents = connections.ListConnectedAgents();
@@ -174,12 +176,14 @@ internal sealed partial class ClusterListener(
                     _ = hubNotifier.NotifyAsync(agent.TenantId, agent.AgentId, message.Reason!);
                 }
 
+                supervisors.Signal(message.TenantId);
                 break;
             case ClusterMessageKind.DeadlinesChanged:
                 deadlines.NotifyLocal();
                 break;
             case ClusterMessageKind.TenantRoutable:
                 router.Wake(message.TenantId);
+                supervisors.Signal(message.TenantId);
                 break;
         }
     }

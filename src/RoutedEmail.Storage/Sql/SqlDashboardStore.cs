@@ -136,6 +136,7 @@ internal sealed class SqlDashboardStore(SqlDatabase database) : IDashboardStore
             FROM agents WHERE tenant_id = @tenant ORDER BY agent_id
             """, null);
         command.With("@tenant", tenantId);
+        var skills = ReadSkills(connection, tenantId);
         using var reader = command.ExecuteReader();
         var agents = new List<AgentDashboard>();
         while (reader.Read())
@@ -148,10 +149,37 @@ internal sealed class SqlDashboardStore(SqlDatabase database) : IDashboardStore
                 SumHeld(held, h => h.AgentId == agentId && h.State == "Offered"),
                 SumHeld(held, h => h.AgentId == agentId && h.State == "Active"),
                 SumHeld(held, h => h.AgentId == agentId && h.State == "Wrap"),
-                reader.ReadInt32(5), reader.ReadInt32(6), reader.ReadInt32(7)));
+                reader.ReadInt32(5), reader.ReadInt32(6), reader.ReadInt32(7),
+                skills.TryGetValue(agentId, out var queues) ? queues : []));
         }
 
         return agents;
+    }
+
+    /// <summary>Lists each agent's skill queues, best rank first, so the page can filter agents by queue.</summary>
+    private static Dictionary<string, List<string>> ReadSkills(DbConnection connection, long tenantId)
+    {
+        using var command = connection.Command(
+            """
+            SELECT agent_id, skill_queue FROM agent_skills
+            WHERE tenant_id = @tenant ORDER BY agent_id, rank, skill_queue
+            """, null);
+        command.With("@tenant", tenantId);
+        using var reader = command.ExecuteReader();
+        var skills = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            var agentId = reader.GetString(0);
+            if (!skills.TryGetValue(agentId, out var queues))
+            {
+                queues = [];
+                skills[agentId] = queues;
+            }
+
+            queues.Add(reader.GetString(1));
+        }
+
+        return skills;
     }
 
     private static int SumHeld(List<HeldCount> held, Func<HeldCount, bool> match) =>

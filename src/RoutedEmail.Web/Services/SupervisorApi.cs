@@ -8,7 +8,7 @@ namespace RoutedEmail.Web.Services;
 /// <see cref="UserSessionClient"/>'s, which the admin pages share; the agent desktop keeps its own, so the desktop and
 /// the dashboard can be signed in as different users in one tab.
 /// </summary>
-public sealed class SupervisorApi(UserSessionClient sessions)
+public sealed partial class SupervisorApi(UserSessionClient sessions)
 {
     /// <summary>The roles that may open the dashboard.</summary>
     public static readonly IReadOnlyList<string> DashboardRoles = ["Supervisor", "Administrator"];
@@ -41,10 +41,7 @@ public sealed class SupervisorApi(UserSessionClient sessions)
     /// <exception cref="HttpRequestException">The server could not be reached.</exception>
     public async Task<TenantDashboard> GetDashboardAsync(CancellationToken cancellationToken)
     {
-        var session = Current ?? throw new InvalidOperationException("No supervisor is signed in.");
-        using var response = await sessions.SendAsync(
-            HttpMethod.Get, $"{session.TenantPath}/dashboard", null, cancellationToken);
-        return (await response.Content.ReadFromJsonAsync<TenantDashboard>(AgentApi.Json, cancellationToken))!;
+        return await SendTenantAsync<TenantDashboard>(HttpMethod.Get, "dashboard", null, cancellationToken);
     }
 
     /// <summary>The error for a user who has neither role.</summary>

@@ -20,13 +20,16 @@ public sealed class DesktopServer : IAsyncDisposable
     public const string AdminToken = "browser-test-admin-token-0123456789abcdef0123";
 
     private readonly FakeTimeProvider? _time;
+    private readonly IReadOnlyDictionary<string, string> _settings;
     private WebApplication? _app;
 
-    private DesktopServer(string dataDirectory, int port, FakeTimeProvider? time)
+    private DesktopServer(
+        string dataDirectory, int port, FakeTimeProvider? time, IReadOnlyDictionary<string, string>? settings)
     {
         DataDirectory = dataDirectory;
         Port = port;
         _time = time;
+        _settings = settings ?? new Dictionary<string, string>();
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
         Admin = new HttpClient { BaseAddress = BaseAddress };
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
@@ -43,10 +46,12 @@ public sealed class DesktopServer : IAsyncDisposable
 
     /// <summary>Starts a server on a new data directory and a free loopback port.</summary>
     /// <param name="time">A fake clock for the service, or null for the system clock.</param>
-    public static async Task<DesktopServer> StartAsync(FakeTimeProvider? time = null)
+    /// <param name="settings">Configuration keys such as <c>Dashboard:SampleInterval</c> and their values.</param>
+    public static async Task<DesktopServer> StartAsync(
+        FakeTimeProvider? time = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var directory = Directory.CreateTempSubdirectory("routed-email-browser-").FullName;
-        var server = new DesktopServer(directory, FreePort(), time);
+        var server = new DesktopServer(directory, FreePort(), time, settings);
         await server.StartAgainAsync();
         return server;
     }
@@ -54,14 +59,19 @@ public sealed class DesktopServer : IAsyncDisposable
     /// <summary>Starts the service on this server's data directory and port, after a stop.</summary>
     public async Task StartAgainAsync()
     {
-        string[] args =
+        List<string> args =
         [
             "--urls", BaseAddress.ToString().TrimEnd('/'),
             "--Storage:Provider", "Sqlite",
             "--Storage:DataDirectory", DataDirectory,
             "--Admin:Token", AdminToken,
         ];
-        var app = RoutedEmailApp.Build(args, builder =>
+        foreach (var (key, value) in _settings)
+        {
+            args.AddRange(["--" + key, value]);
+        }
+
+        var app = RoutedEmailApp.Build([.. args], builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
