@@ -60,6 +60,37 @@ public sealed class HubTests
     }
 
     [Fact]
+    public async Task Hub_MethodSnapshot_CarriesSequenceOfItsPush()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAgentAsync("maria");
+        using var agent = await scenario.SignInAsync("maria");
+        var (hub, _) = await HubTestClient.ConnectAsync(server, agent);
+        await using var disposeHub = hub;
+
+        var available = await hub.Connection.InvokeAsync<JsonObject>("SetStatus", "Available");
+        var statusPush = await hub.NextAsync(_ => true, "the status push");
+        await scenario.IngestAcceptedAsync(scenario.Item("e-1"));
+        var offerPush = await hub.NextWithOffersAsync(1);
+        var offer = AgentApi.Offers(HubTestClient.WorkOf(offerPush))[0];
+        var accepted = await hub.Connection.InvokeAsync<JsonObject>("Accept", AgentApi.OfferIdOf(offer));
+        var acceptPush = await hub.NextAsync(_ => true, "the accept push");
+
+        // Each change is pushed once, and the method's snapshot is at least as new as the push of its change.
+        Assert.Equal("AgentStatusChanged", HubTestClient.ReasonOf(statusPush));
+        Assert.Equal(1, HubTestClient.SequenceOf(statusPush));
+        Assert.Equal(1, HubTestClient.SequenceOf(available));
+        Assert.Equal("Available", HubTestClient.WorkOf(available)["status"]!.GetValue<string>());
+        Assert.Equal(2, HubTestClient.SequenceOf(offerPush));
+        Assert.Equal("Accepted", HubTestClient.ReasonOf(acceptPush));
+        Assert.Equal(3, HubTestClient.SequenceOf(acceptPush));
+        Assert.Equal(3, HubTestClient.SequenceOf(accepted));
+        Assert.Equal(
+            HubTestClient.WorkOf(acceptPush).ToJsonString(), HubTestClient.WorkOf(accepted).ToJsonString());
+    }
+
+    [Fact]
     public async Task Hub_AcceptAndComplete_CompletesEmail()
     {
         await using var server = await TestServer.StartAsync();

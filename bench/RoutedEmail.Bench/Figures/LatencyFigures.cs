@@ -26,6 +26,10 @@ internal static class LatencyFigures
             $"server CPU {serverShare:P0}, harness CPU {clientShare:P0} of one core, {cores} cores");
         Console.WriteLine($"  {result.Sent} measured emails, {result.Probe.Recorded} offers paired, {rate}, {cpu}; " +
             $"{result.Probe.OffersBeforeAcknowledgement} offers arrived before their 200 and count as 0 ms");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  server CPU per email: {result.ServerCpuPerEmail.TotalMilliseconds:F2} ms " +
+            $"({result.ServerCpuInBothPhases.TotalSeconds:F1} s for the {result.SentInBothPhases} emails of the " +
+            $"warm-up and the measured phase, {result.Elapsed.TotalSeconds:F1} s measured and drained)"));
 
         var problems = new List<string>();
         if (result.Errors > 0)
@@ -81,6 +85,8 @@ internal static class LatencyFigures
         ["p999Ms"] = Math.Round(result.Probe.Percentile(99.9).TotalMilliseconds, 3),
         ["maxMs"] = Math.Round(result.Probe.Max().TotalMilliseconds, 3),
         ["serverCpuShare"] = Math.Round(result.ServerCpu / result.Elapsed, 3),
+        ["serverCpuPerEmailMs"] = Math.Round(result.ServerCpuPerEmail.TotalMilliseconds, 3),
+        ["elapsedSeconds"] = Math.Round(result.Elapsed.TotalSeconds, 2),
         ["clientCpuShare"] = Math.Round(result.ClientCpu / result.Elapsed, 3),
         ["errors"] = result.Errors,
     };

@@ -21,6 +21,21 @@ internal sealed record LatencyResult(
 {
     /// <summary>Measured emails whose offer did not arrive before the wait ended.</summary>
     public long Missing => Sent - Probe.Recorded;
+
+    /// <summary>Emails sent in the warm-up and the measured phase together.</summary>
+    public long SentInBothPhases { get; init; } = Sent;
+
+    /// <summary>
+    /// The server's CPU time from the start of the warm-up until the measured phase's last offer, user and system.
+    /// </summary>
+    public TimeSpan ServerCpuInBothPhases { get; init; } = ServerCpu;
+
+    /// <summary>
+    /// The server's CPU time per email over both phases: each email's ingest, routing step, offer push, accept and
+    /// complete, as far as they ran before the wait ended. The load of other processes does not add to it, unlike
+    /// to the latency.
+    /// </summary>
+    public TimeSpan ServerCpuPerEmail => ServerCpuInBothPhases / Math.Max(1, SentInBothPhases);
 }
 
 /// <summary>
@@ -55,12 +70,20 @@ internal static class RoutingLatency
                 $"{setup.Elapsed.TotalSeconds:F0} s"));
             try
             {
+                var serverCpu = CpuMeter.ForProcesses([server.ProcessId]);
+                var cpuBeforeWarmup = serverCpu.Read();
+                var warmupSent = 0L;
                 if (plan.LatencyWarmup > TimeSpan.Zero)
                 {
-                    await sender.SendAsync($"{runId}-warmup", plan.LatencyWarmup, null, errors);
+                    warmupSent = (await sender.SendAsync($"{runId}-warmup", plan.LatencyWarmup, null, errors)).Sent;
                 }
 
-                return await MeasureAsync(plan, runId, server, sender, agents.Count, errors);
+                var result = await MeasureAsync(plan, runId, server, sender, agents.Count, errors);
+                return result with
+                {
+                    SentInBothPhases = warmupSent + result.Sent,
+                    ServerCpuInBothPhases = serverCpu.Read() - cpuBeforeWarmup,
+                };
             }
             finally
             {

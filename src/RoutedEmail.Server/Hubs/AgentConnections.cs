@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using RoutedEmail.Server.Agents;
 using RoutedEmail.Server.Hosting;
+using RoutedEmail.Core.Agents;
 using RoutedEmail.Server.Routing;
 using RoutedEmail.Storage.Abstractions;
 
@@ -98,7 +99,10 @@ internal sealed partial class AgentConnections(
     public IReadOnlyList<AgentKey> ListConnectedAgents() =>
         [.. _channels.Where(entry => !entry.Value.Connections.IsEmpty).Select(entry => entry.Key)];
 
-    /// <summary>Reads the agent's work with the sequence of the last push, for a hub method to return.</summary>
+    /// <summary>
+    /// Reads the agent's work for a hub method to return. The pushes requested before it (<see cref="RequestPush"/>)
+    /// and not sent yet are sent first with the same read, so the returned sequence is that of the last push.
+    /// </summary>
     public async Task<AgentWorkMessage> ReadSnapshotAsync(
         AgentKey agent, string reason, CancellationToken cancellationToken)
     {
@@ -106,7 +110,14 @@ internal sealed partial class AgentConnections(
         await channel.Lock.WaitAsync(cancellationToken);
         try
         {
+            // Only the pushes requested before the read are sure to find their change in it.
+            var pending = channel.PendingReasons.Count;
             var work = await agents.GetWorkAsync(agent.TenantId, agent.AgentId, cancellationToken);
+            if (pending > 0 && await CloseEndedSessionsAsync(agent, channel, cancellationToken) > 0)
+            {
+                await SendPendingAsync(agent, channel, pending, work, cancellationToken);
+            }
+
             return new AgentWorkMessage(channel.Sequence, reason, work);
         }
         finally
@@ -116,12 +127,28 @@ internal sealed partial class AgentConnections(
     }
 
     /// <summary>
-    /// Pushes the agent's committed work to its connections on this node under the next sequence number. A
-    /// connection whose session ended (sign-out, new password, expiry) is closed first and gets nothing.
+    /// Records that the agent's committed work changed, for the next <see cref="PushAsync"/> or
+    /// <see cref="ReadSnapshotAsync"/> of the agent to send. Returns false when the agent has no connection here.
     /// </summary>
-    public async Task PushAsync(AgentKey agent, string reason, CancellationToken cancellationToken)
+    public bool RequestPush(AgentKey agent, string reason)
     {
         if (!_channels.TryGetValue(agent, out var channel) || channel.Connections.IsEmpty)
+        {
+            return false;
+        }
+
+        channel.PendingReasons.Enqueue(reason);
+        return true;
+    }
+
+    /// <summary>
+    /// Sends the requested pushes of the agent that are still pending, each under the next sequence number, with
+    /// one read of the agent's committed work for all of them. A connection whose session ended (sign-out, new
+    /// password, expiry) is closed first and gets nothing.
+    /// </summary>
+    public async Task PushAsync(AgentKey agent, CancellationToken cancellationToken)
+    {
+        if (!_channels.TryGetValue(agent, out var channel))
         {
             return;
         }
@@ -129,19 +156,41 @@ internal sealed partial class AgentConnections(
         await channel.Lock.WaitAsync(cancellationToken);
         try
         {
-            if (await CloseEndedSessionsAsync(agent, channel, cancellationToken) == 0)
+            // A hub method's snapshot, or an earlier push, may have sent the pending pushes already.
+            if (channel.PendingReasons.IsEmpty)
             {
                 return;
             }
 
+            if (await CloseEndedSessionsAsync(agent, channel, cancellationToken) == 0)
+            {
+                channel.PendingReasons.Clear();
+                return;
+            }
+
+            var pending = channel.PendingReasons.Count;
             var work = await agents.GetWorkAsync(agent.TenantId, agent.AgentId, cancellationToken);
-            channel.Sequence++;
-            var message = new AgentWorkMessage(channel.Sequence, reason, work);
-            await hub.Clients.Group(agent.GroupName).SendAsync(AgentHubProtocol.WorkMessage, message, cancellationToken);
+            await SendPendingAsync(agent, channel, pending, work, cancellationToken);
         }
         finally
         {
             channel.Lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Sends one message for each of the first <paramref name="count"/> pending reasons, all with the same work. The
+    /// caller holds the agent's lock and counted them before it read the work, so the work contains their changes.
+    /// A reason requested later stays for its own push.
+    /// </summary>
+    private async Task SendPendingAsync(
+        AgentKey agent, AgentChannel channel, int count, AgentWork work, CancellationToken cancellationToken)
+    {
+        for (var sent = 0; sent < count && channel.PendingReasons.TryDequeue(out var reason); sent++)
+        {
+            channel.Sequence++;
+            var message = new AgentWorkMessage(channel.Sequence, reason, work);
+            await hub.Clients.Group(agent.GroupName).SendAsync(AgentHubProtocol.WorkMessage, message, cancellationToken);
         }
     }
 
@@ -174,6 +223,9 @@ internal sealed partial class AgentConnections(
         public SemaphoreSlim Lock { get; } = new(1, 1);
 
         public long Sequence { get; set; }
+
+        /// <summary>The reasons of the pushes requested and not sent yet, oldest first.</summary>
+        public ConcurrentQueue<string> PendingReasons { get; } = new();
 
         public ConcurrentDictionary<string, OpenConnection> Connections { get; } = new(StringComparer.Ordinal);
     }

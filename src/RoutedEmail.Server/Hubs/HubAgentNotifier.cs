@@ -13,7 +13,14 @@ internal sealed partial class HubAgentNotifier(
 {
     public Task NotifyAsync(long tenantId, string agentId, string reason)
     {
-        _ = Task.Run(() => PushAsync(new AgentKey(tenantId, agentId), reason));
+        // A hub method of the same agent that returns its work after the change may send this push first, with
+        // the same read, and then the background push finds nothing left to send.
+        var agent = new AgentKey(tenantId, agentId);
+        if (connections.RequestPush(agent, reason))
+        {
+            _ = Task.Run(() => PushAsync(agent, reason));
+        }
+
         return Task.CompletedTask;
     }
 
@@ -21,7 +28,7 @@ internal sealed partial class HubAgentNotifier(
     {
         try
         {
-            await connections.PushAsync(agent, reason, lifetime.ApplicationStopping);
+            await connections.PushAsync(agent, lifetime.ApplicationStopping);
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
         {

@@ -17,6 +17,10 @@ internal sealed class DeadlineSignal(Action? notifyOtherNodes = null)
 {
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    // The UTC ticks of the time the deadline service will wake at the latest, or long.MinValue while it reads the
+    // deadlines and so may miss one that commits meanwhile.
+    private long _plannedWakeTicks = long.MinValue;
+
     /// <summary>A task that completes at the next notification; read it before reading the deadlines.</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
 
@@ -26,6 +30,28 @@ internal sealed class DeadlineSignal(Action? notifyOtherNodes = null)
         NotifyLocal();
         notifyOtherNodes?.Invoke();
     }
+
+    /// <summary>
+    /// Notifies the deadline services that a deadline at <paramref name="deadline"/> committed. This node's service is
+    /// woken only when it planned to wake later than that, because at its planned wake it reads every deadline again.
+    /// The other nodes are always notified.
+    /// </summary>
+    public void Notify(DateTimeOffset deadline)
+    {
+        var planned = Volatile.Read(ref _plannedWakeTicks);
+        if (planned == long.MinValue || deadline.UtcTicks < planned)
+        {
+            NotifyLocal();
+        }
+
+        notifyOtherNodes?.Invoke();
+    }
+
+    /// <summary>Marks the start of a read of the deadlines: until <see cref="Plan"/>, every deadline wakes the service.</summary>
+    public void BeginPlanning() => Volatile.Write(ref _plannedWakeTicks, long.MinValue);
+
+    /// <summary>Records the time the service will wake at the latest, after it read the deadlines.</summary>
+    public void Plan(DateTimeOffset wakeAt) => Volatile.Write(ref _plannedWakeTicks, wakeAt.UtcTicks);
 
     /// <summary>Wakes this node's deadline service only, for a signal that came from another node.</summary>
     public void NotifyLocal()
@@ -61,6 +87,9 @@ internal sealed partial class DeadlineService(
         var skipsCheckedUntil = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
+            // In this order, a deadline that commits while the deadlines are read either wakes the sleep below or
+            // is in what is read.
+            signal.BeginPlanning();
             var changed = signal.Changed;
             DateTimeOffset wakeAt;
             try
@@ -78,6 +107,7 @@ internal sealed partial class DeadlineService(
                 wakeAt = time.GetUtcNow() + RetryDelay;
             }
 
+            signal.Plan(wakeAt);
             await ClockSleep.UntilAsync(time, wakeAt, changed, stoppingToken);
         }
     }

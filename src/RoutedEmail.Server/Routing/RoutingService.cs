@@ -65,7 +65,7 @@ internal sealed partial class RoutingService(
 
             if (offers.Count > 0)
             {
-                deadlines.Notify();
+                deadlines.Notify(offers.Min(offer => offer.ExpiresAt));
             }
 
             foreach (var agentId in offers.Select(offer => offer.AgentId).Distinct(StringComparer.Ordinal))

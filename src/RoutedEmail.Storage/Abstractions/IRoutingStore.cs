@@ -86,7 +86,8 @@ public interface IRoutingStore
 /// <param name="EmailId">The offered email.</param>
 /// <param name="EntityId">The offered email's entity id.</param>
 /// <param name="AgentId">The agent it is offered to.</param>
-public sealed record OfferMade(long OfferId, long EmailId, string EntityId, string AgentId);
+/// <param name="ExpiresAt">When the offer expires unless the agent accepts or declines it first.</param>
+public sealed record OfferMade(long OfferId, long EmailId, string EntityId, string AgentId, DateTimeOffset ExpiresAt);
 
 /// <summary>A skill queue that became unattended, or attended again.</summary>
 /// <param name="TenantId">The tenant.</param>

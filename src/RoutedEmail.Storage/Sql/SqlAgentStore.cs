@@ -141,10 +141,13 @@ internal sealed partial class SqlAgentStore(SqlDatabase database, TimeProvider t
             }
         }
 
+        // The first state term repeats the predicate of the partial index routed_emails_held_by_agent, so SQLite
+        // reads the agent's open emails through it instead of every email the agent ever held.
         using var accepted = connection.Command(
             $"""
             SELECT {EmailReader.Columns} FROM routed_emails e
-            WHERE e.tenant_id = @tenant AND e.agent_id = @agent AND e.state IN ('Active', 'Wrap')
+            WHERE e.tenant_id = @tenant AND e.agent_id = @agent AND e.state IN ('Offered', 'Active', 'Wrap')
+              AND e.state IN ('Active', 'Wrap')
             ORDER BY e.id
             """, transaction);
         accepted.With("@tenant", tenantId).With("@agent", agentId);

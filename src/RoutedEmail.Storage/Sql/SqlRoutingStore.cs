@@ -30,9 +30,23 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
         long tenantId, TimeSpan declineSkip, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
+
+        // A step woken by a completion often finds no waiting email. This read needs no write lock, and an email
+        // that commits after it wakes the router again.
+        if (!HasWaitingEmail(connection, tenantId))
+        {
+            return Task.FromResult<IReadOnlyList<OfferMade>>([]);
+        }
+
         using var transaction = database.BeginWrite(connection, tenantId);
         var now = time.GetUtcNow();
         var agents = ReadRoutableAgents(connection, transaction, tenantId);
+        if (agents.Count == 0)
+        {
+            // Every agent is busy or away, as for most steps woken by new email under load: nothing to offer.
+            return Task.FromResult<IReadOnlyList<OfferMade>>([]);
+        }
+
         var skips = ReadSkips(connection, transaction, tenantId, now - declineSkip);
         var waiting = new Dictionary<string, IReadOnlyList<QueueHead>>(StringComparer.Ordinal);
         foreach (var queue in agents.SelectMany(agent => agent.Ranks.Keys).Distinct(StringComparer.Ordinal))
@@ -61,21 +75,46 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
         return Task.FromResult<IReadOnlyList<OfferMade>>(offers);
     }
 
+    /// <summary>Returns whether the tenant has a Queued email, with one look-up in <c>routed_emails_waiting</c>.</summary>
+    private static bool HasWaitingEmail(DbConnection connection, long tenantId)
+    {
+        using var command = connection.Command(
+            "SELECT 1 FROM routed_emails WHERE tenant_id = @tenant AND state = 'Queued' LIMIT 1", null);
+        return command.With("@tenant", tenantId).ExecuteScalar() is not null;
+    }
+
+    /// <summary>
+    /// The Available agents below both maxima, one row per skill queue of each, in agent id order. The CTE counts each
+    /// Available agent's held emails once, through <c>routed_emails_held_by_agent</c>, so the count follows the open
+    /// emails and not the agent's history. The redundant <c>status &lt;&gt; 'Offline'</c> lets the planner start from
+    /// <c>agents_not_offline</c> instead of every agent of the tenant. The filter on the load repeats
+    /// <see cref="RoutingPolicy.CountFreeSlots"/>, so the skill rows of busy agents are not read. SQLite keeps the
+    /// left table of a CROSS JOIN as the outer loop, so it looks up each free agent's skills by primary key; with a
+    /// plain JOIN it chose <c>agent_skills_by_queue</c> as the outer loop and scanned the CTE once per skill row.
+    /// </summary>
+    internal const string RoutableAgentsQuery =
+        """
+        WITH available AS MATERIALIZED (
+            SELECT a.agent_id, a.max_concurrent_emails AS max_emails, a.idle_since,
+                   a.other_work_count AS other_work,
+                   COALESCE(a.max_concurrent_tasks, a.max_concurrent_emails) AS max_tasks, (
+                       SELECT COUNT(*) FROM routed_emails e
+                       WHERE e.tenant_id = a.tenant_id AND e.agent_id = a.agent_id
+                         AND e.state IN ('Offered', 'Active', 'Wrap')) AS load
+            FROM agents a
+            WHERE a.tenant_id = @tenant AND a.status <> 'Offline' AND a.status = 'Available')
+        SELECT v.agent_id, v.max_emails, v.idle_since, s.skill_queue, s.rank, v.load, v.other_work, v.max_tasks
+        FROM available v
+        CROSS JOIN agent_skills s
+        WHERE v.load < v.max_emails AND v.load + v.other_work < v.max_tasks
+          AND s.tenant_id = @tenant AND s.agent_id = v.agent_id
+        ORDER BY v.agent_id
+        """;
+
     private static List<RoutableAgent> ReadRoutableAgents(
         DbConnection connection, DbTransaction transaction, long tenantId)
     {
-        using var command = connection.Command(
-            """
-            SELECT a.agent_id, a.max_concurrent_emails, a.idle_since, s.skill_queue, s.rank, (
-                SELECT COUNT(*) FROM routed_emails e
-                WHERE e.tenant_id = a.tenant_id AND e.agent_id = a.agent_id
-                  AND e.state IN ('Offered', 'Active', 'Wrap')) AS load,
-                a.other_work_count, COALESCE(a.max_concurrent_tasks, a.max_concurrent_emails)
-            FROM agents a
-            JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.agent_id
-            WHERE a.tenant_id = @tenant AND a.status = 'Available'
-            ORDER BY a.agent_id
-            """, transaction);
+        using var command = connection.Command(RoutableAgentsQuery, transaction);
         command.With("@tenant", tenantId);
         using var reader = command.ExecuteReader();
         var agents = new List<RoutableAgent>();
@@ -170,7 +209,14 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
             """, transaction);
         insert.With("@tenant", tenantId).With("@email", head.EmailId).With("@agent", agentId)
             .With("@now", now.ToStored());
-        var offerId = (long)insert.ExecuteScalar()!;
+        long offerId;
+        DateTimeOffset expiresAt;
+        using (var reader = insert.ExecuteReader())
+        {
+            reader.Read();
+            offerId = reader.ReadInt64(0);
+            expiresAt = SqlCommands.ToTime(reader.ReadInt64(1));
+        }
 
         using var update = connection.Command(
             "UPDATE routed_emails SET state = 'Offered', agent_id = @agent WHERE id = @email RETURNING entity_id",
@@ -178,6 +224,6 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
         var entityId = (string)update.With("@agent", agentId).With("@email", head.EmailId).ExecuteScalar()!;
         SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Offered, head.EmailId, agentId,
             offerId, OfferRoutingInputs.ToDetail(chosen, head.Queue));
-        return new OfferMade(offerId, head.EmailId, entityId, agentId);
+        return new OfferMade(offerId, head.EmailId, entityId, agentId, expiresAt);
     }
 }

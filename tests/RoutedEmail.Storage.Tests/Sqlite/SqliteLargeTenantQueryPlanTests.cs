@@ -31,6 +31,21 @@ public sealed class SqliteLargeTenantQueryPlanTests
     }
 
     [Fact]
+    public async Task RoutableAgentsQuery_LargeTenant_UsesOpenEmailIndex()
+    {
+        await using var database = TestDatabase.Create();
+        var tenantId = await SeedLargeTenantAsync(database);
+
+        var plan = ReadPlan(database, SqlRoutingStore.RoutableAgentsQuery, tenantId);
+
+        Assert.Contains(plan, StartsWith("SEARCH a USING INDEX agents_not_offline (tenant_id=?)"));
+        Assert.Contains(plan, StartsWith(
+            "SEARCH e USING COVERING INDEX routed_emails_held_by_agent (tenant_id=? AND agent_id=?"));
+        Assert.DoesNotContain(plan, line => line.Contains("routed_emails_by_agent", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, StartsWith("SCAN a"));
+    }
+
+    [Fact]
     public async Task DueEmailsQuery_LargeTenant_StartsFromQueuesWithRule()
     {
         await using var database = TestDatabase.Create();

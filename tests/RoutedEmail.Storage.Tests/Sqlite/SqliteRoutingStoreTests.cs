@@ -259,6 +259,60 @@ public sealed class SqliteRoutingStoreTests
         Assert.Equal(createdAt + 45_000, expiresAt);
         var work = await database.Agents.GetWorkAsync(tenantId, "agent-1", CancellationToken.None);
         Assert.Equal(database.Time.GetUtcNow() + TimeSpan.FromSeconds(45), Assert.Single(work.Offers).ExpiresAt);
+        Assert.Equal(database.Time.GetUtcNow() + TimeSpan.FromSeconds(45), offer.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task RouteAsync_SeveralFreeAgents_OffersByRankIdleAndMaxima()
+    {
+        await using var database = TestDatabase.Create();
+        var tenantId = await SetUpAsync(database);
+        await database.PutAgentAsync(tenantId, "backup", 2, ("Sales", 2));
+        await database.PutAgentAsync(tenantId, "first-idle", 1, ("Sales", 1));
+        await database.PutAgentAsync(tenantId, "second-idle", 1, ("Sales", 1));
+        await database.SetStatusAsync(tenantId, "backup", AgentStatus.Available);
+        database.Time.Advance(TimeSpan.FromSeconds(10));
+        await database.SetStatusAsync(tenantId, "first-idle", AgentStatus.Available);
+        database.Time.Advance(TimeSpan.FromSeconds(10));
+        await database.SetStatusAsync(tenantId, "second-idle", AgentStatus.Available);
+        for (var i = 1; i <= 5; i++)
+        {
+            database.Time.Advance(TimeSpan.FromSeconds(1));
+            await database.QueueEmailAsync(tenantId, $"email-{i}");
+        }
+
+        var offers = await database.RouteAsync(tenantId);
+
+        // Rank 1 comes before idle time, so backup, idle longest, gets email only after both rank-1 agents are at
+        // their maximum of one, and then up to its own maximum of two. email-5 waits.
+        Assert.Equal(
+            ["email-1 first-idle", "email-2 second-idle", "email-3 backup", "email-4 backup"],
+            offers.Select(offer => $"{offer.EntityId} {offer.AgentId}"));
+        Assert.Equal("Queued", database.QueryString("SELECT state FROM routed_emails WHERE entity_id = 'email-5'"));
+        Assert.Empty(await database.RouteAsync(tenantId));
+    }
+
+    [Fact]
+    public async Task RouteAsync_CompletedEmails_NotCountedAsLoad()
+    {
+        await using var database = TestDatabase.Create();
+        var tenantId = await SetUpAsync(database);
+        await database.PutAgentAsync(tenantId, "agent-1", 1, ("Sales", 1));
+        await database.SetStatusAsync(tenantId, "agent-1", AgentStatus.Available);
+        for (var i = 1; i <= 3; i++)
+        {
+            await database.QueueEmailAsync(tenantId, $"done-{i}");
+            var offer = Assert.Single(await database.RouteAsync(tenantId));
+            await database.Agents.AcceptAsync(tenantId, "agent-1", offer.OfferId, CancellationToken.None);
+            await database.Agents.CompleteAsync(tenantId, "agent-1", offer.EmailId, null, null, CancellationToken.None);
+        }
+
+        await database.QueueEmailAsync(tenantId, "next");
+
+        var next = Assert.Single(await database.RouteAsync(tenantId));
+
+        Assert.Equal("next", next.EntityId);
+        Assert.Equal(3, database.QueryLong("SELECT COUNT(*) FROM routed_emails WHERE state = 'Completed'"));
     }
 
     [Fact]
