@@ -15,6 +15,7 @@ using RoutedEmail.Server.Hubs;
 using RoutedEmail.Server.Ingest;
 using RoutedEmail.Server.Integrator;
 using RoutedEmail.Server.Keys;
+using RoutedEmail.Server.Reports;
 using RoutedEmail.Server.Routing;
 using RoutedEmail.Server.Security;
 using RoutedEmail.Server.Supervisors;
@@ -177,6 +178,7 @@ public static class RoutedEmailApp
         tenant.MapWorkCodeGroups();
         tenant.MapAwayReasons();
         tenant.MapAwayTimeReport();
+        tenant.MapIntervalReports();
         tenant.MapSkillQueues();
         tenant.MapConfigurations();
         tenant.MapAgentAdministration();

@@ -54,6 +54,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IResourceLifecycleStore, SqlResourceLifecycleStore>();
         services.AddSingleton<IDashboardStore, SqlDashboardStore>();
         services.AddSingleton<IDashboardSampleStore, SqlDashboardSampleStore>();
+        services.AddSingleton<IIntervalReportStore, SqlIntervalReportStore>();
         return services;
     }
 }

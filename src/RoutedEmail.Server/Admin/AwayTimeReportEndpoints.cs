@@ -1,8 +1,7 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using RoutedEmail.Core.Reports;
+using RoutedEmail.Server.Reports;
 using RoutedEmail.Server.Security;
 using RoutedEmail.Storage.Abstractions;
 
@@ -12,13 +11,10 @@ namespace RoutedEmail.Server.Admin;
 /// The away time report: seconds each agent spent Away within a range, per away reason, computed from the event log.
 /// It is the first of the agent reports, so it lives under <c>/reports</c>.
 /// </summary>
-internal static partial class AwayTimeReportEndpoints
+internal static class AwayTimeReportEndpoints
 {
     // The same maximum as the agent ids that PUT /agents/{agentId} accepts.
     private const int MaxAgentIdLength = 128;
-
-    private const string TimeExample =
-        "such as 2026-03-02T09:00:00Z or 2026-03-02T09:00:00%2B01:00 (a '+' in a query string must be sent as %2B)";
 
     public static void MapAwayTimeReport(this RouteGroupBuilder tenant)
     {
@@ -34,16 +30,18 @@ internal static partial class AwayTimeReportEndpoints
         var now = time.GetUtcNow();
         var query = context.Request.Query;
         var validation = new RequestValidation();
-        var rangeEnd = ParseTime(validation, "to", ReadSingleValue(validation, query, "to", to)) ?? now;
+        var toValue = ReportQuery.ReadSingleValue(validation, query, "to", to);
+        var fromValue = ReportQuery.ReadSingleValue(validation, query, "from", from);
+        var rangeEnd = ReportQuery.ParseTime(validation, "to", toValue) ?? now;
         var rangeStart = from is null
             ? DefaultStart(validation, rangeEnd)
-            : ParseTime(validation, "from", ReadSingleValue(validation, query, "from", from));
+            : ReportQuery.ParseTime(validation, "from", fromValue);
         if (validation.IsValid)
         {
-            CheckRange(validation, rangeStart!.Value, rangeEnd);
+            ReportQuery.CheckRange(validation, rangeStart!.Value, rangeEnd, AwayTimeReport.MaxRange);
         }
 
-        agentId = ReadSingleValue(validation, query, "agentId", agentId);
+        agentId = ReportQuery.ReadSingleValue(validation, query, "agentId", agentId);
         if (agentId is not null)
         {
             validation.CheckPathName("agentId", agentId, MaxAgentIdLength);
@@ -67,24 +65,6 @@ internal static partial class AwayTimeReportEndpoints
     }
 
     /// <summary>
-    /// Returns the bound value of a query parameter, or null with an error when the query string repeats it. The
-    /// binder joins repeated values with commas, which would otherwise be read as one value.
-    /// </summary>
-    private static string? ReadSingleValue(
-        RequestValidation validation, IQueryCollection query, string field, string? bound)
-    {
-        var count = query[field].Count;
-        if (count <= 1)
-        {
-            return bound;
-        }
-
-        validation.Add(field, $"{field} is given {count} times in the query string, but it may be given only " +
-            $"once. Send a single {field}.");
-        return null;
-    }
-
-    /// <summary>
     /// Computes the start of the range when from is missing, which is to minus the default range, or adds an error
     /// and returns null when that start is before 1970.
     /// </summary>
@@ -102,68 +82,6 @@ internal static partial class AwayTimeReportEndpoints
             $"{DateTimeOffset.UnixEpoch + AwayTimeReport.DefaultRange:O} or later, or send an explicit from.");
         return null;
     }
-
-    /// <summary>
-    /// Parses an ISO 8601 instant with a UTC offset, or returns null when the value is missing or invalid.
-    /// </summary>
-    private static DateTimeOffset? ParseTime(RequestValidation validation, string field, string? value)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        // The offset is required, because a time without one would be read in the server's time zone.
-        if (!InstantPattern().IsMatch(value)
-            || !DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
-        {
-            validation.Add(field, $"{field} \"{value}\" is not an ISO 8601 time with a UTC offset. Send one " +
-                $"{TimeExample}.");
-            return null;
-        }
-
-        // Event times count milliseconds from the Unix epoch, and the default start is computed by subtraction.
-        if (parsed < DateTimeOffset.UnixEpoch)
-        {
-            validation.Add(field, $"{field} \"{value}\" is before 1970-01-01T00:00:00Z, which is the earliest " +
-                "time a report accepts. Send a later time.");
-            return null;
-        }
-
-        return parsed;
-    }
-
-    private static void CheckRange(RequestValidation validation, DateTimeOffset rangeStart, DateTimeOffset rangeEnd)
-    {
-        if (rangeEnd <= rangeStart)
-        {
-            validation.Add("to", $"to ({rangeEnd:O}) is not after from ({rangeStart:O}). Send a to later than from, " +
-                "because the range includes from and excludes to.");
-        }
-        else if (rangeEnd - rangeStart > AwayTimeReport.MaxRange)
-        {
-            validation.Add("from", $"The range from {rangeStart:O} to {rangeEnd:O} is " +
-                $"{FormatLength(rangeEnd - rangeStart)} long, but it may be at most " +
-                $"{AwayTimeReport.MaxRange.TotalDays:0} days. Send a later from, or split the range into several " +
-                "requests.");
-        }
-    }
-
-    /// <summary>
-    /// Formats a length as days and hh:mm:ss with every nonzero fractional digit, so a range just over the maximum
-    /// does not read as equal to it.
-    /// </summary>
-    private static string FormatLength(TimeSpan length)
-    {
-        var text = $"{length.Days} days {length.Hours:00}:{length.Minutes:00}:{length.Seconds:00}";
-        var fraction = length.Ticks % TimeSpan.TicksPerSecond;
-        return fraction == 0
-            ? text
-            : $"{text}.{fraction.ToString("0000000", CultureInfo.InvariantCulture).TrimEnd('0')}";
-    }
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$")]
-    private static partial Regex InstantPattern();
 }
 
 /// <summary>The away time report of a range.</summary>

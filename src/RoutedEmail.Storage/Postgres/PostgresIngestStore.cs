@@ -128,9 +128,9 @@ internal sealed class PostgresIngestStore(PostgresDatabase database, TimeProvide
                         attributes, screen_pop_url, position)
                 ORDER BY position
                 ON CONFLICT (tenant_id, entity_id) WHERE closed_at IS NULL DO NOTHING
-                RETURNING id)
-            INSERT INTO events (tenant_id, at, type, email_id)
-            SELECT @tenant, @now, @type, id FROM inserted ORDER BY id
+                RETURNING id, skill_queue)
+            INSERT INTO events (tenant_id, at, type, email_id, queue)
+            SELECT @tenant, @now, @type, id, skill_queue FROM inserted ORDER BY id
             """, connection, transaction);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());

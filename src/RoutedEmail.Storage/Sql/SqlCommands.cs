@@ -57,15 +57,19 @@ internal static class SqlCommands
     public static string? GetNullableString(this DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
-    /// <summary>Appends an event to the log inside the caller's transaction.</summary>
+    /// <summary>
+    /// Appends an event to the log inside the caller's transaction. An email's event records the skill queue the
+    /// email is in at that point of the transaction.
+    /// </summary>
     public static void AppendEvent(
         DbConnection connection, DbTransaction transaction, long tenantId, DateTimeOffset at, string type,
         long? emailId = null, string? agentId = null, long? offerId = null, string? detail = null)
     {
         using var command = connection.Command(
             """
-            INSERT INTO events (tenant_id, at, type, email_id, agent_id, offer_id, detail)
-            VALUES (@tenant, @at, @type, @email, @agent, @offer, @detail)
+            INSERT INTO events (tenant_id, at, type, email_id, agent_id, offer_id, detail, queue)
+            VALUES (@tenant, @at, @type, @email, @agent, @offer, @detail,
+                (SELECT skill_queue FROM routed_emails WHERE id = @email))
             """, transaction);
         command.With("@tenant", tenantId).With("@at", at.ToStored()).With("@type", type).With("@email", emailId)
             .With("@agent", agentId).With("@offer", offerId).With("@detail", detail);

@@ -211,7 +211,10 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
                 RETURNING id
                 """, null);
             _insertEvent = (SqliteCommand)connection.Command(
-                "INSERT INTO events (tenant_id, at, type, email_id) VALUES ($tenant, $now, $type, $email)",
+                """
+                INSERT INTO events (tenant_id, at, type, email_id, queue)
+                VALUES ($tenant, $now, $type, $email, $queue)
+                """,
                 null);
         }
 
@@ -250,7 +253,7 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
                     ("$now", now.ToStored()));
                 var emailId = (long)_insertEmail.ExecuteScalar()!;
                 Bind(_insertEvent, ("$tenant", batch.TenantId), ("$now", now.ToStored()),
-                    ("$type", EventTypes.Received), ("$email", emailId));
+                    ("$type", EventTypes.Received), ("$email", emailId), ("$queue", email.SkillQueue));
                 _insertEvent.ExecuteNonQuery();
                 added++;
             }
