@@ -41,7 +41,10 @@ internal static class UserEndpoints
         var tenant = TenantScope.Get(context);
         var validation = new RequestValidation();
         validation.CheckPathName("userId", userId, MaxUserIdLength);
-        var displayName = request.DisplayName ?? userId;
+        // Like a missing password, a missing display name keeps the stored one; a new user gets its id.
+        var displayName = request.DisplayName
+            ?? (await users.GetUserAsync(tenant.Id, userId, cancellationToken))?.DisplayName
+            ?? userId;
         validation.CheckLength("displayName", displayName, 1, 200);
         CheckPassword(validation, request.Password);
         var roles = ReadRoles(validation, request.Roles);

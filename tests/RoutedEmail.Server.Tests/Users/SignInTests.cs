@@ -243,6 +243,20 @@ public sealed class SignInTests
     }
 
     [Fact]
+    public async Task PutUser_NoDisplayName_KeepsStoredName()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAsync("users/ana", new { displayName = "Ana Silva", password = "password-ana", roles = Supervisor });
+
+        var replaced = await scenario.PutAsync("users/ana", new { roles = Supervisor });
+        var created = await scenario.PutAsync("users/bo", new { password = "password-bo", roles = Supervisor });
+
+        Assert.Equal("Ana Silva", replaced["displayName"]!.GetValue<string>());
+        Assert.Equal("bo", created["displayName"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task PutAgent_Legacy_CreatesAgentUser()
     {
         await using var server = await TestServer.StartAsync();
