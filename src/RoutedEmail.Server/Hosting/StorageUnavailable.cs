@@ -14,8 +14,8 @@ internal static class StorageUnavailable
 
     /// <summary>The message of every 503 returned because of such a failure.</summary>
     public const string Message =
-        "The service cannot reach its database at the moment, so nothing of the request was stored. Retry in a few " +
-        "seconds; re-sending the same request is safe.";
+        "The service cannot reach its database, or cannot write to it, at the moment, so nothing of the request was " +
+        "stored. Retry in a few seconds; re-sending the same request is safe.";
 
     // SQLite result codes for a full disk, an I/O error and a file that cannot be opened.
     private const int SqliteFull = 13;

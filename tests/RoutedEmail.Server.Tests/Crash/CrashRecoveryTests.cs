@@ -213,7 +213,9 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     private static int Count(IEnumerable<SentBatch> batches, BatchOutcome outcome) =>
         batches.Count(batch => batch.Outcome == outcome);
 
-    private static int ReadSetting(string variable, int defaultValue)
+    /// <summary>Reads a positive integer from an environment variable, or returns the default when it is unset.</summary>
+    /// <exception cref="InvalidOperationException">The variable is set but is not a positive integer.</exception>
+    internal static int ReadSetting(string variable, int defaultValue)
     {
         var text = Environment.GetEnvironmentVariable(variable);
         if (string.IsNullOrWhiteSpace(text))
