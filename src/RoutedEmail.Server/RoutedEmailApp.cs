@@ -10,6 +10,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RoutedEmail.Server.Admin;
 using RoutedEmail.Server.Agents;
 using RoutedEmail.Server.Cluster;
+using RoutedEmail.Server.Events;
 using RoutedEmail.Server.Hosting;
 using RoutedEmail.Server.Hubs;
 using RoutedEmail.Server.Ingest;
@@ -187,6 +188,7 @@ public static class RoutedEmailApp
         tenant.MapLifecycle();
         tenant.MapSupervisorActions();
         tenant.MapDashboard();
+        tenant.MapEventFeed();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions
         {

@@ -55,6 +55,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IDashboardStore, SqlDashboardStore>();
         services.AddSingleton<IDashboardSampleStore, SqlDashboardSampleStore>();
         services.AddSingleton<IIntervalReportStore, SqlIntervalReportStore>();
+        services.AddSingleton<IEventFeedStore, SqlEventFeedStore>();
         return services;
     }
 }

@@ -68,6 +68,16 @@ public static class EventTypes
     public const string UserSignedIn = "UserSignedIn";
 
     /// <summary>
+    /// An administrator's PUT created a resource. The detail is JSON with <c>kind</c> (<c>SkillQueue</c>,
+    /// <c>Configuration</c>, <c>Agent</c>, <c>WorkCodeGroup</c> or <c>AwayReason</c>), <c>name</c> and <c>by</c>, the
+    /// actor: <c>operator</c> or <c>user:</c> and the user id.
+    /// </summary>
+    public const string ResourceCreated = "ResourceCreated";
+
+    /// <summary>An administrator's PUT replaced a resource. The detail is as for <see cref="ResourceCreated"/>.</summary>
+    public const string ResourceChanged = "ResourceChanged";
+
+    /// <summary>
     /// An administrator disabled a resource. The detail is JSON with <c>kind</c> (such as <c>SkillQueue</c> or
     /// <c>User</c>), <c>name</c> and <c>by</c>, the actor: <c>operator</c> or <c>user:</c> and the user id.
     /// </summary>

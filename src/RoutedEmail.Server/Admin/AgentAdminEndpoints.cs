@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using RoutedEmail.Core.Agents;
@@ -20,7 +21,7 @@ internal static class AgentAdminEndpoints
     }
 
     private static async Task<Results<Ok<Agent>, Created<Agent>, ValidationProblem, ProblemHttpResult>> PutAsync(
-        HttpContext context, string agentId, AgentRequest request,
+        HttpContext context, string agentId, AgentRequest request, ClaimsPrincipal user,
         IConfigurationStore store, IPasswordHasher<AgentAccount> hasher, IRoutingTrigger router,
         CancellationToken cancellationToken)
     {
@@ -37,7 +38,8 @@ internal static class AgentAdminEndpoints
         var passwordHash = request.Password is null
             ? null
             : hasher.HashPassword(new AgentAccount(tenant.Id, agentId), request.Password);
-        var outcome = await store.PutAgentAsync(tenant.Id, definition, passwordHash, cancellationToken);
+        var outcome = await store.PutAgentAsync(
+            tenant.Id, definition, passwordHash, TenantAccess.ReadActor(user), cancellationToken);
         if (outcome.MissingSkillQueue is { } missing)
         {
             validation.Add("skillQueues", $"Skill queue \"{missing}\" does not exist. Create it with PUT " +

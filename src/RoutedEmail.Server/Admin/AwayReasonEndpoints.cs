@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RoutedEmail.Core.Agents;
+using RoutedEmail.Server.Security;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Admin;
@@ -15,8 +17,8 @@ internal static class AwayReasonEndpoints
     }
 
     private static async Task<Results<Ok<AwayReason>, Created<AwayReason>, ValidationProblem>> PutAsync(
-        HttpContext context, string code, AwayReasonRequest request, IAwayReasonStore store,
-        CancellationToken cancellationToken)
+        HttpContext context, string code, AwayReasonRequest request, ClaimsPrincipal user,
+        IAwayReasonStore store, CancellationToken cancellationToken)
     {
         var reason = new AwayReason(code, request.Description ?? string.Empty);
         var validation = new RequestValidation();
@@ -28,7 +30,8 @@ internal static class AwayReasonEndpoints
         }
 
         var tenantId = TenantScope.Get(context).Id;
-        var created = await store.PutAwayReasonAsync(tenantId, reason, cancellationToken);
+        var created = await store.PutAwayReasonAsync(
+            tenantId, reason, TenantAccess.ReadActor(user), cancellationToken);
 
         // The stored reason carries the enabled flag, which a PUT keeps.
         var stored = (await store.GetAwayReasonAsync(tenantId, code, cancellationToken))!;

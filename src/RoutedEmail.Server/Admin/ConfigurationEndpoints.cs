@@ -1,7 +1,9 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Core.Ingest;
 using RoutedEmail.Core.Tenants;
+using RoutedEmail.Server.Security;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Admin;
@@ -20,7 +22,7 @@ internal static class ConfigurationEndpoints
     }
 
     private static async Task<Results<Ok<RoutedEmailConfiguration>, Created<RoutedEmailConfiguration>, ValidationProblem, ProblemHttpResult>> PutAsync(
-        HttpContext context, string ownerId, ConfigurationRequest request,
+        HttpContext context, string ownerId, ConfigurationRequest request, ClaimsPrincipal user,
         IConfigurationStore store, CancellationToken cancellationToken)
     {
         var tenant = TenantScope.Get(context);
@@ -33,7 +35,8 @@ internal static class ConfigurationEndpoints
             return (ValidationProblem)validation.ToProblem();
         }
 
-        var outcome = await store.PutConfigurationAsync(tenant.Id, configuration, cancellationToken);
+        var outcome = await store.PutConfigurationAsync(
+            tenant.Id, configuration, TenantAccess.ReadActor(user), cancellationToken);
         if (outcome.MissingSkillQueue is { } missing)
         {
             validation.Add("skillQueue", $"skillQueue \"{missing}\" does not exist. Create it with PUT " +

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RoutedEmail.Core.Tenants;
 using RoutedEmail.Server.Routing;
@@ -22,7 +23,7 @@ internal static class SkillQueueEndpoints
     }
 
     private static async Task<Results<Ok<SkillQueue>, Created<SkillQueue>, ValidationProblem, ProblemHttpResult>> PutAsync(
-        HttpContext context, string queue, SkillQueueRequest request,
+        HttpContext context, string queue, SkillQueueRequest request, ClaimsPrincipal user,
         IConfigurationStore store, DeadlineSignal deadlines, CancellationToken cancellationToken)
     {
         var tenant = TenantScope.Get(context);
@@ -43,7 +44,8 @@ internal static class SkillQueueEndpoints
             return (ValidationProblem)validation.ToProblem();
         }
 
-        var outcome = await store.PutSkillQueueAsync(tenant.Id, skillQueue, cancellationToken);
+        var outcome = await store.PutSkillQueueAsync(
+            tenant.Id, skillQueue, TenantAccess.ReadActor(user), cancellationToken);
         if (outcome.MissingWorkCodeGroup is { } missing)
         {
             validation.Add("workCodeGroups", $"Work code group \"{missing}\" does not exist. Create it with PUT " +

@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RoutedEmail.Core.Tenants;
+using RoutedEmail.Server.Security;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Admin;
@@ -15,8 +17,8 @@ internal static class WorkCodeGroupEndpoints
     }
 
     private static async Task<Results<Ok<WorkCodeGroup>, Created<WorkCodeGroup>, ValidationProblem>> PutAsync(
-        HttpContext context, string group, WorkCodeGroupRequest request, IConfigurationStore store,
-        CancellationToken cancellationToken)
+        HttpContext context, string group, WorkCodeGroupRequest request, ClaimsPrincipal user,
+        IConfigurationStore store, CancellationToken cancellationToken)
     {
         var workCodeGroup = new WorkCodeGroup(group, request.Codes ?? []);
         var validation = Validate(workCodeGroup);
@@ -26,7 +28,8 @@ internal static class WorkCodeGroupEndpoints
         }
 
         var tenantId = TenantScope.Get(context).Id;
-        var created = await store.PutWorkCodeGroupAsync(tenantId, workCodeGroup, cancellationToken);
+        var created = await store.PutWorkCodeGroupAsync(
+            tenantId, workCodeGroup, TenantAccess.ReadActor(user), cancellationToken);
 
         // The stored group carries the enabled flag, which a PUT keeps.
         var stored = (await store.GetWorkCodeGroupAsync(tenantId, group, cancellationToken))!;

@@ -8,7 +8,9 @@ public interface IAwayReasonStore
 {
     /// <summary>Creates or replaces an away reason.</summary>
     /// <returns>True when the reason was created, false when it replaced an existing one.</returns>
-    Task<bool> PutAwayReasonAsync(long tenantId, AwayReason reason, CancellationToken cancellationToken);
+    /// <remarks>A change appends a ResourceCreated or ResourceChanged event for the actor.</remarks>
+    Task<bool> PutAwayReasonAsync(
+        long tenantId, AwayReason reason, string? actor, CancellationToken cancellationToken);
 
     /// <summary>Finds an away reason by code.</summary>
     Task<AwayReason?> GetAwayReasonAsync(long tenantId, string code, CancellationToken cancellationToken);

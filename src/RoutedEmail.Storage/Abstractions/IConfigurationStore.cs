@@ -10,11 +10,15 @@ public interface IConfigurationStore
     /// Creates or replaces a skill queue, keeping its enabled flag. Every work code group it names must exist, and a
     /// group that the queue did not use before must be enabled.
     /// </summary>
-    Task<PutOutcome> PutSkillQueueAsync(long tenantId, SkillQueue queue, CancellationToken cancellationToken);
+    /// <remarks>A change appends a ResourceCreated or ResourceChanged event for the actor.</remarks>
+    Task<PutOutcome> PutSkillQueueAsync(
+        long tenantId, SkillQueue queue, string? actor, CancellationToken cancellationToken);
 
     /// <summary>Creates or replaces a work code group.</summary>
     /// <returns>True when the group was created, false when it replaced an existing one.</returns>
-    Task<bool> PutWorkCodeGroupAsync(long tenantId, WorkCodeGroup group, CancellationToken cancellationToken);
+    /// <remarks>A change appends a ResourceCreated or ResourceChanged event for the actor.</remarks>
+    Task<bool> PutWorkCodeGroupAsync(
+        long tenantId, WorkCodeGroup group, string? actor, CancellationToken cancellationToken);
 
     /// <summary>Finds a work code group by name.</summary>
     Task<WorkCodeGroup?> GetWorkCodeGroupAsync(long tenantId, string name, CancellationToken cancellationToken);
@@ -29,8 +33,9 @@ public interface IConfigurationStore
     Task<IReadOnlyList<SkillQueue>> ListSkillQueuesAsync(long tenantId, CancellationToken cancellationToken);
 
     /// <summary>Creates or replaces a routed email configuration. Its skill queue must exist.</summary>
+    /// <remarks>A change appends a ResourceCreated or ResourceChanged event for the actor.</remarks>
     Task<PutOutcome> PutConfigurationAsync(
-        long tenantId, RoutedEmailConfiguration configuration, CancellationToken cancellationToken);
+        long tenantId, RoutedEmailConfiguration configuration, string? actor, CancellationToken cancellationToken);
 
     /// <summary>Finds a routed email configuration by owner id.</summary>
     Task<RoutedEmailConfiguration?> GetConfigurationAsync(
@@ -56,8 +61,10 @@ public interface IConfigurationStore
     /// role, creating the user when needed. A null <paramref name="passwordHash"/> keeps the stored password, and a
     /// new agent of an existing user takes that user's password. Every skill queue of the routing profile must exist.
     /// </summary>
+    /// <remarks>A change appends a ResourceCreated or ResourceChanged event for the actor.</remarks>
     Task<PutOutcome> PutAgentAsync(
-        long tenantId, AgentDefinition definition, string? passwordHash, CancellationToken cancellationToken);
+        long tenantId, AgentDefinition definition, string? passwordHash, string? actor,
+        CancellationToken cancellationToken);
 
     /// <summary>Finds an agent by id.</summary>
     Task<Agent?> GetAgentAsync(long tenantId, string agentId, CancellationToken cancellationToken);

@@ -73,16 +73,18 @@ public sealed class PostgresDatabase : SqlDatabase, IAsyncDisposable
     /// Begins a READ COMMITTED transaction and, for a tenant, takes the tenant's transaction advisory lock. Every
     /// node takes the same lock before it changes that tenant's routing state, so those transactions run one at a
     /// time, as on SQLite, and each reads the committed result of the one before. The lock ends with the
-    /// transaction.
+    /// transaction. The commit numbers the events that the transaction appended (see
+    /// <see cref="PostgresWriteTransaction"/>).
     /// </summary>
     public override DbTransaction BeginWrite(DbConnection connection, long? tenantId)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var transaction = connection.BeginTransaction(IsolationLevel.ReadCommitted);
+        var npgsql = (NpgsqlConnection)connection;
+        var transaction = new PostgresWriteTransaction(npgsql, npgsql.BeginTransaction(IsolationLevel.ReadCommitted));
         if (tenantId is { } tenant)
         {
             using var command = connection.CreateCommand();
-            command.Transaction = transaction;
+            command.Transaction = transaction.Inner;
             command.CommandText = "SELECT pg_advisory_xact_lock(@class, @tenant)";
             command.With("@class", TenantLockClass).With("@tenant", checked((int)tenant));
             command.ExecuteNonQuery();

@@ -3,6 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Storage.Abstractions;
+using RoutedEmail.Storage.Sql;
 
 namespace RoutedEmail.Storage.Postgres;
 
@@ -43,6 +44,13 @@ internal sealed class PostgresIngestStore(PostgresDatabase database, TimeProvide
         var added = fresh.Count == 0
             ? 0
             : await InsertAsync(connection, transaction, tenantId, fresh, time.GetUtcNow(), cancellationToken);
+
+        // Numbering takes the tenant's event counter lock, so it comes last, just before the commit.
+        if (added > 0)
+        {
+            await SqlEventSequences.NumberPendingAsync(
+                connection, transaction, SqlEventSequences.PostgresPublicId, cancellationToken);
+        }
 
         // The commit is not cancelled: once it is sent, the caller's giving up cannot undo it.
         await transaction.CommitAsync(CancellationToken.None);

@@ -4,9 +4,10 @@ using RoutedEmail.Storage.Abstractions;
 namespace RoutedEmail.Storage.Sql;
 
 /// <summary>Away reason codes in SQLite. The away time report's reads are in SqlAwayTimeReport.cs.</summary>
-internal sealed partial class SqlAwayReasonStore(SqlDatabase database) : IAwayReasonStore
+internal sealed partial class SqlAwayReasonStore(SqlDatabase database, TimeProvider time) : IAwayReasonStore
 {
-    public Task<bool> PutAwayReasonAsync(long tenantId, AwayReason reason, CancellationToken cancellationToken)
+    public Task<bool> PutAwayReasonAsync(
+        long tenantId, AwayReason reason, string? actor, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
         using var transaction = database.BeginWrite(connection, tenantId);
@@ -21,6 +22,8 @@ internal sealed partial class SqlAwayReasonStore(SqlDatabase database) : IAwayRe
             """, transaction);
         put.With("@tenant", tenantId).With("@code", reason.Code).With("@description", reason.Description)
             .ExecuteNonQuery();
+        SqlUsers.AppendAdminChange(connection, transaction, tenantId, time.GetUtcNow(), created,
+            AdministeredResource.AwayReason.ToString(), reason.Code, actor);
         transaction.Commit();
         return Task.FromResult(created);
     }

@@ -14,7 +14,7 @@ internal static class SqlCommands
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        command.Transaction = transaction is Sqlite.SqliteWriteTransaction write ? write.Inner : transaction;
+        command.Transaction = transaction is IWrappedTransaction wrapper ? wrapper.Inner : transaction;
         return command;
     }
 
@@ -59,7 +59,8 @@ internal static class SqlCommands
 
     /// <summary>
     /// Appends an event to the log inside the caller's transaction. An email's event records the skill queue the
-    /// email is in at that point of the transaction.
+    /// email is in at that point of the transaction. The event has no sequence number until the transaction's
+    /// commit numbers it, so the transaction must come from <see cref="SqlDatabase.BeginWrite"/>.
     /// </summary>
     public static void AppendEvent(
         DbConnection connection, DbTransaction transaction, long tenantId, DateTimeOffset at, string type,
@@ -74,6 +75,16 @@ internal static class SqlCommands
         command.With("@tenant", tenantId).With("@at", at.ToStored()).With("@type", type).With("@email", emailId)
             .With("@agent", agentId).With("@offer", offerId).With("@detail", detail);
         command.ExecuteNonQuery();
+        if (transaction is IWrappedTransaction wrapper)
+        {
+            wrapper.MarkEventAppended();
+        }
+        else
+        {
+            throw new InvalidOperationException(
+                "An event was appended in a transaction that SqlDatabase.BeginWrite did not begin, so its commit " +
+                "would not number the event. Begin the transaction with BeginWrite.");
+        }
     }
 
     /// <summary>

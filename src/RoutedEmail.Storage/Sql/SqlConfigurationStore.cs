@@ -19,7 +19,12 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
     private const string ConfigurationColumns =
         "owner_id, skill_queue, priority, enabled, description, screen_pop_url_template";
 
-    public Task<PutOutcome> PutSkillQueueAsync(long tenantId, SkillQueue queue, CancellationToken cancellationToken)
+    /// <summary>Creates or replaces a skill queue without appending an administrative event, for tests.</summary>
+    public Task<PutOutcome> PutSkillQueueAsync(long tenantId, SkillQueue queue, CancellationToken cancellationToken) =>
+        PutSkillQueueAsync(tenantId, queue, actor: null, cancellationToken);
+
+    public Task<PutOutcome> PutSkillQueueAsync(
+        long tenantId, SkillQueue queue, string? actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(queue);
         using var connection = database.Open();
@@ -66,16 +71,25 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
             .With("@after", queue.Escalation?.AfterSeconds).With("@raise", queue.Escalation?.RaisePriorityBy ?? 0)
             .With("@overflow", overflow);
         command.ExecuteNonQuery();
+        SqlUsers.AppendAdminChange(connection, transaction, tenantId, time.GetUtcNow(), !exists,
+            AdministeredResource.SkillQueue.ToString(), queue.Name, actor);
         transaction.Commit();
         return Task.FromResult(new PutOutcome(!exists));
     }
 
-    public Task<bool> PutWorkCodeGroupAsync(long tenantId, WorkCodeGroup group, CancellationToken cancellationToken)
+    /// <summary>Creates or replaces a work code group without appending an administrative event, for tests.</summary>
+    public Task<bool> PutWorkCodeGroupAsync(long tenantId, WorkCodeGroup group, CancellationToken cancellationToken) =>
+        PutWorkCodeGroupAsync(tenantId, group, actor: null, cancellationToken);
+
+    public Task<bool> PutWorkCodeGroupAsync(
+        long tenantId, WorkCodeGroup group, string? actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(group);
         using var connection = database.Open();
         using var transaction = database.BeginWrite(connection, tenantId);
         var created = SqlWorkCodes.Put(connection, transaction, tenantId, group);
+        SqlUsers.AppendAdminChange(connection, transaction, tenantId, time.GetUtcNow(), created,
+            AdministeredResource.WorkCodeGroup.ToString(), group.Name, actor);
         transaction.Commit();
         return Task.FromResult(created);
     }
@@ -110,8 +124,13 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
         return Task.FromResult<IReadOnlyList<SkillQueue>>(ReadAll(command, ReadQueue));
     }
 
+    /// <summary>Creates or replaces a configuration without appending an administrative event, for tests.</summary>
     public Task<PutOutcome> PutConfigurationAsync(
-        long tenantId, RoutedEmailConfiguration configuration, CancellationToken cancellationToken)
+        long tenantId, RoutedEmailConfiguration configuration, CancellationToken cancellationToken) =>
+        PutConfigurationAsync(tenantId, configuration, actor: null, cancellationToken);
+
+    public Task<PutOutcome> PutConfigurationAsync(
+        long tenantId, RoutedEmailConfiguration configuration, string? actor, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
         using var transaction = database.BeginWrite(connection, tenantId);
@@ -136,6 +155,8 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
             .With("@enabled", configuration.Enabled).With("@description", configuration.Description)
             .With("@template", configuration.ScreenPopUrlTemplate);
         command.ExecuteNonQuery();
+        SqlUsers.AppendAdminChange(connection, transaction, tenantId, time.GetUtcNow(), created,
+            AdministeredResource.Configuration.ToString(), configuration.OwnerId, actor);
         transaction.Commit();
         return Task.FromResult(new PutOutcome(created));
     }
@@ -186,8 +207,14 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
         return Task.FromResult(SqlOwnerRouting.Find(database, tenantId, ownerIds));
     }
 
+    /// <summary>Creates or replaces an agent without appending an administrative event, for tests.</summary>
     public Task<PutOutcome> PutAgentAsync(
-        long tenantId, AgentDefinition definition, string? passwordHash, CancellationToken cancellationToken)
+        long tenantId, AgentDefinition definition, string? passwordHash, CancellationToken cancellationToken) =>
+        PutAgentAsync(tenantId, definition, passwordHash, actor: null, cancellationToken);
+
+    public Task<PutOutcome> PutAgentAsync(
+        long tenantId, AgentDefinition definition, string? passwordHash, string? actor,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
         using var connection = database.Open();
@@ -215,6 +242,8 @@ internal sealed class SqlConfigurationStore(SqlDatabase database, TimeProvider t
             [.. roles ?? [], UserRole.Agent], passwordHash ?? (roles is null ? agentPasswordHash : null),
             time.GetUtcNow());
         WriteAgent(connection, transaction, tenantId, definition, agentPasswordHash, created);
+        SqlUsers.AppendAdminChange(connection, transaction, tenantId, time.GetUtcNow(), created, "Agent",
+            definition.AgentId, actor, agentId: definition.AgentId);
         transaction.Commit();
         return Task.FromResult(new PutOutcome(created));
     }

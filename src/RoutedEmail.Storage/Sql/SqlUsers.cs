@@ -139,6 +139,23 @@ internal static class SqlUsers
         SqlCommands.AppendEvent(connection, transaction, tenantId, now, type, agentId: agentId, detail: detail);
     }
 
+    /// <summary>
+    /// Appends a ResourceCreated or ResourceChanged event for an administrator's PUT, or nothing when the actor is
+    /// null.
+    /// </summary>
+    public static void AppendAdminChange(
+        DbConnection connection, DbTransaction transaction, long tenantId, DateTimeOffset now, bool created,
+        string kind, string name, string? actor, string? agentId = null)
+    {
+        if (actor is null)
+        {
+            return;
+        }
+
+        var type = created ? EventTypes.ResourceCreated : EventTypes.ResourceChanged;
+        AppendLifecycleEvent(connection, transaction, tenantId, now, type, kind, name, actor, agentId);
+    }
+
     /// <summary>The event type of an enable or a disable.</summary>
     public static string EnabledEvent(bool enabled) =>
         enabled ? EventTypes.ResourceEnabled : EventTypes.ResourceDisabled;

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using RoutedEmail.Storage.Sql;
 
 namespace RoutedEmail.Storage.Sqlite;
 
@@ -11,8 +12,9 @@ namespace RoutedEmail.Storage.Sqlite;
 /// <remarks>
 /// Commands take <see cref="Inner"/>, because Microsoft.Data.Sqlite accepts only its own transaction type;
 /// <c>SqlCommands.Command</c> unwraps it.
+/// The commit numbers the transaction's events first (see <see cref="SqlEventSequences"/>).
 /// </remarks>
-internal sealed class SqliteWriteTransaction : DbTransaction
+internal sealed class SqliteWriteTransaction : DbTransaction, IWrappedTransaction
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteWriteGate _gate;
@@ -27,6 +29,14 @@ internal sealed class SqliteWriteTransaction : DbTransaction
 
     /// <summary>The SQLite transaction that commands run in.</summary>
     public SqliteTransaction Inner { get; }
+
+    DbTransaction IWrappedTransaction.Inner => Inner;
+
+    // Every commit looks for unnumbered events, because the ingest writer inserts its events with a statement of
+    // its own. Finding none is one lookup in a nearly empty index inside this process.
+    void IWrappedTransaction.MarkEventAppended()
+    {
+    }
 
     public override IsolationLevel IsolationLevel => Inner.IsolationLevel;
 
@@ -52,9 +62,12 @@ internal sealed class SqliteWriteTransaction : DbTransaction
         }
     }
 
-    /// <summary>Commits, lets the next writer in, and returns once the commit is on disk.</summary>
+    /// <summary>
+    /// Numbers the transaction's events, commits, lets the next writer in, and returns once the commit is on disk.
+    /// </summary>
     public override void Commit()
     {
+        SqlEventSequences.NumberPending(_connection, Inner, SqlEventSequences.SqlitePublicId);
         Inner.Commit();
         ExitGate();
         _gate.WaitUntilDurable();
