@@ -3,10 +3,8 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RoutedEmail.Server.Admin;
 using RoutedEmail.Server.Agents;
 using RoutedEmail.Server.Cluster;
@@ -20,9 +18,9 @@ using RoutedEmail.Server.Reports;
 using RoutedEmail.Server.Routing;
 using RoutedEmail.Server.Security;
 using RoutedEmail.Server.Supervisors;
+using RoutedEmail.Server.Telemetry;
 using RoutedEmail.Server.Users;
 using RoutedEmail.Storage;
-using RoutedEmail.Storage.Sql;
 
 namespace RoutedEmail.Server;
 
@@ -91,6 +89,7 @@ public static class RoutedEmailApp
         services.AddHostedService<NodeHeartbeatService>();
         builder.AddCluster();
         builder.AddSupervisorDashboard();
+        builder.AddTelemetry();
 
         services.AddSingleton<IntegratorAuthenticator>();
         services.AddSingleton<AgentActions>();
@@ -136,7 +135,6 @@ public static class RoutedEmailApp
             options.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         });
         services.AddOpenApi(options => options.AddOperationTransformer(IngestOpenApi.DescribeAsync));
-        services.AddHealthChecks().AddCheck<StartupHealthCheck>("startup");
         builder.AddWebUi();
     }
 
@@ -157,6 +155,7 @@ public static class RoutedEmailApp
     private static void MapEndpoints(WebApplication app)
     {
         ProxyHeaders.Use(app);
+        app.UseProbesAndMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseNotReadyResponses();
@@ -190,18 +189,7 @@ public static class RoutedEmailApp
         tenant.MapDashboard();
         tenant.MapEventFeed();
 
-        app.MapHealthChecks("/healthz", new HealthCheckOptions
-        {
-            ResponseWriter = async (context, report) =>
-            {
-                if (report.Status != HealthStatus.Healthy)
-                {
-                    context.Response.Headers.RetryAfter = StorageUnavailable.RetryAfterSeconds;
-                }
-
-                await context.Response.WriteAsync(report.Status.ToString());
-            },
-        });
+        app.MapReadiness();
         app.MapWebUi();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(options =>
@@ -209,34 +197,5 @@ public static class RoutedEmailApp
             options.RoutePrefix = "docs";
             options.SwaggerEndpoint("/openapi/v1.json", "RoutedEmail API v1");
         });
-    }
-
-    /// <summary>
-    /// Reports healthy once the store is ready and while a query on the database succeeds, so a load balancer takes
-    /// a node that cannot reach the database out of service.
-    /// </summary>
-    private sealed class StartupHealthCheck(StartupGate startup, SqlDatabase database) : IHealthCheck
-    {
-        public Task<HealthCheckResult> CheckHealthAsync(
-            HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            if (!startup.IsReady)
-            {
-                return Task.FromResult(HealthCheckResult.Unhealthy("Storage is not initialized yet."));
-            }
-
-            try
-            {
-                using var connection = database.Open();
-                using var command = connection.CreateCommand();
-                command.CommandText = "SELECT 1";
-                command.ExecuteScalar();
-                return Task.FromResult(HealthCheckResult.Healthy());
-            }
-            catch (Exception exception) when (StorageUnavailable.Matches(exception))
-            {
-                return Task.FromResult(HealthCheckResult.Unhealthy("The database is unavailable.", exception));
-            }
-        }
     }
 }

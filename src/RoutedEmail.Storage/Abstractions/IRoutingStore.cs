@@ -87,7 +87,11 @@ public interface IRoutingStore
 /// <param name="EntityId">The offered email's entity id.</param>
 /// <param name="AgentId">The agent it is offered to.</param>
 /// <param name="ExpiresAt">When the offer expires unless the agent accepts or declines it first.</param>
-public sealed record OfferMade(long OfferId, long EmailId, string EntityId, string AgentId, DateTimeOffset ExpiresAt);
+/// <param name="Queue">The skill queue it was offered from: its own, or the overflow queue the agent serves.</param>
+/// <param name="EnqueuedAt">The email's enqueue time, which a decline or an expiry keeps.</param>
+public sealed record OfferMade(
+    long OfferId, long EmailId, string EntityId, string AgentId, DateTimeOffset ExpiresAt, string Queue,
+    DateTimeOffset EnqueuedAt);
 
 /// <summary>A skill queue that became unattended, or attended again.</summary>
 /// <param name="TenantId">The tenant.</param>

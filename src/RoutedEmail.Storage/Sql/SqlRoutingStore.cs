@@ -224,6 +224,6 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
         var entityId = (string)update.With("@agent", agentId).With("@email", head.EmailId).ExecuteScalar()!;
         SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Offered, head.EmailId, agentId,
             offerId, OfferRoutingInputs.ToDetail(chosen, head.Queue));
-        return new OfferMade(offerId, head.EmailId, entityId, agentId, expiresAt);
+        return new OfferMade(offerId, head.EmailId, entityId, agentId, expiresAt, head.Queue, head.EnqueuedAt);
     }
 }
