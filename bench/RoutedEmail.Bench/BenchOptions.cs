@@ -71,7 +71,13 @@ internal sealed partial record BenchOptions(
         double presetDuration = 10;
         double presetWarmup = 8;
         IReadOnlyList<int> batchSizes = [1, 100];
-        var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        // The figures measure what one node can store and route, so the per-tenant rate limits, which would cap
+        // the one benchmark tenant far below that, are off unless --server-setting sets them.
+        var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["RateLimits:Ingest:PermitLimit"] = "0",
+            ["RateLimits:Api:PermitLimit"] = "0",
+        };
         var postgres = false;
         var nodes = 3;
         var agents = 16;

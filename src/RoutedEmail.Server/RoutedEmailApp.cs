@@ -14,6 +14,7 @@ using RoutedEmail.Server.Hubs;
 using RoutedEmail.Server.Ingest;
 using RoutedEmail.Server.Integrator;
 using RoutedEmail.Server.Keys;
+using RoutedEmail.Server.Limits;
 using RoutedEmail.Server.Reports;
 using RoutedEmail.Server.Routing;
 using RoutedEmail.Server.Security;
@@ -71,6 +72,7 @@ public static class RoutedEmailApp
         services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.SectionName));
         RoutingOptions.AddTo(builder);
         ProxyHeaders.AddTo(builder);
+        ServiceLimits.AddTo(builder);
         services.AddSingleton(TimeProvider.System);
         services.AddRoutedEmailStorage(builder.Configuration);
 
@@ -158,6 +160,7 @@ public static class RoutedEmailApp
         app.UseProbesAndMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        ServiceLimits.Use(app);
         app.UseNotReadyResponses();
         app.UseAgentHub();
         app.UseSupervisorHub();

@@ -60,6 +60,33 @@ public sealed class RetryTests
     }
 
     [Fact]
+    public async Task Send_ThrottledEveryAttempt_ThrowsTransient()
+    {
+        // The service's throttle 429 carries Retry-After and no WWW-Authenticate challenge, unlike the 429 that
+        // follows rejected API keys.
+        await using var endpoint = await ScriptedEndpoint.StartAsync(
+            (429, "2"), (429, "2"), (429, "2"), (429, "2"));
+        var time = new FakeTimeProvider();
+        using var logs = new CapturingLoggerProvider();
+        await using var services = Services(endpoint.BaseAddress, time, logs);
+        var client = services.GetRequiredService<RoutedEmailClient>();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var send = client.SendAsync(ClientApiTests.Request("throttled"), limit.Token);
+        await endpoint.WaitForRequestsAsync(1);
+        var advanced = await AdvanceUntilRequestsAsync(time, endpoint, 4);
+        var exception = await Assert.ThrowsAsync<RoutedEmailException>(() => send.WaitAsync(limit.Token));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, exception.StatusCode);
+        Assert.True(exception.IsTransient);
+        Assert.False(exception.IsKeyCheckRateLimited);
+        Assert.False(exception.IsAuthenticationFailure);
+        Assert.Equal(4, endpoint.Requests);
+        Assert.True(advanced >= TimeSpan.FromSeconds(6), $"Three retries came after {advanced.TotalSeconds} s.");
+        Assert.All(logs.MessagesOf(9403), message => Assert.Contains("in 2000 ms", message, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Send_BadRequest_IsNotRetried()
     {
         await using var endpoint = await ScriptedEndpoint.StartAsync((400, null));

@@ -18,6 +18,11 @@ public static class IngestLimits
     /// <summary>Maximum JSON nesting depth. A valid request nests 4 levels: array, item, attributes, attribute.</summary>
     public const int MaxDepth = 8;
 
+    /// <summary>
+    /// Maximum number of properties in an item or attribute object, including unknown ones, which are ignored: 100.
+    /// </summary>
+    public const int MaxPropertiesPerObject = 100;
+
     /// <summary>Maximum number of attributes per item.</summary>
     public const int MaxAttributes = 10;
 

@@ -18,11 +18,11 @@ internal static class ItemReader
     }
 
     /// <summary>Reads the object that starts at the reader's current token, leaving the reader on its end.</summary>
-    public static ItemResult Read(ref Utf8JsonReader reader, int index)
+    public static ItemResult Read(ref Utf8JsonReader reader, int index, IngestLimitOptions limits)
     {
         try
         {
-            return new ItemResult(ReadObject(ref reader, index), null);
+            return new ItemResult(ReadObject(ref reader, index, limits), null);
         }
         catch (FieldError failure)
         {
@@ -30,7 +30,7 @@ internal static class ItemReader
         }
     }
 
-    private static RoutedEmailRequest ReadObject(ref Utf8JsonReader reader, int index)
+    private static RoutedEmailRequest ReadObject(ref Utf8JsonReader reader, int index, IngestLimitOptions limits)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -38,6 +38,7 @@ internal static class ItemReader
 
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
+            CheckPropertyCount(index, null, seen.Count, limits.MaxPropertiesPerObject);
             var name = ReadPropertyName(ref reader, index, null);
             if (!seen.Add(name))
             {
@@ -48,7 +49,7 @@ internal static class ItemReader
             reader.Read();
             if (name == "attributes")
             {
-                attributes = ReadAttributes(ref reader, index);
+                attributes = ReadAttributes(ref reader, index, limits);
             }
             else if (RoutedEmailBatchParser.Mandatory.Contains(name))
             {
@@ -75,11 +76,11 @@ internal static class ItemReader
         var request = new RoutedEmailRequest(
             values["platform"], values["companyCode"], values["environment"], values["ownerId"],
             values["entityId"], values["fromAddress"], values["toAddress"], values["subject"], attributes);
-        CheckValues(request, index);
+        CheckValues(request, index, limits);
         return request;
     }
 
-    private static void CheckValues(RoutedEmailRequest request, int index)
+    private static void CheckValues(RoutedEmailRequest request, int index, IngestLimitOptions limits)
     {
         if (request.Platform != IngestLimits.PlatformCode)
         {
@@ -87,16 +88,18 @@ internal static class ItemReader
                 $"Use \"{IngestLimits.PlatformCode}\".");
         }
 
-        CheckLength(index, "companyCode", request.CompanyCode, IngestLimits.MaxCodeLength);
-        CheckLength(index, "environment", request.Environment, IngestLimits.MaxCodeLength);
-        CheckIdentifier(index, "ownerId", request.OwnerId);
-        CheckIdentifier(index, "entityId", request.EntityId);
-        CheckLength(index, "fromAddress", request.FromAddress, IngestLimits.MaxDisplayLength);
-        CheckLength(index, "toAddress", request.ToAddress, IngestLimits.MaxDisplayLength);
-        CheckLength(index, "subject", request.Subject, IngestLimits.MaxDisplayLength);
+        const string code = nameof(IngestLimitOptions.MaxCodeLength);
+        const string display = nameof(IngestLimitOptions.MaxDisplayLength);
+        CheckLength(index, "companyCode", request.CompanyCode, limits.MaxCodeLength, code);
+        CheckLength(index, "environment", request.Environment, limits.MaxCodeLength, code);
+        CheckIdentifier(index, "ownerId", request.OwnerId, limits.MaxIdLength);
+        CheckIdentifier(index, "entityId", request.EntityId, limits.MaxIdLength);
+        CheckLength(index, "fromAddress", request.FromAddress, limits.MaxDisplayLength, display);
+        CheckLength(index, "toAddress", request.ToAddress, limits.MaxDisplayLength, display);
+        CheckLength(index, "subject", request.Subject, limits.MaxDisplayLength, display);
     }
 
-    private static void CheckIdentifier(int index, string field, string value)
+    private static void CheckIdentifier(int index, string field, string value, int maximum)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
@@ -109,10 +112,11 @@ internal static class ItemReader
                 "Send an identifier of printable characters, as a CRM stores it.");
         }
 
-        CheckLength(index, field, value, IngestLimits.MaxIdLength);
+        CheckLength(index, field, value, maximum, nameof(IngestLimitOptions.MaxIdLength));
     }
 
-    private static List<EmailAttribute> ReadAttributes(ref Utf8JsonReader reader, int index)
+    private static List<EmailAttribute> ReadAttributes(
+        ref Utf8JsonReader reader, int index, IngestLimitOptions limits)
     {
         // The attributes property is optional, so null means the same as an empty array.
         if (reader.TokenType == JsonTokenType.Null)
@@ -132,13 +136,15 @@ internal static class ItemReader
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             var position = attributes.Count;
-            if (position == IngestLimits.MaxAttributes)
+            if (position == limits.MaxAttributes)
             {
-                throw Invalid(index, "attributes", $"there are more than {IngestLimits.MaxAttributes} attributes.",
-                    $"Send at most {IngestLimits.MaxAttributes}.");
+                throw Invalid(index, "attributes",
+                    $"there are more than {limits.MaxAttributes} attributes " +
+                    $"({IngestLimitOptions.Setting(nameof(IngestLimitOptions.MaxAttributes))}).",
+                    $"Send at most {limits.MaxAttributes}.");
             }
 
-            var attribute = ReadAttribute(ref reader, index, position);
+            var attribute = ReadAttribute(ref reader, index, position, limits);
             if (!keys.Add(attribute.Key))
             {
                 throw Invalid(index, $"attributes[{position}].key",
@@ -152,8 +158,11 @@ internal static class ItemReader
         return attributes;
     }
 
-    private static EmailAttribute ReadAttribute(ref Utf8JsonReader reader, int index, int position)
+    private static EmailAttribute ReadAttribute(
+        ref Utf8JsonReader reader, int index, int position, IngestLimitOptions limits)
     {
+        var maximum = limits.MaxAttributeLength;
+        var maxProperties = limits.MaxPropertiesPerObject;
         var prefix = $"attributes[{position}]";
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -167,6 +176,7 @@ internal static class ItemReader
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
+            CheckPropertyCount(index, prefix, seen.Count, maxProperties);
             var name = ReadPropertyName(ref reader, index, prefix);
             if (!seen.Add(name))
             {
@@ -202,8 +212,9 @@ internal static class ItemReader
             throw Invalid(index, $"{prefix}.key", "the key is empty.", "Give the attribute a name.");
         }
 
-        CheckLength(index, $"{prefix}.key", key, IngestLimits.MaxAttributeLength);
-        CheckLength(index, $"{prefix}.value", value, IngestLimits.MaxAttributeLength);
+        const string option = nameof(IngestLimitOptions.MaxAttributeLength);
+        CheckLength(index, $"{prefix}.key", key, maximum, option);
+        CheckLength(index, $"{prefix}.value", value, maximum, option);
         return new EmailAttribute(key, value);
     }
 
@@ -245,13 +256,30 @@ internal static class ItemReader
         }
     }
 
-    private static void CheckLength(int index, string field, string value, int maximum)
+    private static void CheckLength(int index, string field, string value, int maximum, string option)
     {
         var length = UnicodeText.CountCharacters(value);
         if (length > maximum)
         {
-            throw Invalid(index, field, $"the value is {length} characters long; the maximum is {maximum}.",
+            throw Invalid(index, field,
+                $"the value is {length} characters long; the maximum is {maximum} " +
+                $"({IngestLimitOptions.Setting(option)}).",
                 $"Shorten it to at most {maximum} characters.");
+        }
+    }
+
+    /// <summary>
+    /// Rejects an object with too many properties before its next one is read. Unknown properties are ignored but
+    /// each name is kept to find repeats, so without this limit one 8 MiB item would cost over 100 MiB of memory.
+    /// </summary>
+    private static void CheckPropertyCount(int index, string? field, int count, int maximum)
+    {
+        if (count >= maximum)
+        {
+            throw Invalid(index, field,
+                $"the object has more than {maximum} properties " +
+                $"({IngestLimitOptions.Setting(nameof(IngestLimitOptions.MaxPropertiesPerObject))}).",
+                "Leave out the properties that the API does not define.");
         }
     }
 

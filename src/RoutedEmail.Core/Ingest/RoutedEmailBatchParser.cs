@@ -15,17 +15,16 @@ public static class RoutedEmailBatchParser
     private static readonly string[] MandatoryFields =
         ["platform", "companyCode", "environment", "ownerId", "entityId", "fromAddress", "toAddress", "subject"];
 
-    private static readonly JsonReaderOptions ReaderOptions = new()
-    {
-        AllowTrailingCommas = false,
-        CommentHandling = JsonCommentHandling.Disallow,
-        MaxDepth = IngestLimits.MaxDepth,
-    };
+    /// <summary>Parses a whole request body with the default limits of <see cref="IngestLimits"/>.</summary>
+    /// <param name="body">The raw body bytes. A leading UTF-8 byte order mark is ignored.</param>
+    public static IngestParseResult Parse(ReadOnlySpan<byte> body) => Parse(body, IngestLimitOptions.Default);
 
     /// <summary>Parses a whole request body.</summary>
     /// <param name="body">The raw body bytes. A leading UTF-8 byte order mark is ignored.</param>
-    public static IngestParseResult Parse(ReadOnlySpan<byte> body)
+    /// <param name="limits">The item count, depth and length limits to enforce.</param>
+    public static IngestParseResult Parse(ReadOnlySpan<byte> body, IngestLimitOptions limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         if (body.StartsWith(Encoding.UTF8.Preamble))
         {
             body = body[Encoding.UTF8.Preamble.Length..];
@@ -43,12 +42,19 @@ public static class RoutedEmailBatchParser
 
         try
         {
-            var reader = new Utf8JsonReader(body, ReaderOptions);
-            return ParseBody(ref reader);
+            var readerOptions = new JsonReaderOptions
+            {
+                AllowTrailingCommas = false,
+                CommentHandling = JsonCommentHandling.Disallow,
+                MaxDepth = limits.MaxDepth,
+            };
+            var reader = new Utf8JsonReader(body, readerOptions);
+            return ParseBody(ref reader, limits);
         }
         catch (JsonException exception)
         {
-            return Fail(null, null, $"The request body is not valid JSON: {DescribeSyntaxError(exception)}",
+            return Fail(null, null,
+                $"The request body is not valid JSON: {DescribeSyntaxError(exception, limits.MaxDepth)}",
                 "Send one JSON array with no comments, trailing commas or content after it.");
         }
     }
@@ -57,7 +63,7 @@ public static class RoutedEmailBatchParser
     /// Describes a syntax error with the reader's reason and a 1-based line and byte position. The reader's own
     /// message ends with 0-based positions, which would disagree with every editor.
     /// </summary>
-    private static string DescribeSyntaxError(JsonException exception)
+    private static string DescribeSyntaxError(JsonException exception, int maxDepth)
     {
         var reason = exception.Message;
         var positionStart = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
@@ -68,13 +74,14 @@ public static class RoutedEmailBatchParser
 
         if (reason.Contains("maximum configured depth", StringComparison.Ordinal))
         {
-            reason = $"the nesting depth is over the maximum of {IngestLimits.MaxDepth} levels, while a valid request nests 4.";
+            reason = $"the nesting depth is over the maximum of {maxDepth} levels " +
+                $"({IngestLimitOptions.Setting(nameof(IngestLimitOptions.MaxDepth))}), while a valid request nests 4.";
         }
 
         return $"{reason.TrimEnd()} (line {exception.LineNumber + 1}, byte {exception.BytePositionInLine + 1})";
     }
 
-    private static IngestParseResult ParseBody(ref Utf8JsonReader reader)
+    private static IngestParseResult ParseBody(ref Utf8JsonReader reader, IngestLimitOptions limits)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartArray)
@@ -87,10 +94,12 @@ public static class RoutedEmailBatchParser
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             var index = requests.Count;
-            if (index == IngestLimits.MaxItems)
+            if (index == limits.MaxItems)
             {
-                return Fail(null, null, $"The request has more than {IngestLimits.MaxItems} items.",
-                    $"Split it into requests of at most {IngestLimits.MaxItems} items.");
+                return Fail(null, null,
+                    $"The request has more than {limits.MaxItems} items " +
+                    $"({IngestLimitOptions.Setting(nameof(IngestLimitOptions.MaxItems))}).",
+                    $"Split it into requests of at most {limits.MaxItems} items.");
             }
 
             if (reader.TokenType != JsonTokenType.StartObject)
@@ -99,7 +108,7 @@ public static class RoutedEmailBatchParser
                     "Send each routed email request as a JSON object.");
             }
 
-            var item = ItemReader.Read(ref reader, index);
+            var item = ItemReader.Read(ref reader, index, limits);
             if (item.Error is not null)
             {
                 return IngestParseResult.Failure(item.Error);

@@ -37,12 +37,13 @@ internal static partial class IngestEndpoint
     private static async Task HandleAsync(
         HttpContext context, IntegratorAuthenticator authenticator, IConfigurationStore configurations,
         IIngestStore ingest, IRoutingTrigger router, TimeProvider time, IOptions<IngestOptions> options,
-        ILoggerFactory loggers)
+        IOptions<IngestLimitOptions> limits, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(IngestEndpoint).FullName!);
         try
         {
-            await QueueBatchAsync(context, authenticator, configurations, ingest, router, time, options, logger);
+            await QueueBatchAsync(
+                context, authenticator, configurations, ingest, router, time, options, limits.Value, logger);
         }
         catch (Exception exception) when (StorageUnavailable.Matches(exception) && !context.Response.HasStarted
                                           && !context.RequestAborted.IsCancellationRequested)
@@ -69,7 +70,7 @@ internal static partial class IngestEndpoint
     private static async Task QueueBatchAsync(
         HttpContext context, IntegratorAuthenticator authenticator, IConfigurationStore configurations,
         IIngestStore ingest, IRoutingTrigger router, TimeProvider time, IOptions<IngestOptions> options,
-        ILogger logger)
+        IngestLimitOptions limits, ILogger logger)
     {
         var request = context.Request;
         var authentication = await authenticator.AuthenticateAsync(request, context.RequestAborted);
@@ -81,7 +82,7 @@ internal static partial class IngestEndpoint
             return;
         }
 
-        var (body, bodyError) = await ReadBodyAsync(context);
+        var (body, bodyError) = await ReadBodyAsync(context, limits.MaxBodyBytes);
         if (bodyError is not null)
         {
             LogRejected(logger, tenant.CompanyCode, bodyError.Value.StatusCode, null);
@@ -91,7 +92,7 @@ internal static partial class IngestEndpoint
 
         var retainedSince = time.GetUtcNow() - options.Value.IdempotencyWindow;
         var validation = await ValidateAsync(
-            body!, tenant, configurations, ingest, retainedSince, context.RequestAborted);
+            body!, limits, tenant, configurations, ingest, retainedSince, context.RequestAborted);
         if (validation.Error is { } error)
         {
             LogRejected(logger, tenant.CompanyCode, validation.StatusCode, error);
@@ -110,10 +111,10 @@ internal static partial class IngestEndpoint
     }
 
     private static async Task<ValidatedBatch> ValidateAsync(
-        byte[] body, Tenant tenant, IConfigurationStore configurations, IIngestStore ingest,
-        DateTimeOffset retainedSince, CancellationToken cancellationToken)
+        byte[] body, IngestLimitOptions limits, Tenant tenant, IConfigurationStore configurations,
+        IIngestStore ingest, DateTimeOffset retainedSince, CancellationToken cancellationToken)
     {
-        var parsed = RoutedEmailBatchParser.Parse(body);
+        var parsed = RoutedEmailBatchParser.Parse(body, limits);
         if (parsed.Error is not null)
         {
             return new ValidatedBatch([], parsed.Error, StatusCodes.Status400BadRequest);
@@ -185,7 +186,7 @@ internal static partial class IngestEndpoint
             Core.Emails.ScreenPopUrl.Render(configuration.ScreenPopUrlTemplate, request.EntityId, request.Attributes));
 
     private static async Task<(byte[]? Body, (int StatusCode, string Message)? Error)> ReadBodyAsync(
-        HttpContext context)
+        HttpContext context, long maxBodyBytes)
     {
         var contentType = context.Request.ContentType;
 
@@ -201,17 +202,25 @@ internal static partial class IngestEndpoint
         }
 
         var tooLarge = (StatusCodes.Status413PayloadTooLarge,
-            $"The request body is larger than {IngestLimits.MaxBodyBytes} bytes. " +
+            $"The request body is larger than {maxBodyBytes} bytes " +
+            $"({IngestLimitOptions.SectionName}:{nameof(IngestLimitOptions.MaxBodyBytes)}). " +
             "Split the items into several smaller requests.");
-        if (context.Request.ContentLength > IngestLimits.MaxBodyBytes)
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (context.Request.ContentLength > maxBodyBytes)
         {
+            // Kestrel reads and discards the unread body after the response, within this request's limit, so the
+            // client can finish sending and read the 413. Kestrel's default limit of 30,000,000 bytes bounds that.
+            if (sizeFeature is { IsReadOnly: false })
+            {
+                sizeFeature.MaxRequestBodySize = Math.Max(maxBodyBytes, 30_000_000);
+            }
+
             return (null, tooLarge);
         }
 
-        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
         {
-            sizeFeature.MaxRequestBodySize = IngestLimits.MaxBodyBytes;
+            sizeFeature.MaxRequestBodySize = maxBodyBytes;
         }
 
         try

@@ -70,7 +70,9 @@ internal static class IngestOpenApi
         ("400", "A header or the body is invalid; nothing was queued."),
         ("401", "The API key is missing or not valid for the company code and environment."),
         ("403", "An item names another tenant than the headers; nothing was queued."),
-        ("413", "The body is larger than 8 MiB."),
+        ("413", "The body is larger than Ingest:MaxBodyBytes, 8 MiB by default."),
         ("415", "The body declares a charset other than UTF-8."),
+        ("429", "Too many requests for this tenant and API key (see Retry-After), or too many rejected API keys " +
+            "from this client address (with a WWW-Authenticate: ApiKey header); nothing was queued."),
     ];
 }
