@@ -71,8 +71,8 @@ internal sealed partial record BenchOptions(
         double presetDuration = 10;
         double presetWarmup = 8;
         IReadOnlyList<int> batchSizes = [1, 100];
-        // The figures measure what one node can store and route, so the per-tenant rate limits, which would cap
-        // the one benchmark tenant far below that, are off unless --server-setting sets them.
+        // The figures measure what one node can store and route. The per-tenant rate limits would cap the one
+        // benchmark tenant far below that, so they are off unless --server-setting sets them.
         var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["RateLimits:Ingest:PermitLimit"] = "0",
