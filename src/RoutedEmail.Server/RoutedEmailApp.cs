@@ -16,11 +16,13 @@ using RoutedEmail.Server.Integrator;
 using RoutedEmail.Server.Keys;
 using RoutedEmail.Server.Limits;
 using RoutedEmail.Server.Reports;
+using RoutedEmail.Server.Retention;
 using RoutedEmail.Server.Routing;
 using RoutedEmail.Server.Security;
 using RoutedEmail.Server.Supervisors;
 using RoutedEmail.Server.Telemetry;
 using RoutedEmail.Server.Users;
+using RoutedEmail.Server.Webhooks;
 using RoutedEmail.Storage;
 
 namespace RoutedEmail.Server;
@@ -28,6 +30,9 @@ namespace RoutedEmail.Server;
 /// <summary>Builds the service: its settings, services and endpoints. Tests build it the same way.</summary>
 public static class RoutedEmailApp
 {
+    /// <summary>The category of ASP.NET Core's request start and finish lines, kept at Warning and above.</summary>
+    public const string RequestLogCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     /// <summary>Creates the application from command-line arguments and the usual configuration sources.</summary>
     /// <param name="args">Command-line arguments, such as <c>--urls</c> and <c>--Storage:DataDirectory</c>.</param>
     /// <param name="configure">Changes applied to the builder before it is built, used by tests.</param>
@@ -74,6 +79,11 @@ public static class RoutedEmailApp
         ProxyHeaders.AddTo(builder);
         ServiceLimits.AddTo(builder);
         services.AddSingleton(TimeProvider.System);
+
+        // ASP.NET Core's request lines contain the query string, where a browser's hub connection sends its
+        // session token as access_token. This rule comes after the configured ones, so it wins over a setting
+        // for the same category, and only a provider-specific setting can log those lines again.
+        builder.Logging.AddFilter(RequestLogCategory, level => level >= LogLevel.Warning);
         services.AddRoutedEmailStorage(builder.Configuration);
 
         // The startup gate runs first, so storage is migrated before any other hosted service touches it.
@@ -92,6 +102,10 @@ public static class RoutedEmailApp
         builder.AddCluster();
         builder.AddSupervisorDashboard();
         builder.AddTelemetry();
+        builder.AddWebhooks();
+        RetentionOptions.AddTo(builder);
+        services.AddSingleton<RetentionService>();
+        services.AddHostedService(provider => provider.GetRequiredService<RetentionService>());
 
         services.AddSingleton<IntegratorAuthenticator>();
         services.AddSingleton<AgentActions>();
@@ -157,6 +171,7 @@ public static class RoutedEmailApp
     private static void MapEndpoints(WebApplication app)
     {
         ProxyHeaders.Use(app);
+        app.UseSecurityHeaders();
         app.UseProbesAndMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -191,6 +206,8 @@ public static class RoutedEmailApp
         tenant.MapSupervisorActions();
         tenant.MapDashboard();
         tenant.MapEventFeed();
+        tenant.MapWebhooks();
+        tenant.MapRetention();
 
         app.MapReadiness();
         app.MapWebUi();

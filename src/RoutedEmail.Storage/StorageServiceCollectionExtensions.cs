@@ -56,6 +56,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IDashboardSampleStore, SqlDashboardSampleStore>();
         services.AddSingleton<IIntervalReportStore, SqlIntervalReportStore>();
         services.AddSingleton<IEventFeedStore, SqlEventFeedStore>();
+        services.AddSingleton<IntervalReportReader>();
+        services.AddSingleton<IRetentionStore, SqlRetentionStore>();
         return services;
     }
 }

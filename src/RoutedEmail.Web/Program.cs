@@ -17,5 +17,6 @@ builder.Services.AddSingleton<DesktopState>();
 builder.Services.AddSingleton<UserSessionClient>();
 builder.Services.AddSingleton<SupervisorApi>();
 builder.Services.AddSingleton<AdminApi>();
+builder.Services.AddSingleton<WebhookAdminApi>();
 
 await builder.Build().RunAsync();

@@ -48,6 +48,33 @@ public sealed class LogSecrecyTests
     }
 
     [Fact]
+    public async Task RequestLine_TokenInQuery_NotLogged()
+    {
+        var capture = new CapturingLoggerProvider();
+        await using var server = await TestServer.StartAsync(services: services => services.AddLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Trace);
+            logging.AddProvider(capture);
+        }));
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAgentAsync("maria");
+        using var agent = await scenario.SignInAsync("maria");
+        var token = agent.DefaultRequestHeaders.Authorization!.Parameter!;
+
+        // A browser's hub connection sends its token in the query string, which the request lines would contain.
+        using var anonymous = server.CreateClient();
+        using (await anonymous.PostAsync(
+            $"/hubs/agent/negotiate?negotiateVersion=1&access_token={Uri.EscapeDataString(token)}", null))
+        {
+        }
+
+        var log = string.Join("\n", capture.Messages);
+        Assert.DoesNotContain(token, log, StringComparison.Ordinal);
+        Assert.DoesNotContain(Uri.EscapeDataString(token), log, StringComparison.Ordinal);
+        Assert.DoesNotContain("/hubs/agent/negotiate", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task LogLines_OptionalIdsAbsent_NoEmptyPlaceholder()
     {
         var capture = new CapturingLoggerProvider();

@@ -95,4 +95,10 @@ public static class EventTypes
     /// action itself appended, such as <c>Canceled</c>, in a transaction of its own.
     /// </summary>
     public const string SupervisorAction = "SupervisorAction";
+
+    /// <summary>
+    /// An administrator erased the email's personal data: addresses, subject, attribute values, screen-pop URL and
+    /// notes. The event has no detail, so it keeps none of the erased data.
+    /// </summary>
+    public const string Erased = "Erased";
 }

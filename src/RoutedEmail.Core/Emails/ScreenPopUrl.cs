@@ -13,7 +13,11 @@ public static partial class ScreenPopUrl
     /// Replaces <c>{entityId}</c> with the entity id and <c>{key}</c> with the value of the attribute of that key,
     /// each URL-encoded. A placeholder with no matching value becomes empty; other text is copied unchanged.
     /// </summary>
-    /// <returns>The URL, or null when <paramref name="template"/> is null or empty.</returns>
+    /// <returns>
+    /// The URL, or null when <paramref name="template"/> is null or empty, or when a value would make a whole path
+    /// segment <c>.</c> or <c>..</c>. Browsers resolve such a segment even when it is percent-encoded
+    /// (<c>%2E%2E</c>), so the link would leave the template's path.
+    /// </returns>
     public static string? Render(string? template, string entityId, IReadOnlyList<EmailAttribute> attributes)
     {
         if (string.IsNullOrEmpty(template))
@@ -39,7 +43,30 @@ public static partial class ScreenPopUrl
             position = close + 1;
         }
 
-        return url.ToString();
+        var rendered = url.ToString();
+        return HasDotSegment(rendered) ? null : rendered;
+    }
+
+    /// <summary>
+    /// Checks whether the path of a URL has a segment that browsers resolve as <c>.</c> or <c>..</c>, in any
+    /// percent-encoding. Rendered values encode <c>?</c> and <c>#</c>, so the path ends where the template's does.
+    /// </summary>
+    private static bool HasDotSegment(string url)
+    {
+        var authorityEnd = url.IndexOf("://", StringComparison.Ordinal) is var scheme and >= 0 ? scheme + 3 : 0;
+        var pathStart = url.IndexOf('/', authorityEnd);
+        if (pathStart < 0)
+        {
+            return false;
+        }
+
+        var pathEnd = url.IndexOfAny(['?', '#'], pathStart);
+        var path = pathEnd < 0 ? url[pathStart..] : url[pathStart..pathEnd];
+        return path.Split('/').Any(segment =>
+        {
+            var decoded = segment.Replace("%2e", ".", StringComparison.OrdinalIgnoreCase);
+            return decoded is "." or "..";
+        });
     }
 
     private static string Lookup(string name, string entityId, IReadOnlyList<EmailAttribute> attributes)
@@ -63,7 +90,9 @@ public static partial class ScreenPopUrl
     /// <summary>
     /// Checks a template as the admin API does: an absolute http or https URL of at most
     /// <see cref="MaxTemplateLength"/> characters, without spaces or user information, with each placeholder closed
-    /// and none in the scheme, host or port, so that a value sent by a CRM cannot choose the site a link opens.
+    /// and none in the scheme, host or port, so that a value sent by a CRM cannot choose the site a link opens. The
+    /// path may not have a <c>.</c> or <c>..</c> segment, so that every such segment in a rendered URL comes from a
+    /// value, and <see cref="Render"/> can refuse it.
     /// </summary>
     public static bool IsValidTemplate(string template)
     {
@@ -75,7 +104,8 @@ public static partial class ScreenPopUrl
             && Uri.TryCreate(sample, UriKind.Absolute, out var uri)
             && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             && uri.UserInfo.Length == 0
-            && !AuthorityOf(template).Contains('{', StringComparison.Ordinal);
+            && !AuthorityOf(template).Contains('{', StringComparison.Ordinal)
+            && !HasDotSegment(sample);
     }
 
     /// <summary>Returns the scheme, host and port part of a template: everything before its path, query or fragment.</summary>

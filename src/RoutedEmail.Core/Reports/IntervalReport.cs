@@ -35,19 +35,53 @@ public static class IntervalReport
     public static IntervalReportResult Compute(
         IReadOnlyList<ReportPeriod> periods, IEnumerable<EmailEvent> events,
         IEnumerable<AgentStatusChange> statusChanges, IReadOnlyDictionary<string, TimeSpan> serviceLevelThresholds,
-        DateTimeOffset now)
+        DateTimeOffset now) =>
+        Compute(periods, events, statusChanges, serviceLevelThresholds, now, StoredReportTotals.None);
+
+    /// <summary>
+    /// Computes the reports of the intervals <paramref name="periods"/> from stored totals before
+    /// <see cref="StoredReportTotals.TotalsUntil"/> and from the event log from then on.
+    /// </summary>
+    /// <param name="periods">Contiguous intervals in time order, as <see cref="ReportIntervals.Split"/> returns.</param>
+    /// <param name="events">
+    /// The events of every email with an event in the range from <see cref="StoredReportTotals.TotalsUntil"/>
+    /// on, as the other overload takes them. Facts before that instant are skipped, because the totals hold them.
+    /// </param>
+    /// <param name="statusChanges">
+    /// Status changes per agent in order, starting with each agent's last change before the range, or before
+    /// <see cref="StoredReportTotals.TotalsUntil"/> when that is later. Time before that instant is skipped.
+    /// </param>
+    /// <param name="serviceLevelThresholds">Each skill queue's service-level threshold.</param>
+    /// <param name="now">The current time, which ends open status periods when it is before the range end.</param>
+    /// <param name="stored">The stored totals of the range, each counted in the interval that contains its bucket.</param>
+    public static IntervalReportResult Compute(
+        IReadOnlyList<ReportPeriod> periods, IEnumerable<EmailEvent> events,
+        IEnumerable<AgentStatusChange> statusChanges, IReadOnlyDictionary<string, TimeSpan> serviceLevelThresholds,
+        DateTimeOffset now, StoredReportTotals stored)
     {
         ArgumentNullException.ThrowIfNull(periods);
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(statusChanges);
         ArgumentNullException.ThrowIfNull(serviceLevelThresholds);
+        ArgumentNullException.ThrowIfNull(stored);
         var builder = new IntervalReportBuilder(periods, serviceLevelThresholds);
         if (periods.Count == 0)
         {
             return builder.Build();
         }
 
-        foreach (var fact in EmailReplay.Replay(events))
+        var liveFrom = stored.TotalsUntil ?? DateTimeOffset.MinValue;
+        foreach (var total in stored.Facts.Where(total => total.BucketStart < liveFrom))
+        {
+            builder.Add(total);
+        }
+
+        foreach (var time in stored.StatusTimes.Where(time => time.BucketStart < liveFrom))
+        {
+            builder.Add(time);
+        }
+
+        foreach (var fact in EmailReplay.Replay(events).Where(fact => fact.At >= liveFrom))
         {
             builder.Add(fact);
         }
@@ -55,22 +89,24 @@ public static class IntervalReport
         var end = now < periods[^1].End ? now : periods[^1].End;
         foreach (var agentChanges in statusChanges.GroupBy(change => change.AgentId, StringComparer.Ordinal))
         {
-            AddStatusTime(builder, [.. agentChanges], end);
+            AddStatusTime(builder, [.. agentChanges], liveFrom, end);
         }
 
         return builder.Build();
     }
 
     /// <summary>
-    /// Adds each status period of one agent to the intervals it overlaps. A period lasts until the agent's next
-    /// change, and the last one until <paramref name="end"/>.
+    /// Adds each status period of one agent to the intervals it overlaps, from <paramref name="liveFrom"/> on. A period
+    /// lasts until the agent's next change, and the last one until <paramref name="end"/>.
     /// </summary>
-    private static void AddStatusTime(IntervalReportBuilder builder, List<AgentStatusChange> changes, DateTimeOffset end)
+    private static void AddStatusTime(
+        IntervalReportBuilder builder, List<AgentStatusChange> changes, DateTimeOffset liveFrom, DateTimeOffset end)
     {
         for (var i = 0; i < changes.Count; i++)
         {
             var periodEnd = i + 1 < changes.Count ? changes[i + 1].At : end;
-            builder.AddStatusTime(changes[i].AgentId, changes[i].Status, changes[i].At, periodEnd);
+            var periodStart = changes[i].At > liveFrom ? changes[i].At : liveFrom;
+            builder.AddStatusTime(changes[i].AgentId, changes[i].Status, periodStart, periodEnd);
         }
     }
 }

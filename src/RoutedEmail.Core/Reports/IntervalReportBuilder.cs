@@ -15,29 +15,69 @@ internal sealed class IntervalReportBuilder(
 
     public void Add(ReportFact fact)
     {
-        var index = FindPeriod(fact.At);
+        var threshold = serviceLevelThresholds.TryGetValue(fact.Queue, out var value) ? value : (TimeSpan?)null;
+        var length = fact.Duration > TimeSpan.Zero ? fact.Duration : TimeSpan.Zero;
+        var figures = new Figures(1, length, length, IsInLevelCount(fact, threshold) ? 1 : 0);
+        AddFigures(fact.At, fact.Kind, fact.Queue, fact.AgentId, fact.WorkCode, figures);
+    }
+
+    /// <summary>Adds stored totals to the interval that contains the start of their bucket.</summary>
+    public void Add(StoredFactTotal total)
+    {
+        if (!Enum.TryParse<FactKind>(total.Kind, ignoreCase: false, out var kind) || !Enum.IsDefined(kind))
+        {
+            throw new InvalidDataException(
+                $"Stored report totals have the kind \"{total.Kind}\", which the reports do not know.");
+        }
+
+        var figures = new Figures(total.Count, total.Total, total.Max, total.LevelCount);
+        AddFigures(total.BucketStart, kind, total.Queue, total.AgentId, total.WorkCode, figures);
+    }
+
+    /// <summary>Adds a stored status time to the interval that contains the start of its bucket.</summary>
+    public void Add(StoredStatusTime time)
+    {
+        var index = FindPeriod(time.BucketStart);
+        if (index >= 0)
+        {
+            AddStatusDuration(index, time.AgentId, time.Status, time.Duration);
+        }
+    }
+
+    /// <summary>
+    /// Returns whether the fact counts towards the service level: an accept whose wait was at most the threshold,
+    /// or a cancel while waiting whose wait was longer. Without a threshold, none does.
+    /// </summary>
+    internal static bool IsInLevelCount(ReportFact fact, TimeSpan? threshold) => threshold is { } limit
+        && ((fact.Kind == FactKind.Accepted && fact.Duration <= limit)
+            || (fact.Kind == FactKind.AbandonedWaiting && fact.Duration > limit));
+
+    private void AddFigures(
+        DateTimeOffset at, FactKind kind, string queue, string? agentId, string? workCode, Figures figures)
+    {
+        var index = FindPeriod(at);
         if (index < 0)
         {
             return;
         }
 
-        AddToQueue(Queue(index, fact.Queue), fact);
-        if (fact.AgentId is not null)
+        AddToQueue(Queue(index, queue), kind, figures);
+        if (agentId is not null)
         {
-            AddToAgent(Agent(index, fact.AgentId), fact);
-            _activeAgents.Add((index, fact.AgentId));
+            AddToAgent(Agent(index, agentId), kind, workCode, figures);
+            _activeAgents.Add((index, agentId));
         }
 
-        if (fact.Kind == FactKind.Completed)
+        if (kind == FactKind.Completed)
         {
-            var key = (index, fact.Queue, fact.WorkCode ?? string.Empty);
+            var key = (index, queue, workCode ?? string.Empty);
             if (!_workCodes.TryGetValue(key, out var row))
             {
-                row = new WorkCodeIntervalRow(periods[index], fact.Queue, fact.WorkCode);
+                row = new WorkCodeIntervalRow(periods[index], queue, workCode);
                 _workCodes.Add(key, row);
             }
 
-            row.Completed++;
+            row.Completed += figures.Count;
         }
     }
 
@@ -56,12 +96,17 @@ internal sealed class IntervalReportBuilder(
                 continue;
             }
 
-            var row = Agent(index, agentId);
-            row.StatusTime[status] = row.StatusTime.GetValueOrDefault(status) + (to - from);
-            if (status != AgentStatus.Offline)
-            {
-                _activeAgents.Add((index, agentId));
-            }
+            AddStatusDuration(index, agentId, status, to - from);
+        }
+    }
+
+    private void AddStatusDuration(int index, string agentId, AgentStatus status, TimeSpan duration)
+    {
+        var row = Agent(index, agentId);
+        row.StatusTime[status] = row.StatusTime.GetValueOrDefault(status) + duration;
+        if (status != AgentStatus.Offline)
+        {
+            _activeAgents.Add((index, agentId));
         }
     }
 
@@ -79,57 +124,59 @@ internal sealed class IntervalReportBuilder(
         return new IntervalReportResult([.. queues], [.. agents], [.. workCodes]);
     }
 
-    private static void AddToQueue(QueueIntervalRow row, ReportFact fact)
+    private static void AddToQueue(QueueIntervalRow row, FactKind kind, Figures figures)
     {
-        switch (fact.Kind)
+        var count = figures.Count;
+        switch (kind)
         {
-            case FactKind.Received: row.Received++; break;
-            case FactKind.Offered: row.Offered++; break;
+            case FactKind.Received: row.Received += count; break;
+            case FactKind.Offered: row.Offered += count; break;
             case FactKind.Accepted:
-                row.Accepted++;
-                row.Wait.Add(fact.Duration);
-                if (row.ServiceLevelThreshold is { } threshold && fact.Duration <= threshold)
+                row.Accepted += count;
+                row.Wait.Add(count, figures.Total, figures.Max);
+                if (row.ServiceLevelThreshold is not null)
                 {
-                    row.AnsweredWithinServiceLevel++;
+                    row.AnsweredWithinServiceLevel += figures.LevelCount;
                 }
 
                 break;
-            case FactKind.Declined: row.Declined++; break;
-            case FactKind.Missed: row.Missed++; break;
-            case FactKind.Withdrawn: row.Withdrawn++; break;
-            case FactKind.TransferredIn: row.TransferredIn++; break;
-            case FactKind.TransferredOut: row.TransferredOut++; break;
-            case FactKind.Canceled: row.Canceled++; break;
+            case FactKind.Declined: row.Declined += count; break;
+            case FactKind.Missed: row.Missed += count; break;
+            case FactKind.Withdrawn: row.Withdrawn += count; break;
+            case FactKind.TransferredIn: row.TransferredIn += count; break;
+            case FactKind.TransferredOut: row.TransferredOut += count; break;
+            case FactKind.Canceled: row.Canceled += count; break;
             case FactKind.AbandonedWaiting:
-                if (row.ServiceLevelThreshold is { } limit && fact.Duration > limit)
+                if (row.ServiceLevelThreshold is not null)
                 {
-                    row.AbandonedAfterServiceLevel++;
+                    row.AbandonedAfterServiceLevel += figures.LevelCount;
                 }
 
                 break;
-            case FactKind.Completed: row.Completed++; break;
-            case FactKind.HandleEnded: row.Handle.Add(fact.Duration); break;
-            case FactKind.WrapEnded: row.Wrap.Add(fact.Duration); break;
+            case FactKind.Completed: row.Completed += count; break;
+            case FactKind.HandleEnded: row.Handle.Add(count, figures.Total, figures.Max); break;
+            case FactKind.WrapEnded: row.Wrap.Add(count, figures.Total, figures.Max); break;
         }
     }
 
-    private static void AddToAgent(AgentIntervalRow row, ReportFact fact)
+    private static void AddToAgent(AgentIntervalRow row, FactKind kind, string? workCode, Figures figures)
     {
-        switch (fact.Kind)
+        var count = figures.Count;
+        switch (kind)
         {
-            case FactKind.Offered: row.Offered++; break;
-            case FactKind.Accepted: row.Accepted++; break;
-            case FactKind.Declined: row.Declined++; break;
-            case FactKind.Missed: row.Missed++; break;
-            case FactKind.Withdrawn: row.Withdrawn++; break;
-            case FactKind.TransferredOut or FactKind.TransferredToAgent: row.Transferred++; break;
+            case FactKind.Offered: row.Offered += count; break;
+            case FactKind.Accepted: row.Accepted += count; break;
+            case FactKind.Declined: row.Declined += count; break;
+            case FactKind.Missed: row.Missed += count; break;
+            case FactKind.Withdrawn: row.Withdrawn += count; break;
+            case FactKind.TransferredOut or FactKind.TransferredToAgent: row.Transferred += count; break;
             case FactKind.Completed:
-                row.Completed++;
-                var code = fact.WorkCode ?? string.Empty;
-                row.WorkCodes[code] = row.WorkCodes.GetValueOrDefault(code) + 1;
+                row.Completed += count;
+                var code = workCode ?? string.Empty;
+                row.WorkCodes[code] = row.WorkCodes.GetValueOrDefault(code) + count;
                 break;
-            case FactKind.HandleEnded: row.Handle.Add(fact.Duration); break;
-            case FactKind.WrapEnded: row.Wrap.Add(fact.Duration); break;
+            case FactKind.HandleEnded: row.Handle.Add(count, figures.Total, figures.Max); break;
+            case FactKind.WrapEnded: row.Wrap.Add(count, figures.Total, figures.Max); break;
         }
     }
 
@@ -183,4 +230,10 @@ internal sealed class IntervalReportBuilder(
 
         return -1;
     }
+
+    /// <summary>
+    /// The figures of one fact, or the stored totals of several: their number, the sum and maximum of their
+    /// durations (none below zero), and how many of them count towards the service level.
+    /// </summary>
+    private readonly record struct Figures(int Count, TimeSpan Total, TimeSpan Max, int LevelCount);
 }

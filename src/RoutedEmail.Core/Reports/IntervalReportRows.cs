@@ -21,9 +21,15 @@ public sealed class DurationStats
     {
         // Clocks of several nodes can log an end before its start, which counts as no time.
         var length = duration > TimeSpan.Zero ? duration : TimeSpan.Zero;
-        Count++;
-        Total += length;
-        Max = length > Max ? length : Max;
+        Add(1, length, length);
+    }
+
+    /// <summary>Adds <paramref name="count"/> durations whose sum and maximum are given, none below zero.</summary>
+    internal void Add(int count, TimeSpan total, TimeSpan max)
+    {
+        Count += count;
+        Total += total;
+        Max = max > Max ? max : Max;
     }
 }
 

@@ -80,9 +80,9 @@ internal static class ConfigurationEndpoints
         if (configuration.ScreenPopUrlTemplate is { } template && !ScreenPopUrl.IsValidTemplate(template))
         {
             validation.Add("screenPopUrlTemplate", $"screenPopUrlTemplate \"{template}\" is not an absolute http or " +
-                "https URL of at most 2000 characters, without spaces, user name or password, with each " +
-                "placeholder closed and placed after the host, so that a CRM value cannot choose where the link " +
-                "goes. Use a URL such as https://crm.example.com/case/{entityId}.");
+                "https URL of at most 2000 characters, without spaces, user name or password or a . or .. path " +
+                "segment, with each placeholder closed and placed after the host, so that a CRM value cannot " +
+                "choose where the link goes. Use a URL such as https://crm.example.com/case/{entityId}.");
         }
 
         return validation;

@@ -8,7 +8,8 @@ namespace RoutedEmail.Server.Reports;
 
 /// <summary>
 /// The interval reports per skill queue, per agent and per work code, in 15-, 30- or 60-minute or daily intervals
-/// of the tenant's local time, computed from the event log on each request. docs/reports.md defines the figures.
+/// of the tenant's local time, computed on each request from the event log and, for the time before expired events,
+/// from the totals that expiry stored. docs/reports.md defines the figures.
 /// </summary>
 internal static class IntervalReportEndpoints
 {
@@ -34,10 +35,10 @@ internal static class IntervalReportEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
     private static async Task<IResult> GetQueuesAsync(
-        HttpContext context, [FromQuery] string? queue, IIntervalReportStore reports, IAwayReasonStore statuses,
+        HttpContext context, [FromQuery] string? queue, IntervalReportReader reports,
         IConfigurationStore configuration, TimeProvider time, CancellationToken cancellationToken)
     {
-        var request = await ComputeAsync(context, "queue", queue, configuration, reports, statuses, time,
+        var request = await ComputeAsync(context, "queue", queue, configuration, reports, time,
             cancellationToken);
         if (request.Error is { } error)
         {
@@ -52,10 +53,10 @@ internal static class IntervalReportEndpoints
     }
 
     private static async Task<IResult> GetAgentsAsync(
-        HttpContext context, [FromQuery] string? agentId, IIntervalReportStore reports, IAwayReasonStore statuses,
+        HttpContext context, [FromQuery] string? agentId, IntervalReportReader reports,
         IConfigurationStore configuration, TimeProvider time, CancellationToken cancellationToken)
     {
-        var request = await ComputeAsync(context, "agentId", agentId, configuration, reports, statuses, time,
+        var request = await ComputeAsync(context, "agentId", agentId, configuration, reports, time,
             cancellationToken);
         if (request.Error is { } error)
         {
@@ -70,10 +71,10 @@ internal static class IntervalReportEndpoints
     }
 
     private static async Task<IResult> GetWorkCodesAsync(
-        HttpContext context, [FromQuery] string? queue, IIntervalReportStore reports, IAwayReasonStore statuses,
+        HttpContext context, [FromQuery] string? queue, IntervalReportReader reports,
         IConfigurationStore configuration, TimeProvider time, CancellationToken cancellationToken)
     {
-        var request = await ComputeAsync(context, "queue", queue, configuration, reports, statuses, time,
+        var request = await ComputeAsync(context, "queue", queue, configuration, reports, time,
             cancellationToken);
         if (request.Error is { } error)
         {
@@ -93,8 +94,7 @@ internal static class IntervalReportEndpoints
     /// </summary>
     private static async Task<ReportRequest> ComputeAsync(
         HttpContext context, string filterField, string? filter, IConfigurationStore configuration,
-        IIntervalReportStore reports, IAwayReasonStore statuses, TimeProvider time,
-        CancellationToken cancellationToken)
+        IntervalReportReader reports, TimeProvider time, CancellationToken cancellationToken)
     {
         var tenant = TenantScope.Get(context);
         var validation = new RequestValidation();
@@ -120,12 +120,7 @@ internal static class IntervalReportEndpoints
                 SkillQueueEndpoints.NotFound(kind, filter!), null, null, null, tenant.TimeZone);
         }
 
-        var start = range.Start.ToUniversalTime();
-        var end = range.End.ToUniversalTime();
-        var events = await reports.ReadEmailEventsAsync(tenant.Id, start, end, cancellationToken);
-        var changes = await statuses.ReadStatusChangesAsync(tenant.Id, null, start, end, cancellationToken);
-        var thresholds = await reports.ReadServiceLevelThresholdsAsync(tenant.Id, cancellationToken);
-        var result = IntervalReport.Compute(range.Periods, events, changes, thresholds, time.GetUtcNow());
+        var result = await reports.ComputeAsync(tenant.Id, range.Periods, time.GetUtcNow(), cancellationToken);
         return new ReportRequest(null, range, result, filter, tenant.TimeZone);
     }
 

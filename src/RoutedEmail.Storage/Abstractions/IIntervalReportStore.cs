@@ -21,4 +21,17 @@ public interface IIntervalReportStore
     /// <summary>Reads the service-level threshold of each of the tenant's skill queues, by queue name.</summary>
     Task<IReadOnlyDictionary<string, TimeSpan>> ReadServiceLevelThresholdsAsync(
         long tenantId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads the end of the report totals that expiry stored, or null when it stored none. The event log contains
+    /// every figure from then on.
+    /// </summary>
+    Task<DateTimeOffset?> ReadReportTotalsUntilAsync(long tenantId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads, from one snapshot, the end of the stored report totals and the totals of the buckets from the one
+    /// that contains <paramref name="rangeStart"/> up to <paramref name="rangeEnd"/> or that end.
+    /// </summary>
+    Task<StoredReportTotals> ReadStoredTotalsAsync(
+        long tenantId, DateTimeOffset rangeStart, DateTimeOffset rangeEnd, CancellationToken cancellationToken);
 }

@@ -68,6 +68,7 @@ public sealed class Scenario
         response.EnsureSuccessStatusCode();
         var created = await response.Content.ReadFromJsonAsync<JsonObject>();
         var scenario = new Scenario(server, companyCode, environment, created!["apiKey"]!.GetValue<string>());
+        SuiteLog.RegisterSecret(scenario.ApiKey, "API key");
         await scenario.PutAsync("skill-queues/Parts", new { });
         await scenario.PutAsync("routed-email-configurations/USPartsSpanish", new { skillQueue = "Parts" });
         return scenario;
@@ -86,14 +87,17 @@ public sealed class Scenario
     }
 
     /// <summary>Creates an agent serving "Parts" with rank 1.</summary>
-    public Task<JsonObject> PutAgentAsync(string agentId, int maxConcurrentEmails = 1) =>
-        PutAsync($"agents/{agentId}", new
+    public Task<JsonObject> PutAgentAsync(string agentId, int maxConcurrentEmails = 1)
+    {
+        SuiteLog.RegisterSecret("password-" + agentId, "password");
+        return PutAsync($"agents/{agentId}", new
         {
             displayName = agentId,
             password = "password-" + agentId,
             maxConcurrentEmails,
             skillQueues = new[] { new { name = "Parts", rank = 1 } },
         });
+    }
 
     /// <summary>Signs an agent in and returns a client that sends its token.</summary>
     public async Task<HttpClient> SignInAsync(string agentId)
@@ -103,14 +107,16 @@ public sealed class Scenario
             new { companyCode = CompanyCode, environment = Environment, agentId, password = "password-" + agentId });
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonObject>();
-        client.DefaultRequestHeaders.Authorization =
-            new AuthenticationHeaderValue("Bearer", body!["token"]!.GetValue<string>());
+        var token = body!["token"]!.GetValue<string>();
+        SuiteLog.RegisterSecret(token, "agent token");
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 
     /// <summary>Posts a raw ingest body with this tenant's headers.</summary>
     public async Task<HttpResponseMessage> IngestAsync(string body, Action<HttpRequestMessage>? change = null)
     {
+        SuiteLog.RegisterEmailContent(body);
         using var request = new HttpRequestMessage(HttpMethod.Post, IngestPath)
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),

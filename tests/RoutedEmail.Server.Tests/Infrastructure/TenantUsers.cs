@@ -12,8 +12,11 @@ public static class TenantUsers
     public static string PasswordOf(string userId) => "password-" + userId;
 
     /// <summary>Creates or replaces a user with the operator's token and fails the test on an error.</summary>
-    public static Task<JsonObject> PutUserAsync(this Scenario scenario, string userId, params string[] roles) =>
-        scenario.PutAsync($"users/{userId}", new { password = PasswordOf(userId), roles });
+    public static Task<JsonObject> PutUserAsync(this Scenario scenario, string userId, params string[] roles)
+    {
+        SuiteLog.RegisterSecret(PasswordOf(userId), "password");
+        return scenario.PutAsync($"users/{userId}", new { password = PasswordOf(userId), roles });
+    }
 
     /// <summary>Sends POST /api/v1/sign-in for a user of the scenario's tenant.</summary>
     public static async Task<HttpResponseMessage> PostSignInAsync(
@@ -36,6 +39,7 @@ public static class TenantUsers
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"Sign-in of {userId} failed: {text}");
         var token = JsonNode.Parse(text)!["token"]!.GetValue<string>();
+        SuiteLog.RegisterSecret(token, "user token");
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
@@ -50,6 +54,8 @@ public static class TenantUsers
         var client = new HttpClient(handler) { BaseAddress = scenario.Server.BaseAddress };
         using var response = await scenario.PostSignInAsync(client, userId, query: "?cookie=true");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        SuiteLog.RegisterSecret(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["token"]!
+            .GetValue<string>(), "user token");
         return client;
     }
 }

@@ -61,6 +61,7 @@ public sealed class TestServer : IAsyncDisposable
         string? dataDirectory = null, FakeTimeProvider? time = null, IDictionary<string, string>? settings = null,
         string? adminToken = AdminToken, Action<IServiceCollection>? services = null)
     {
+        SuiteLog.RegisterSecret(adminToken, "admin token");
         var ownsDirectory = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("routed-email-test-").FullName;
         var args = new List<string>
@@ -83,6 +84,7 @@ public sealed class TestServer : IAsyncDisposable
         var app = RoutedEmailApp.Build([.. args], builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            SuiteLog.AddTo(builder.Logging);
             if (time is not null)
             {
                 builder.Services.AddSingleton<TimeProvider>(time);
@@ -102,6 +104,7 @@ public sealed class TestServer : IAsyncDisposable
         }
 
         adminToken ??= (await File.ReadAllTextAsync(Path.Combine(dataDirectory, "admin-token"))).Trim();
+        SuiteLog.RegisterSecret(adminToken, "admin token");
         return new TestServer(app, dataDirectory, ownsDirectory, time, adminToken);
     }
 
