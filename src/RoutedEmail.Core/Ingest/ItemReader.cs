@@ -245,15 +245,25 @@ internal static class ItemReader
                 "Send the value as a JSON string, in quotes.");
         }
 
+        string value;
         try
         {
-            return reader.GetString()!;
+            value = reader.GetString()!;
         }
         catch (InvalidOperationException)
         {
             throw Invalid(index, field, "the value contains an invalid \\u escape (an unpaired surrogate).",
                 "Escape only complete UTF-16 surrogate pairs.");
         }
+
+        // PostgreSQL text cannot store U+0000, so both stores reject it here instead of failing at the write.
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw Invalid(index, field, "the value contains the control character NUL (\\u0000).",
+                "Remove the NUL character; no stored text may contain it.");
+        }
+
+        return value;
     }
 
     private static void CheckLength(int index, string field, string value, int maximum, string option)

@@ -9,6 +9,35 @@ public sealed class IdentifierAndPositionTests
         """{"platform":"AWS Connect","companyCode":"acme","environment":"prod","ownerId":"OWNER","entityId":"ENTITY","fromAddress":"","toAddress":"","subject":""}""";
 
     [Theory]
+    [InlineData("toAddress")]
+    [InlineData("fromAddress")]
+    [InlineData("subject")]
+    public void Parse_NulCharacterInText_Rejected(string field)
+    {
+        var body = "[" + Item.Replace($"\"{field}\":\"\"", $"\"{field}\":\"a\\u0000b\"", StringComparison.Ordinal) + "]";
+
+        var error = RoutedEmailBatchParser.Parse(Encoding.UTF8.GetBytes(body)).Error;
+
+        Assert.NotNull(error);
+        Assert.Equal(0, error.ItemIndex);
+        Assert.Equal(field, error.Field);
+        Assert.Contains("NUL (\\u0000)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_NulCharacterInAttributeValue_Rejected()
+    {
+        var body = "[" + Item.Replace("}", ",\"attributes\":[{\"key\":\"k\",\"value\":\"a\\u0000\"}]}",
+            StringComparison.Ordinal) + "]";
+
+        var error = RoutedEmailBatchParser.Parse(Encoding.UTF8.GetBytes(body)).Error;
+
+        Assert.NotNull(error);
+        Assert.Equal(0, error.ItemIndex);
+        Assert.Contains("NUL (\\u0000)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("entityId", "e\\u0000x")]
     [InlineData("entityId", "line\\nbreak")]
     [InlineData("ownerId", "owner\\u0007")]
