@@ -59,18 +59,18 @@ internal sealed partial class WebhookAttempt(
         var result = await sender.SendAsync(
             delivery.Url, key, stored.PublicId, WebhookPayload.Write(stored), stoppingToken);
         metrics.WebhookDeliveryDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
-        var nextDelay = result.Delivered ? null : retries.NextDelay(attempts, result.RetryAfter);
-        RecordOutcome(result.Delivered ? "delivered" : nextDelay is null ? "dead_letter" : "retry");
         if (result.Delivered)
         {
+            RecordOutcome("delivered");
             Log.Delivered(logger, delivery.TenantId, delivery.WebhookId, delivery.EventId, attempts,
                 result.StatusCode);
             return new WebhookAttemptOutcome(WebhookDeliveryState.Delivered, attempts, attemptedAt, attemptedAt,
                 result.StatusCode, null);
         }
 
-        if (nextDelay is { } delay)
+        if (retries.NextDelay(attempts, result.RetryAfter) is { } delay)
         {
+            RecordOutcome("retry");
             var nextAttemptAt = time.GetUtcNow() + delay;
             Log.WillRetry(logger, delivery.TenantId, delivery.WebhookId, delivery.EventId, attempts,
                 result.Error, nextAttemptAt);
@@ -78,6 +78,7 @@ internal sealed partial class WebhookAttempt(
                 result.StatusCode, result.Error);
         }
 
+        RecordOutcome("dead_letter");
         Log.DeadLettered(logger, delivery.TenantId, delivery.WebhookId, delivery.EventId, attempts, result.Error);
         return new WebhookAttemptOutcome(WebhookDeliveryState.DeadLetter, attempts, attemptedAt, attemptedAt,
             result.StatusCode, result.Error);

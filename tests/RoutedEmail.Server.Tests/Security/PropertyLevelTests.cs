@@ -188,7 +188,7 @@ public sealed partial class PropertyLevelTests
                 continue;
             }
 
-            // The event feed answers NDJSON: one document per line.
+            // The event feed returns NDJSON: one document per line.
             var documents = body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonNode.Parse(line));
             foreach (var name in documents.SelectMany(PropertyNames))
             {
