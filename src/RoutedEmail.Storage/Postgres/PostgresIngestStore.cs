@@ -49,7 +49,7 @@ internal sealed class PostgresIngestStore(PostgresDatabase database, TimeProvide
         if (added > 0)
         {
             await SqlEventSequences.NumberPendingAsync(
-                connection, transaction, SqlEventSequences.PostgresPublicId, cancellationToken);
+                connection, transaction, SqlEventSequences.Postgres, cancellationToken);
         }
 
         // The commit is not cancelled: once it is sent, the caller's giving up cannot undo it.

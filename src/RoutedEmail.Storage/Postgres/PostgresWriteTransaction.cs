@@ -30,7 +30,7 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
     {
         if (_eventAppended)
         {
-            SqlEventSequences.NumberPending(connection, Inner, SqlEventSequences.PostgresPublicId);
+            SqlEventSequences.NumberPending(connection, Inner, SqlEventSequences.Postgres);
         }
 
         Inner.Commit();

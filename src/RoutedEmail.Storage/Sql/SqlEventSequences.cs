@@ -15,16 +15,20 @@ namespace RoutedEmail.Storage.Sql;
 /// </remarks>
 internal static class SqlEventSequences
 {
-    /// <summary>A SQLite expression for a new public event id: <c>evt_</c> and 32 random hex digits.</summary>
-    public const string SqlitePublicId = "'evt_' || lower(hex(randomblob(16)))";
+    /// <summary>SQLite's statements: a public id is <c>evt_</c> and 32 random hex digits.</summary>
+    /// <remarks>
+    /// The query names the partial index of unnumbered events. Without statistics, SQLite's planner otherwise
+    /// scans the whole (tenant_id, sequence) index for the DISTINCT, which made every write commit cost time in
+    /// proportion to the size of the event log.
+    /// </remarks>
+    public static readonly NumberingDialect Sqlite = new(
+        "'evt_' || lower(hex(randomblob(16)))",
+        "SELECT DISTINCT tenant_id FROM events INDEXED BY events_unnumbered WHERE sequence IS NULL ORDER BY tenant_id");
 
-    /// <summary>
-    /// A PostgreSQL expression for a new public event id: <c>evt_</c> and the 32 hex digits of a random UUID.
-    /// </summary>
-    public const string PostgresPublicId = "'evt_' || replace(CAST(gen_random_uuid() AS text), '-', '')";
-
-    private const string FindTenantsSql =
-        "SELECT DISTINCT tenant_id FROM events WHERE sequence IS NULL ORDER BY tenant_id";
+    /// <summary>PostgreSQL's statements: a public id is <c>evt_</c> and the 32 hex digits of a random UUID.</summary>
+    public static readonly NumberingDialect Postgres = new(
+        "'evt_' || replace(CAST(gen_random_uuid() AS text), '-', '')",
+        "SELECT DISTINCT tenant_id FROM events WHERE sequence IS NULL ORDER BY tenant_id");
 
     // The no-op update takes the row lock and returns the value committed last, also after waiting for the lock.
     private const string LockCounterSql =
@@ -42,14 +46,14 @@ internal static class SqlEventSequences
     /// </summary>
     /// <param name="connection">The transaction's connection.</param>
     /// <param name="transaction">The provider's own transaction, not a wrapper.</param>
-    /// <param name="publicIdSql">The dialect's expression for a new public id, such as <see cref="SqlitePublicId"/>.</param>
-    public static void NumberPending(DbConnection connection, DbTransaction transaction, string publicIdSql)
+    /// <param name="dialect">The database's statements, <see cref="Sqlite"/> or <see cref="Postgres"/>.</param>
+    public static void NumberPending(DbConnection connection, DbTransaction transaction, NumberingDialect dialect)
     {
-        foreach (var tenantId in FindTenants(connection, transaction))
+        foreach (var tenantId in FindTenants(connection, transaction, dialect.FindTenantsSql))
         {
             using var lockCounter = Create(connection, transaction, LockCounterSql, tenantId);
             var last = lockCounter.ExecuteInt64() ?? 0;
-            using var number = Create(connection, transaction, NumberSql(publicIdSql), tenantId);
+            using var number = Create(connection, transaction, NumberSql(dialect.PublicIdSql), tenantId);
             var count = number.With("@last", last).ExecuteNonQuery();
             using var advance = Create(connection, transaction, AdvanceCounterSql, tenantId);
             advance.With("@count", count).ExecuteNonQuery();
@@ -58,10 +62,11 @@ internal static class SqlEventSequences
 
     /// <summary>The asynchronous form of <see cref="NumberPending"/>, for the PostgreSQL ingest store.</summary>
     public static async Task NumberPendingAsync(
-        DbConnection connection, DbTransaction transaction, string publicIdSql, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, NumberingDialect dialect,
+        CancellationToken cancellationToken)
     {
         var tenants = new List<long>();
-        await using (var find = Create(connection, transaction, FindTenantsSql, tenantId: null))
+        await using (var find = Create(connection, transaction, dialect.FindTenantsSql, tenantId: null))
         await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -75,7 +80,7 @@ internal static class SqlEventSequences
             await using var lockCounter = Create(connection, transaction, LockCounterSql, tenantId);
             var last = Convert.ToInt64(
                 await lockCounter.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-            await using var number = Create(connection, transaction, NumberSql(publicIdSql), tenantId);
+            await using var number = Create(connection, transaction, NumberSql(dialect.PublicIdSql), tenantId);
             var count = await number.With("@last", last).ExecuteNonQueryAsync(cancellationToken);
             await using var advance = Create(connection, transaction, AdvanceCounterSql, tenantId);
             await advance.With("@count", count).ExecuteNonQueryAsync(cancellationToken);
@@ -94,9 +99,9 @@ internal static class SqlEventSequences
         WHERE events.id = numbered.id
         """;
 
-    private static List<long> FindTenants(DbConnection connection, DbTransaction transaction)
+    private static List<long> FindTenants(DbConnection connection, DbTransaction transaction, string findTenantsSql)
     {
-        using var find = Create(connection, transaction, FindTenantsSql, tenantId: null);
+        using var find = Create(connection, transaction, findTenantsSql, tenantId: null);
         using var reader = find.ExecuteReader();
         var tenants = new List<long>();
         while (reader.Read())
@@ -115,3 +120,8 @@ internal static class SqlEventSequences
         return tenantId is { } tenant ? command.With("@tenant", tenant) : command;
     }
 }
+
+/// <summary>The statements of one database for <see cref="SqlEventSequences"/>.</summary>
+/// <param name="PublicIdSql">An expression for a new public event id.</param>
+/// <param name="FindTenantsSql">A query for the ids of the tenants with unnumbered events, in ascending order.</param>
+internal sealed record NumberingDialect(string PublicIdSql, string FindTenantsSql);

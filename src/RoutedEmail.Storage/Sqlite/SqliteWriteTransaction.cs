@@ -67,7 +67,7 @@ internal sealed class SqliteWriteTransaction : DbTransaction, IWrappedTransactio
     /// </summary>
     public override void Commit()
     {
-        SqlEventSequences.NumberPending(_connection, Inner, SqlEventSequences.SqlitePublicId);
+        SqlEventSequences.NumberPending(_connection, Inner, SqlEventSequences.Sqlite);
         Inner.Commit();
         ExitGate();
         _gate.WaitUntilDurable();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -17,8 +18,10 @@ namespace RoutedEmail.Server.Tests.Soak;
 /// The logical size of the database: SQLite's used pages (page count minus free pages, times the page size), which
 /// include changes still in the WAL, or <c>pg_database_size</c> on PostgreSQL.
 /// </param>
+/// <param name="CpuTime">The user and system CPU time the process used since it started.</param>
 internal sealed record ResourceGauges(
-    long RssBytes, int FileDescriptors, int Threads, long DataDirectoryBytes, long? WalBytes, long DatabaseBytes);
+    long RssBytes, int FileDescriptors, int Threads, long DataDirectoryBytes, long? WalBytes, long DatabaseBytes,
+    TimeSpan CpuTime);
 
 /// <summary>
 /// Reads <see cref="ResourceGauges"/> of a server process from <c>/proc</c>, so it works on Linux only, and the
@@ -39,6 +42,8 @@ internal sealed class ProcessSampler(int processId, string dataDirectory, string
         var rss = ReadStatusNumber(status, "VmRSS:") * KibiByte;
         var threads = (int)ReadStatusNumber(status, "Threads:");
         var descriptors = Directory.GetFileSystemEntries($"/proc/{processId}/fd").Length;
+        using var process = Process.GetProcessById(processId);
+        var cpuTime = process.TotalProcessorTime;
 
         var files = new DirectoryInfo(dataDirectory).EnumerateFiles("*", SearchOption.AllDirectories).ToList();
         var directoryBytes = files.Sum(file => file.Length);
@@ -55,7 +60,7 @@ internal sealed class ProcessSampler(int processId, string dataDirectory, string
             databaseBytes = await ReadPostgresSizeAsync(postgresConnectionString);
         }
 
-        return new ResourceGauges(rss, descriptors, threads, directoryBytes, walBytes, databaseBytes);
+        return new ResourceGauges(rss, descriptors, threads, directoryBytes, walBytes, databaseBytes, cpuTime);
     }
 
     private static long ReadStatusNumber(string[] status, string key)

@@ -12,7 +12,7 @@ internal sealed record SoakCheck(string Name, bool Passed, bool Enforced, string
 /// <summary>
 /// Applies <see cref="SoakThresholds"/> to a <see cref="SoakResult"/>: correctness (every acknowledged email
 /// completed, no errors), flat memory, file descriptors and threads after the warm-up, database growth explained by
-/// the retained emails, a bounded WAL, and p99 latencies within twice the first minute's.
+/// the retained emails, flat CPU time per email, a bounded WAL, and p99 latencies within twice the first minute's.
 /// </summary>
 internal static class SoakChecks
 {
@@ -43,6 +43,7 @@ internal static class SoakChecks
         checks.Add(CheckTrend("threads stay flat", earlier, last, sample => sample.Gauges.Threads,
             SoakThresholds.ThreadSlack, value => value.ToString("F0", CultureInfo.InvariantCulture)));
         checks.Add(CheckBytesPerEmail(warmup[^1], earlier[^1], last[^1]));
+        checks.Add(CheckCpuPerEmail(warmup[^1], earlier[^1], last[^1]));
         if (result.Samples.Any(sample => sample.Gauges.WalBytes is not null))
         {
             checks.Add(CheckWal(result.Samples));
@@ -103,6 +104,23 @@ internal static class SoakChecks
     {
         var emails = Math.Max(1, to.Acknowledged - from.Acknowledged);
         return (to.Gauges.DatabaseBytes - from.Gauges.DatabaseBytes) / (double)emails;
+    }
+
+    private static SoakCheck CheckCpuPerEmail(SoakSample start, SoakSample middle, SoakSample end)
+    {
+        var earlier = CpuMillisecondsPerEmail(start, middle);
+        var later = CpuMillisecondsPerEmail(middle, end);
+        var limit = (earlier * SoakThresholds.MaxCpuPerEmailRatio) + SoakThresholds.CpuPerEmailSlack.TotalMilliseconds;
+        return new SoakCheck("CPU time per email stays flat", later <= limit, true,
+            string.Create(CultureInfo.InvariantCulture,
+                $"{earlier:F2} ms of server CPU per new email in the earlier half after the warm-up, {later:F2} ms " +
+                $"in the later half; limit {limit:F2} ms"));
+    }
+
+    private static double CpuMillisecondsPerEmail(SoakSample from, SoakSample to)
+    {
+        var emails = Math.Max(1, to.Acknowledged - from.Acknowledged);
+        return (to.Gauges.CpuTime - from.Gauges.CpuTime).TotalMilliseconds / emails;
     }
 
     private static SoakCheck CheckWal(IReadOnlyList<SoakSample> samples)

@@ -61,6 +61,20 @@ public sealed class SoakChecksTests
     }
 
     [Fact]
+    public void Checks_CpuPerEmailGrows_FailsCpuCheck()
+    {
+        // 3 ms of CPU per email at first, then 3 ms more for every later sample: a scan of a growing table.
+        var checks = Evaluate(BuildSamples(i => Gauges() with
+        {
+            CpuTime = TimeSpan.FromMilliseconds(Enumerable.Range(1, i).Sum(n => (3 + (3 * Math.Max(0, n - 6))) *
+                EmailsPerSample)),
+        }));
+
+        Assert.False(Find(checks, "CPU time per email stays flat").Passed);
+        Assert.True(Find(checks, "RSS stays flat").Passed);
+    }
+
+    [Fact]
     public void Checks_LargeWal_FailsWalCheck()
     {
         var checks = Evaluate(BuildSamples(i => Gauges() with { WalBytes = i == 9 ? 100 * MiB : 4 * MiB }));
@@ -95,10 +109,10 @@ public sealed class SoakChecksTests
 
     private static ResourceGauges Gauges() =>
         new(RssBytes: 200 * MiB, FileDescriptors: 300, Threads: 20, DataDirectoryBytes: 10 * MiB,
-            WalBytes: 4 * MiB, DatabaseBytes: 0);
+            WalBytes: 4 * MiB, DatabaseBytes: 0, CpuTime: TimeSpan.Zero);
 
-    // Builds one sample every 10 seconds for 2 minutes, with 1 KiB of database per email unless the gauges set
-    // another size. Every window has ingest and routing latencies of 10 to 20 ms, except that the routing latencies
+    // Builds one sample every 10 seconds for 2 minutes, with 1 KiB of database and 3 ms of CPU per email unless the
+    // gauges set other values. Every window has ingest and routing latencies of 10 to 20 ms, except that the routing latencies
     // of the slow window, if any, are 200 ms.
     private static List<SoakSample> BuildSamples(Func<int, ResourceGauges> gauges, int? slowWindow = null)
     {
@@ -120,6 +134,11 @@ public sealed class SoakChecksTests
             if (sampleGauges.DatabaseBytes == 0)
             {
                 sampleGauges = sampleGauges with { DatabaseBytes = i * EmailsPerSample * 1024L };
+            }
+
+            if (sampleGauges.CpuTime == TimeSpan.Zero)
+            {
+                sampleGauges = sampleGauges with { CpuTime = TimeSpan.FromMilliseconds(i * EmailsPerSample * 3) };
             }
 
             var emails = (long)i * EmailsPerSample;

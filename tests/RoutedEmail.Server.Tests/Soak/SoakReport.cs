@@ -16,9 +16,9 @@ internal static class SoakReport
     /// that agents have not completed yet.
     /// </summary>
     public const string Header =
-        "| time | RSS MiB | fds | threads | data dir MiB | WAL MiB | database MiB | emails | backlog " +
+        "| time | RSS MiB | fds | threads | CPU s | data dir MiB | WAL MiB | database MiB | emails | backlog " +
         "| ingest p99 ms | routing p99 ms |\n" +
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |";
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |";
 
     /// <summary>Formats one sample as a row of the table.</summary>
     public static string FormatRow(SoakSample sample)
@@ -27,7 +27,8 @@ internal static class SoakReport
         var wal = gauges.WalBytes is { } walBytes ? (walBytes / MiB).ToString("F1", CultureInfo.InvariantCulture) : "-";
         return string.Create(CultureInfo.InvariantCulture,
             $"| {sample.At.TotalSeconds:F0} s | {gauges.RssBytes / MiB:F1} | {gauges.FileDescriptors} | " +
-            $"{gauges.Threads} | {gauges.DataDirectoryBytes / MiB:F1} | {wal} | {gauges.DatabaseBytes / MiB:F1} | " +
+            $"{gauges.Threads} | {gauges.CpuTime.TotalSeconds:F1} | {gauges.DataDirectoryBytes / MiB:F1} | {wal} | " +
+            $"{gauges.DatabaseBytes / MiB:F1} | " +
             $"{sample.Acknowledged} | {sample.Acknowledged - sample.Completed} | " +
             $"{Milliseconds(LatencyWindow.P99(sample.Window.Ingest))} | " +
             $"{Milliseconds(LatencyWindow.P99(sample.Window.Routing))} |");

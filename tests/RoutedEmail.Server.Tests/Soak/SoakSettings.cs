@@ -105,6 +105,18 @@ internal static class SoakThresholds
     /// </summary>
     public const long MaxWalBytes = 64L << 20;
 
+    /// <summary>
+    /// The maximum ratio of the server's CPU time per new email in the later half to the earlier half. Work that
+    /// grows with the stored data, such as a query that scans a whole table, makes each email cost more over time.
+    /// </summary>
+    public const double MaxCpuPerEmailRatio = 1.5;
+
+    /// <summary>
+    /// The absolute slack of the CPU-per-email check: 1 ms per email, because neighbours on a shared machine and
+    /// garbage collections shift a few hundred milliseconds of CPU time between short windows.
+    /// </summary>
+    public static readonly TimeSpan CpuPerEmailSlack = TimeSpan.FromMilliseconds(1);
+
     /// <summary>The maximum ratio of a later window's p99 latency to the first minute's.</summary>
     public const double MaxLatencyRatio = 2.0;
 
