@@ -89,6 +89,7 @@ public static class RoutedEmailApp
         // The startup gate runs first, so storage is migrated before any other hosted service touches it.
         services.AddSingleton<AdminToken>();
         services.AddSingleton<StartupGate>();
+        services.AddSingleton<StorageFailures>();
         services.AddHostedService(provider => provider.GetRequiredService<StartupGate>());
         services.AddSingleton<RoutingService>();
         services.AddSingleton<IRoutingTrigger>(provider => provider.GetRequiredService<RoutingService>());

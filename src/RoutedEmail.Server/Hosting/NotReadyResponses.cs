@@ -19,6 +19,7 @@ internal static partial class NotReadyResponses
     public static void UseNotReadyResponses(this WebApplication app)
     {
         var startup = app.Services.GetRequiredService<StartupGate>();
+        var failures = app.Services.GetRequiredService<StorageFailures>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(NotReadyResponses).FullName!);
         app.Use(async (context, next) =>
         {
@@ -33,7 +34,11 @@ internal static partial class NotReadyResponses
                 catch (Exception exception) when (StorageUnavailable.Matches(exception)
                                                   && !context.Response.HasStarted)
                 {
-                    logger.LogStorageUnavailable(exception, context.Request.Method, path.ToString());
+                    if (failures.Record(out var skipped))
+                    {
+                        logger.LogStorageUnavailable(exception, context.Request.Method, path.ToString(), skipped);
+                    }
+
                     context.Response.Clear();
                     await WriteAsync(context, "The database is unavailable.", StorageUnavailable.Message);
                 }
@@ -59,6 +64,8 @@ internal static partial class NotReadyResponses
     }
 
     [LoggerMessage(2110, LogLevel.Warning,
-        "{Method} {Path} failed because the database is unavailable; answered 503")]
-    private static partial void LogStorageUnavailable(this ILogger logger, Exception exception, string method, string path);
+        "{Method} {Path} failed because the database is unavailable; answered 503. {Skipped} such failures since " +
+        "the last one logged were not logged")]
+    private static partial void LogStorageUnavailable(
+        this ILogger logger, Exception exception, string method, string path, int skipped);
 }

@@ -37,7 +37,7 @@ internal static partial class IngestEndpoint
     private static async Task HandleAsync(
         HttpContext context, IntegratorAuthenticator authenticator, IConfigurationStore configurations,
         IIngestStore ingest, IRoutingTrigger router, TimeProvider time, IOptions<IngestOptions> options,
-        IOptions<IngestLimitOptions> limits, ILoggerFactory loggers)
+        IOptions<IngestLimitOptions> limits, StorageFailures failures, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(IngestEndpoint).FullName!);
         try
@@ -48,8 +48,12 @@ internal static partial class IngestEndpoint
         catch (Exception exception) when (StorageUnavailable.Matches(exception) && !context.Response.HasStarted
                                           && !context.RequestAborted.IsCancellationRequested)
         {
-            Log.StorageUnavailable(logger, exception,
-                context.Request.Headers[IntegratorAuthenticator.CompanyHeader].ToString());
+            if (failures.Record(out var skipped))
+            {
+                Log.StorageUnavailable(logger, exception,
+                    context.Request.Headers[IntegratorAuthenticator.CompanyHeader].ToString(), skipped);
+            }
+
             context.Response.Clear();
             context.Response.Headers.RetryAfter = StorageUnavailable.RetryAfterSeconds;
             await IngestResponse.WriteErrorAsync(
@@ -315,7 +319,9 @@ internal static partial class IngestEndpoint
         public static partial void Failed(ILogger logger, Exception exception, string companyCode);
 
         [LoggerMessage(4007, LogLevel.Warning,
-            "Ingest for company {CompanyCode} answered 503 because the database is unavailable; nothing was queued")]
-        public static partial void StorageUnavailable(ILogger logger, Exception exception, string companyCode);
+            "Ingest for company {CompanyCode} answered 503 because the database is unavailable; nothing was queued. " +
+            "{Skipped} such failures since the last one logged were not logged")]
+        public static partial void StorageUnavailable(
+            ILogger logger, Exception exception, string companyCode, int skipped);
     }
 }

@@ -104,7 +104,11 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
             catch (Exception exception)
 #pragma warning restore CA1031
             {
-                Log.GroupCommitFailed(_logger, exception, group.Count);
+                if (!CallerLogs(exception))
+                {
+                    Log.GroupCommitFailed(_logger, exception, group.Count);
+                }
+
                 CloseConnection();
                 foreach (var batch in group)
                 {
@@ -136,7 +140,10 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
             {
                 statements.Rollback.ExecuteNonQuery();
                 failures[i] = exception;
-                Log.BatchFailed(_logger, exception, group[i].TenantId);
+                if (!CallerLogs(exception))
+                {
+                    Log.BatchFailed(_logger, exception, group[i].TenantId);
+                }
             }
         }
 
@@ -287,6 +294,12 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
             }
         }
     }
+
+    // A full disk (13), an I/O error (10) or a file that cannot be opened (14) fails every request until an operator
+    // fixes it. The server answers those with 503 and logs them at a limited rate, so logging each one here as well
+    // would write a stack trace per group commit.
+    private static bool CallerLogs(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 10 or 13 or 14 };
 
     private static partial class Log
     {

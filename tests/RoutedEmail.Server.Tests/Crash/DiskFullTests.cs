@@ -64,11 +64,22 @@ public sealed class DiskFullTests(ITestOutputHelper output)
             await AssertUnavailableAsync(response);
         }
 
-        // Reads need no space, so the node stays healthy and serves them; only writes get 503.
+        // Reads need no space, so the node stays in the balancer and serves them; only writes get 503. The probe
+        // still tells the monitor why.
         using (var health = await http.GetAsync(new Uri("/healthz", UriKind.Relative)))
         {
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            var report = await health.Content.ReadAsStringAsync();
+            Assert.StartsWith("Degraded: ", report, StringComparison.Ordinal);
+            Assert.Contains("disk is full", report, StringComparison.Ordinal);
         }
+
+        // Every 503 above failed the same way. The first is logged with its stack trace, the others are counted
+        // into the next one logged, at most one a minute, and the storage layer leaves them to the server.
+        var logged = server.RecentOutput.Split('\n').Count(line => line.Contains("[4007]", StringComparison.Ordinal));
+        Assert.InRange(logged, 1, 2);
+        Assert.DoesNotContain("[1101]", server.RecentOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("[1102]", server.RecentOutput, StringComparison.Ordinal);
 
         await AssertStoredAsync(client, acknowledged, "while the disk is full");
         tmpfs.Free();
