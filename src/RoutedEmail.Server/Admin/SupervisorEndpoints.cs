@@ -12,7 +12,8 @@ namespace RoutedEmail.Server.Admin;
 
 /// <summary>
 /// What a supervisor does to the tenant's emails and agents: read an email, cancel or transfer it, and set an
-/// agent's status. Each change appends a <c>SupervisorAction</c> event that names who made it.
+/// agent's status. Each change appends a <c>SupervisorAction</c> event that names who made it, in the change's own
+/// transaction.
 /// </summary>
 internal static partial class SupervisorEndpoints
 {
@@ -38,11 +39,11 @@ internal static partial class SupervisorEndpoints
 
     private static async Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> CancelAsync(
         HttpContext context, string entityId, ClaimsPrincipal user, IRoutedEmailStore emails,
-        IResourceLifecycleStore events, IRoutingTrigger router, IAgentNotifier notifier, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        IRoutingTrigger router, IAgentNotifier notifier, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var tenant = TenantScope.Get(context);
-        var outcome = await emails.CancelAsync(tenant.Id, entityId, cancellationToken);
+        var actor = TenantAccess.ReadActor(user);
+        var outcome = await emails.CancelAsync(tenant.Id, entityId, cancellationToken, actor);
         switch (outcome.Status)
         {
             case CancelStatus.NotFound:
@@ -53,10 +54,7 @@ internal static partial class SupervisorEndpoints
                     detail: $"The routed email of entityId \"{entityId}\" was completed by an agent and cannot be " +
                     "cancelled.");
             case CancelStatus.Canceled:
-                var actor = TenantAccess.ReadActor(user);
-                await events.AppendSupervisorActionAsync(
-                    tenant.Id, "Cancel", actor, outcome.Email!.EmailId, outcome.ReleasedAgentId, cancellationToken);
-                Log.Canceled(CreateLogger(loggers), tenant.Id, entityId, outcome.Email.EmailId, actor);
+                Log.Canceled(CreateLogger(loggers), tenant.Id, entityId, outcome.Email!.EmailId, actor);
                 if (outcome.ReleasedAgentId is { } released)
                 {
                     await notifier.NotifyAsync(tenant.Id, released, EventTypes.Canceled);
@@ -71,8 +69,7 @@ internal static partial class SupervisorEndpoints
 
     private static async Task<Results<Ok<RoutedEmailDetails>, ProblemHttpResult>> TransferAsync(
         HttpContext context, string entityId, SupervisorTransferRequest request, ClaimsPrincipal user,
-        IRoutedEmailStore emails, AgentActions actions, IResourceLifecycleStore events, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        IRoutedEmailStore emails, AgentActions actions, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var tenant = TenantScope.Get(context);
         var email = await emails.FindByEntityIdAsync(tenant.Id, entityId, cancellationToken);
@@ -90,23 +87,22 @@ internal static partial class SupervisorEndpoints
         }
 
         // NOTE: the failure texts are the agent's own, so an agentId equal to the holder is described as "you".
-        var failure = await actions.TransferAsync(
-            new AgentKey(tenant.Id, holder), email.EmailId, request.SkillQueue, request.AgentId, cancellationToken);
+        var actor = TenantAccess.ReadActor(user);
+        var failure = await actions.TransferAsync(new AgentKey(tenant.Id, holder), email.EmailId, request.SkillQueue,
+            request.AgentId, cancellationToken, actor);
         if (failure is not null)
         {
             return ToProblem(failure);
         }
 
-        var actor = TenantAccess.ReadActor(user);
-        await events.AppendSupervisorActionAsync(tenant.Id, "Transfer", actor, email.EmailId, holder, cancellationToken);
         Log.Transferred(CreateLogger(loggers), tenant.Id, entityId, email.EmailId, holder, actor);
         return TypedResults.Ok((await emails.FindByEntityIdAsync(tenant.Id, entityId, cancellationToken))!);
     }
 
     private static async Task<Results<Ok<Agent>, ProblemHttpResult>> SetStatusAsync(
         HttpContext context, string agentId, SupervisorStatusRequest request, ClaimsPrincipal user,
-        IConfigurationStore configuration, AgentActions actions, IResourceLifecycleStore events,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        IConfigurationStore configuration, AgentActions actions, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var tenant = TenantScope.Get(context);
         if (await configuration.GetAgentAsync(tenant.Id, agentId, cancellationToken) is null)
@@ -114,15 +110,14 @@ internal static partial class SupervisorEndpoints
             return SkillQueueEndpoints.NotFound("agent", agentId);
         }
 
+        var actor = TenantAccess.ReadActor(user);
         var failure = await actions.SetStatusAsync(
-            new AgentKey(tenant.Id, agentId), request.Status, request.Reason, cancellationToken);
+            new AgentKey(tenant.Id, agentId), request.Status, request.Reason, cancellationToken, actor);
         if (failure is not null)
         {
             return ToProblem(failure);
         }
 
-        var actor = TenantAccess.ReadActor(user);
-        await events.AppendSupervisorActionAsync(tenant.Id, "SetStatus", actor, null, agentId, cancellationToken);
         Log.StatusSet(CreateLogger(loggers), tenant.Id, agentId, request.Status!, actor);
         return TypedResults.Ok((await configuration.GetAgentAsync(tenant.Id, agentId, cancellationToken))!);
     }

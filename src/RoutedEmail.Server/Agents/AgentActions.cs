@@ -55,10 +55,11 @@ internal sealed partial class AgentActions(
 
     /// <summary>
     /// Sets the agent's status. Only Away takes a reason, which must be one of the tenant's away reason codes, and
-    /// while the tenant has any, Away requires one.
+    /// while the tenant has any, Away requires one. A supervisor who sets it is recorded with the change.
     /// </summary>
     public async Task<AgentActionFailure?> SetStatusAsync(
-        AgentKey agent, string? status, string? reason, CancellationToken cancellationToken)
+        AgentKey agent, string? status, string? reason, CancellationToken cancellationToken,
+        string? supervisor = null)
     {
         var chosen = ChoosableStatuses.FirstOrDefault(candidate => candidate.ToString() == status, AgentStatus.Missed);
         if (chosen == AgentStatus.Missed)
@@ -78,7 +79,7 @@ internal sealed partial class AgentActions(
         }
 
         var withdrawn = await agents.SetStatusAsync(
-            agent.TenantId, agent.AgentId, chosen, cancellationToken, reason);
+            agent.TenantId, agent.AgentId, chosen, cancellationToken, reason, supervisor);
         if (reason is null)
         {
             Log.StatusChanged(logger, agent.TenantId, agent.AgentId, chosen, withdrawn);
@@ -183,8 +184,13 @@ internal sealed partial class AgentActions(
         };
     }
 
+    /// <summary>
+    /// Transfers the agent's Active email to a skill queue or another agent. A supervisor who transfers it is
+    /// recorded with the change.
+    /// </summary>
     public async Task<AgentActionFailure?> TransferAsync(
-        AgentKey agent, long emailId, string? skillQueue, string? targetAgentId, CancellationToken cancellationToken)
+        AgentKey agent, long emailId, string? skillQueue, string? targetAgentId, CancellationToken cancellationToken,
+        string? supervisor = null)
     {
         if ((skillQueue is null) == (targetAgentId is null))
         {
@@ -195,7 +201,7 @@ internal sealed partial class AgentActions(
         }
 
         var outcome = await agents.TransferAsync(
-            agent.TenantId, agent.AgentId, emailId, skillQueue, targetAgentId, cancellationToken);
+            agent.TenantId, agent.AgentId, emailId, skillQueue, targetAgentId, cancellationToken, supervisor);
         await AfterEmailChangeAsync(agent, outcome, emailId);
         if (outcome.OfferedTo is { } target)
         {

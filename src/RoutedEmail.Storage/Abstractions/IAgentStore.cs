@@ -28,10 +28,14 @@ public interface IAgentStore
     /// <param name="status">The new status.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <param name="awayReason">The away reason code, only with <see cref="AgentStatus.Away"/>; null for none.</param>
+    /// <param name="supervisor">
+    /// The user who sets the status from the supervisor API, recorded in a <c>SupervisorAction</c> event in the
+    /// same transaction; null when the agent sets it.
+    /// </param>
     /// <returns>The number of offers withdrawn.</returns>
     Task<int> SetStatusAsync(
         long tenantId, string agentId, AgentStatus status, CancellationToken cancellationToken,
-        string? awayReason = null);
+        string? awayReason = null, string? supervisor = null);
 
     /// <summary>Reads an agent's status, pending offers and accepted emails.</summary>
     Task<AgentWork> GetWorkAsync(long tenantId, string agentId, CancellationToken cancellationToken);
@@ -70,11 +74,13 @@ public interface IAgentStore
     /// <summary>
     /// Transfers an Active email of this agent and frees the agent's capacity. With a skill queue, the email goes
     /// back to Queued in that queue with its priority and enqueue time. With a target agent, the email is offered
-    /// to that agent only, with the timeout of the email's current queue. Exactly one of the two is given.
+    /// to that agent only, with the timeout of the email's current queue. Exactly one of the two is given. A
+    /// <paramref name="supervisor"/> who transfers the email from the supervisor API is recorded in a
+    /// <c>SupervisorAction</c> event in the same transaction; it is null when the agent transfers.
     /// </summary>
     Task<AgentActionOutcome> TransferAsync(
         long tenantId, string agentId, long emailId, string? skillQueue, string? targetAgentId,
-        CancellationToken cancellationToken);
+        CancellationToken cancellationToken, string? supervisor = null);
 }
 
 /// <summary>A signed-in agent's session.</summary>

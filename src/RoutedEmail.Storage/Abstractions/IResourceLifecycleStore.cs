@@ -23,13 +23,6 @@ public interface IResourceLifecycleStore
     /// <summary>Returns which of the named skill queues are disabled; unknown names are left out.</summary>
     Task<IReadOnlySet<string>> FindDisabledSkillQueuesAsync(
         long tenantId, IReadOnlyCollection<string> names, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Appends a <c>SupervisorAction</c> event that names the action and the actor, after the action's own event.
-    /// </summary>
-    Task AppendSupervisorActionAsync(
-        long tenantId, string action, string actor, long? emailId, string? agentId,
-        CancellationToken cancellationToken);
 }
 
 /// <summary>The kinds of resource that <see cref="IResourceLifecycleStore"/> changes.</summary>

@@ -12,7 +12,15 @@ public interface IRoutedEmailStore
     /// Cancels the newest email of an entity id in any open state, withdrawing a pending offer and releasing the
     /// agent. Cancelling a cancelled email changes nothing.
     /// </summary>
-    Task<CancelOutcome> CancelAsync(long tenantId, string entityId, CancellationToken cancellationToken);
+    /// <param name="tenantId">The email's tenant.</param>
+    /// <param name="entityId">The entity id of the email.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="supervisor">
+    /// The user who cancels it from the supervisor API, recorded in a <c>SupervisorAction</c> event in the same
+    /// transaction; null for the integrator's cancel.
+    /// </param>
+    Task<CancelOutcome> CancelAsync(
+        long tenantId, string entityId, CancellationToken cancellationToken, string? supervisor = null);
 }
 
 /// <summary>The outcome of a cancel.</summary>

@@ -70,12 +70,14 @@ internal sealed partial class SqlAgentStore(SqlDatabase database, TimeProvider t
 
     public Task<int> SetStatusAsync(
         long tenantId, string agentId, AgentStatus status, CancellationToken cancellationToken,
-        string? awayReason = null)
+        string? awayReason = null, string? supervisor = null)
     {
         using var connection = database.Open();
         using var transaction = database.BeginWrite(connection, tenantId);
+        var now = time.GetUtcNow();
         var withdrawn = AgentStatusTransitions.Apply(
-            connection, transaction, tenantId, agentId, status, awayReason, byTimeout: false, time.GetUtcNow());
+            connection, transaction, tenantId, agentId, status, awayReason, byTimeout: false, now);
+        SqlCommands.AppendSupervisorAction(connection, transaction, tenantId, now, "SetStatus", supervisor, null, agentId);
         transaction.Commit();
         return Task.FromResult(withdrawn ?? 0);
     }

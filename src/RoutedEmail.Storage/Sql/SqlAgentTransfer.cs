@@ -10,7 +10,7 @@ internal sealed partial class SqlAgentStore
 {
     public Task<AgentActionOutcome> TransferAsync(
         long tenantId, string agentId, long emailId, string? skillQueue, string? targetAgentId,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? supervisor = null)
     {
         using var connection = database.Open();
         using var transaction = database.BeginWrite(connection, tenantId);
@@ -30,6 +30,8 @@ internal sealed partial class SqlAgentStore
         if (outcome.Status == AgentActionStatus.Done)
         {
             SqlCommands.MarkCapacityFreed(connection, transaction, tenantId, agentId, now);
+            SqlCommands.AppendSupervisorAction(
+                connection, transaction, tenantId, now, "Transfer", supervisor, emailId, agentId);
             transaction.Commit();
         }
 

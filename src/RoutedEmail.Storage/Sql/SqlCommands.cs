@@ -58,6 +58,21 @@ internal static class SqlCommands
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     /// <summary>
+    /// Appends a <c>SupervisorAction</c> event that names the action and the supervisor, after the action's own
+    /// events in the same transaction. Nothing is appended when the supervisor is null, as for an agent's own action.
+    /// </summary>
+    public static void AppendSupervisorAction(
+        DbConnection connection, DbTransaction transaction, long tenantId, DateTimeOffset at, string action,
+        string? supervisor, long? emailId, string? agentId)
+    {
+        if (supervisor is not null)
+        {
+            AppendEvent(connection, transaction, tenantId, at, EventTypes.SupervisorAction, emailId, agentId,
+                detail: ToJson(new { action, by = supervisor }));
+        }
+    }
+
+    /// <summary>
     /// Appends an event to the log inside the caller's transaction. An email's event records the skill queue the
     /// email is in at that point of the transaction. The event has no sequence number until the transaction's
     /// commit numbers it, so the transaction must come from <see cref="SqlDatabase.BeginWrite"/>.

@@ -95,18 +95,6 @@ internal sealed class SqlResourceLifecycleStore(SqlDatabase database, TimeProvid
         return Task.FromResult<IReadOnlySet<string>>(disabled);
     }
 
-    public Task AppendSupervisorActionAsync(
-        long tenantId, string action, string actor, long? emailId, string? agentId,
-        CancellationToken cancellationToken)
-    {
-        using var connection = database.Open();
-        using var transaction = database.BeginWrite(connection, null);
-        SqlCommands.AppendEvent(connection, transaction, tenantId, time.GetUtcNow(), EventTypes.SupervisorAction,
-            emailId, agentId, detail: SqlCommands.ToJson(new { action, by = actor }));
-        transaction.Commit();
-        return Task.CompletedTask;
-    }
-
     private static LifecycleOutcome? CheckSkillQueueUnused(
         DbConnection connection, DbTransaction transaction, long tenantId, string name)
     {

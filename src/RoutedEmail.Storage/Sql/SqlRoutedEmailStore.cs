@@ -14,7 +14,8 @@ internal sealed class SqlRoutedEmailStore(SqlDatabase database, TimeProvider tim
         return Task.FromResult(FindNewest(connection, null, tenantId, entityId));
     }
 
-    public Task<CancelOutcome> CancelAsync(long tenantId, string entityId, CancellationToken cancellationToken)
+    public Task<CancelOutcome> CancelAsync(
+        long tenantId, string entityId, CancellationToken cancellationToken, string? supervisor = null)
     {
         using var connection = database.Open();
         using var transaction = database.BeginWrite(connection, tenantId);
@@ -53,6 +54,9 @@ internal sealed class SqlRoutedEmailStore(SqlDatabase database, TimeProvider tim
         {
             SqlCommands.MarkCapacityFreed(connection, transaction, tenantId, released, now);
         }
+
+        SqlCommands.AppendSupervisorAction(
+            connection, transaction, tenantId, now, "Cancel", supervisor, email.EmailId, released);
 
         var canceled = FindNewest(connection, transaction, tenantId, entityId);
         transaction.Commit();

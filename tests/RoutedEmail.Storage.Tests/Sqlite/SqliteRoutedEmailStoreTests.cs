@@ -151,6 +151,37 @@ public sealed class SqliteRoutedEmailStoreTests
     }
 
     [Fact]
+    public async Task CancelAsync_BySupervisor_ActionFollowsCancelInSameCommit()
+    {
+        await using var database = TestDatabase.Create();
+        var tenantId = await SetUpAsync(database, maxConcurrentEmails: 1);
+        var emailId = await database.QueueEmailAsync(tenantId, "email-1");
+
+        await database.Emails.CancelAsync(tenantId, "email-1", CancellationToken.None, supervisor: "user:sam");
+
+        // Events of one commit are numbered together, so consecutive sequence numbers show the shared transaction.
+        const string EventSql = "SELECT sequence FROM events WHERE email_id = $id AND type = $type";
+        var canceled = database.QueryLong(EventSql, ("$id", emailId), ("$type", "Canceled"));
+        var action = database.QueryLong(EventSql, ("$id", emailId), ("$type", "SupervisorAction"));
+        Assert.Equal(canceled + 1, action);
+        Assert.Equal("""{"action":"Cancel","by":"user:sam"}""", database.QueryString(
+            "SELECT detail FROM events WHERE email_id = $id AND type = 'SupervisorAction'", ("$id", emailId)));
+    }
+
+    [Fact]
+    public async Task CancelAsync_ByIntegrator_NoSupervisorAction()
+    {
+        await using var database = TestDatabase.Create();
+        var tenantId = await SetUpAsync(database, maxConcurrentEmails: 1);
+        var emailId = await database.QueueEmailAsync(tenantId, "email-1");
+
+        await database.Emails.CancelAsync(tenantId, "email-1", CancellationToken.None);
+
+        Assert.Equal(0, database.QueryLong(
+            "SELECT COUNT(*) FROM events WHERE email_id = $id AND type = 'SupervisorAction'", ("$id", emailId)));
+    }
+
+    [Fact]
     public async Task CancelAsync_UnknownEntityId_NotFound()
     {
         await using var database = TestDatabase.Create();
