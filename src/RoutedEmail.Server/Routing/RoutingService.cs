@@ -57,7 +57,9 @@ internal sealed partial class RoutingService(
     {
         try
         {
+            Log.StepBegan(logger, tenantId);
             var offers = await store.RouteAsync(tenantId, options.Value.DeclineSkip, stoppingToken);
+            Log.StepFinished(logger, tenantId, offers.Count);
             foreach (var offer in offers)
             {
                 Log.Offered(logger, tenantId, offer.EntityId, offer.EmailId, offer.OfferId, offer.AgentId);
@@ -119,5 +121,14 @@ internal sealed partial class RoutingService(
             "Skill queue {Queue} of tenant {TenantId} is attended again: an agent who is not Offline serves it, " +
             "or it has no waiting email")]
         public static partial void QueueAttended(ILogger logger, long tenantId, string queue);
+
+        // The crash tests kill the process on a began line, and count a kill with no finished line after the last
+        // began line as one inside a step.
+        [LoggerMessage(3005, LogLevel.Debug, "Routing step for tenant {TenantId} began")]
+        public static partial void StepBegan(ILogger logger, long tenantId);
+
+        [LoggerMessage(3006, LogLevel.Debug,
+            "Routing step for tenant {TenantId} finished with {OfferCount} offers committed")]
+        public static partial void StepFinished(ILogger logger, long tenantId, int offerCount);
     }
 }

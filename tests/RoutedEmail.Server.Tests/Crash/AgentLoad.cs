@@ -5,27 +5,18 @@ using System.Text.Json.Nodes;
 
 namespace RoutedEmail.Server.Tests.Crash;
 
-/// <summary>The agent actions whose start can trigger a kill in the crash loop.</summary>
-internal enum AgentAction
-{
-    /// <summary>POST of an offer's accept.</summary>
-    Accept,
-
-    /// <summary>POST of an email's complete with a work code.</summary>
-    Complete,
-}
-
 /// <summary>
 /// Agents working over the REST agent API until the server dies or <see cref="Stop"/> is called: each agent polls
 /// its work, goes Available whenever it is not, declines about one offer in ten, accepts the others and completes
-/// every Active email with a work code.
+/// every Active email with a work code. Every action that returns success goes into the ledger.
 /// </summary>
 /// <remarks>
 /// A request that gets no response ends the agent's loop, because the only expected cause is the kill. Responses
 /// of 409 or 404 are expected races, such as an offer that expired or was withdrawn before the accept arrived. Any
 /// other error status is recorded in <see cref="Errors"/> for the test to report.
 /// </remarks>
-internal sealed class AgentLoad(Uri baseAddress, IReadOnlyDictionary<string, string> tokens, int seed)
+internal sealed class AgentLoad(
+    Uri baseAddress, IReadOnlyDictionary<string, string> tokens, int seed, AgentLedger ledger)
 {
     /// <summary>The work codes the loop picks from when it completes an email.</summary>
     public static readonly string[] WorkCodes = ["Resolved", "FollowUp"];
@@ -38,8 +29,8 @@ internal sealed class AgentLoad(Uri baseAddress, IReadOnlyDictionary<string, str
     private int _completes;
     private int _declines;
 
-    /// <summary>Called when an accept or complete request has been sent, before its response arrives.</summary>
-    public Action<AgentAction>? ActionSent { get; init; }
+    /// <summary>Called when an accept, decline or complete request was sent, before its response arrives.</summary>
+    public Action<AgentAction, AgentChannel>? ActionSent { get; init; }
 
     /// <summary>The number of accepts that returned success.</summary>
     public int Accepts => Volatile.Read(ref _accepts);
@@ -64,12 +55,13 @@ internal sealed class AgentLoad(Uri baseAddress, IReadOnlyDictionary<string, str
 
     /// <summary>Runs one loop per agent until every loop has ended.</summary>
     public Task RunAsync() =>
-        Task.WhenAll(tokens.Select((agent, index) => Task.Run(() => WorkAsync(agent.Value, seed + index))));
+        Task.WhenAll(tokens.Select((agent, index) =>
+            Task.Run(() => WorkAsync(agent.Key, agent.Value, seed + index))));
 
     /// <summary>Stops the loops after their current request.</summary>
     public void Stop() => _stopped = true;
 
-    private async Task WorkAsync(string token, int agentSeed)
+    private async Task WorkAsync(string agentId, string token, int agentSeed)
     {
         var random = new Random(agentSeed);
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -78,7 +70,7 @@ internal sealed class AgentLoad(Uri baseAddress, IReadOnlyDictionary<string, str
         {
             while (!_stopped)
             {
-                await WorkOnceAsync(http, random);
+                await WorkOnceAsync(agentId, http, random);
                 await Task.Delay(PollInterval);
             }
         }
@@ -89,7 +81,7 @@ internal sealed class AgentLoad(Uri baseAddress, IReadOnlyDictionary<string, str
         }
     }
 
-    private async Task WorkOnceAsync(HttpClient http, Random random)
+    private async Task WorkOnceAsync(string agentId, HttpClient http, Random random)
     {
         using var workResponse = await http.GetAsync(new Uri("/api/v1/agent/work", UriKind.Relative));
         if (!await CheckAsync(workResponse, "GET /api/v1/agent/work"))
@@ -110,14 +102,12 @@ internal sealed class AgentLoad(Uri baseAddress, IReadOnlyDictionary<string, str
             var decline = random.Next(10) == 0;
             var path = $"/api/v1/agent/offers/{offerId}/{(decline ? "decline" : "accept")}";
             var sending = http.PostAsync(new Uri(path, UriKind.Relative), null);
-            if (!decline)
-            {
-                ActionSent?.Invoke(AgentAction.Accept);
-            }
-
+            var action = decline ? AgentAction.Decline : AgentAction.Accept;
+            ActionSent?.Invoke(action, AgentChannel.Rest);
             using var response = await sending;
             if (await CheckAsync(response, "POST " + path))
             {
+                ledger.Record(new AcknowledgedAction(action, AgentChannel.Rest, agentId, offerId));
                 Interlocked.Increment(ref decline ? ref _declines : ref _accepts);
             }
         }
@@ -129,13 +119,16 @@ internal sealed class AgentLoad(Uri baseAddress, IReadOnlyDictionary<string, str
                 continue;
             }
 
-            var path = $"/api/v1/agent/emails/{email["emailId"]!.GetValue<long>()}/complete";
+            var emailId = email["emailId"]!.GetValue<long>();
+            var path = $"/api/v1/agent/emails/{emailId}/complete";
             var workCode = WorkCodes[random.Next(WorkCodes.Length)];
             var sending = http.PostAsJsonAsync(path, new { workCode, notes = "crash loop" });
-            ActionSent?.Invoke(AgentAction.Complete);
+            ActionSent?.Invoke(AgentAction.Complete, AgentChannel.Rest);
             using var response = await sending;
             if (await CheckAsync(response, "POST " + path))
             {
+                ledger.Record(
+                    new AcknowledgedAction(AgentAction.Complete, AgentChannel.Rest, agentId, emailId, workCode));
                 Interlocked.Increment(ref _completes);
             }
         }

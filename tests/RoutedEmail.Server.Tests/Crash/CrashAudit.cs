@@ -27,6 +27,9 @@ internal sealed class AuditFindings
     /// <summary>Emails whose events are not a path of the lifecycle, or do not end in the stored state.</summary>
     public List<string> InvalidEvents { get; } = [];
 
+    /// <summary>Agent actions that returned success but whose result the database does not show.</summary>
+    public List<string> LostActions { get; } = [];
+
     /// <summary>The number of routed emails, offers and email events read.</summary>
     public (int Emails, int Offers, int Events) Counts { get; set; }
 }
@@ -36,7 +39,7 @@ internal sealed class AuditFindings
 /// killed for the last time. Every acknowledged entity id must be stored once, and the offers of one email must never
 /// overlap. No agent may be over its maximum, and every email must be in a consistent state, with events that form a
 /// lifecycle path ending in that state. Replaying the events also checks the maxima and the one-agent rule at every
-/// past step.
+/// past step. Every agent action that returned success must show in its offer or email.
 /// </summary>
 /// <remarks>The queries are plain SQL that SQLite and PostgreSQL both run.</remarks>
 internal static class CrashAudit
@@ -48,17 +51,19 @@ internal static class CrashAudit
     /// <param name="companyCode">The tenant's company code.</param>
     /// <param name="sent">Every entity id the load sent.</param>
     /// <param name="acknowledged">The entity ids of batches acknowledged with 200 SUCCESS.</param>
+    /// <param name="actions">The agent actions that returned success.</param>
     public static async Task<AuditFindings> RunAsync(
-        DbConnection connection, string companyCode, IReadOnlySet<string> sent, IReadOnlySet<string> acknowledged)
+        DbConnection connection, string companyCode, IReadOnlySet<string> sent, IReadOnlySet<string> acknowledged,
+        IReadOnlyCollection<AcknowledgedAction> actions)
     {
         var findings = new AuditFindings();
         var tenantId = Convert.ToInt64(
             await ScalarAsync(connection, "SELECT id FROM tenants WHERE company_code = @p", companyCode),
             CultureInfo.InvariantCulture);
         var emails = await ReadAsync(connection, tenantId,
-            "SELECT id, entity_id, state, agent_id, closed_at FROM routed_emails WHERE tenant_id = @p",
+            "SELECT id, entity_id, state, agent_id, closed_at, work_code FROM routed_emails WHERE tenant_id = @p",
             row => new EmailRow(row.GetInt64(0), row.GetString(1), row.GetString(2), NullableString(row, 3),
-                row.IsDBNull(4) ? null : row.GetInt64(4)));
+                row.IsDBNull(4) ? null : row.GetInt64(4), NullableString(row, 5)));
         var offers = await ReadAsync(connection, tenantId,
             "SELECT id, email_id, agent_id, state, created_at, closed_at FROM offers WHERE tenant_id = @p",
             row => new OfferRow(row.GetInt64(0), row.GetInt64(1), row.GetString(2), row.GetString(3),
@@ -77,6 +82,7 @@ internal static class CrashAudit
         CheckOffers(findings, offers);
         CheckStates(findings, emails, offers, maxima);
         EventReplay.Check(findings, emails, events, maxima);
+        ActionAudit.Check(findings, emails, offers, actions);
         return findings;
     }
 
@@ -191,7 +197,8 @@ internal static class CrashAudit
 }
 
 /// <summary>A row of <c>routed_emails</c> as the audit reads it.</summary>
-internal sealed record EmailRow(long Id, string EntityId, string State, string? AgentId, long? ClosedAt);
+internal sealed record EmailRow(
+    long Id, string EntityId, string State, string? AgentId, long? ClosedAt, string? WorkCode = null);
 
 /// <summary>A row of <c>offers</c>; <see cref="ClosedAt"/> is <see cref="long.MaxValue"/> while it is open.</summary>
 internal sealed record OfferRow(long Id, long EmailId, string AgentId, string State, long CreatedAt, long ClosedAt);

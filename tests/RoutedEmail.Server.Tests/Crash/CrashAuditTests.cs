@@ -19,7 +19,7 @@ public sealed class CrashAuditTests : IDisposable
             CREATE TABLE tenants (id INTEGER PRIMARY KEY, company_code TEXT);
             CREATE TABLE agents (tenant_id INTEGER, agent_id TEXT, max_concurrent_emails INTEGER);
             CREATE TABLE routed_emails (id INTEGER PRIMARY KEY, tenant_id INTEGER, entity_id TEXT, state TEXT,
-                agent_id TEXT, closed_at INTEGER);
+                agent_id TEXT, closed_at INTEGER, work_code TEXT);
             CREATE TABLE offers (id INTEGER PRIMARY KEY, tenant_id INTEGER, email_id INTEGER, agent_id TEXT,
                 state TEXT, created_at INTEGER, closed_at INTEGER);
             CREATE TABLE events (id INTEGER PRIMARY KEY, tenant_id INTEGER, type TEXT, email_id INTEGER,
@@ -52,6 +52,7 @@ public sealed class CrashAuditTests : IDisposable
         Assert.Empty(findings.OverMaximum);
         Assert.Empty(findings.InvalidStates);
         Assert.Empty(findings.InvalidEvents);
+        Assert.Empty(findings.LostActions);
         Assert.Equal((3, 3, 11), findings.Counts);
     }
 
@@ -93,14 +94,55 @@ public sealed class CrashAuditTests : IDisposable
             StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Audit_AcknowledgedActions_FindsEachLostOne()
+    {
+        // Offer 1 was accepted and its email completed with Resolved. Offer 2 was declined.
+        AddEmail(1, "e-1", "Completed", "a", closedAt: 25, workCode: "Resolved");
+        AddOffer(1, "a", "Accepted", 10, 20);
+        AddEmail(2, "e-2", "Queued", null);
+        AddOffer(2, "b", "Declined", 30, 40);
+        // Offer 3 expired, and email 3 is still Active.
+        AddEmail(3, "e-3", "Active", "b");
+        AddOffer(3, "b", "Expired", 50, 60);
+
+        var findings = await RunAsync(["e-1", "e-2", "e-3"],
+        [
+            new(AgentAction.Accept, AgentChannel.Hub, "a", 1),
+            new(AgentAction.Complete, AgentChannel.Hub, "a", 1, "Resolved"),
+            new(AgentAction.Decline, AgentChannel.Rest, "b", 2),
+            new(AgentAction.Accept, AgentChannel.Hub, "b", 3),
+            new(AgentAction.Complete, AgentChannel.Rest, "b", 3, "Resolved"),
+            new(AgentAction.Complete, AgentChannel.Hub, "a", 1, "FollowUp"),
+            new(AgentAction.Decline, AgentChannel.Hub, "a", 2),
+            new(AgentAction.Accept, AgentChannel.Rest, "a", 99),
+        ]);
+
+        Assert.Equal(5, findings.LostActions.Count);
+        Assert.Contains(findings.LostActions,
+            finding => finding.Contains("offer 3 is stored as Expired to b", StringComparison.Ordinal));
+        Assert.Contains(findings.LostActions,
+            finding => finding.Contains("email 3 is stored as Active with b", StringComparison.Ordinal));
+        Assert.Contains(findings.LostActions,
+            finding => finding.Contains("has work code Resolved, not FollowUp", StringComparison.Ordinal));
+        Assert.Contains(findings.LostActions,
+            finding => finding.Contains("offer 2 is stored as Declined to b, not Declined to a",
+                StringComparison.Ordinal));
+        Assert.Contains(findings.LostActions,
+            finding => finding.Contains("offer 99 is not stored", StringComparison.Ordinal));
+    }
+
     public void Dispose() => _connection.Dispose();
 
-    private Task<AuditFindings> RunAsync(string[] acknowledged) =>
-        CrashAudit.RunAsync(_connection, Company, new HashSet<string>(acknowledged), new HashSet<string>(acknowledged));
+    private Task<AuditFindings> RunAsync(string[] acknowledged, AcknowledgedAction[]? actions = null) =>
+        CrashAudit.RunAsync(_connection, Company, new HashSet<string>(acknowledged), new HashSet<string>(acknowledged),
+            actions ?? []);
 
-    private void AddEmail(long id, string entityId, string state, string? agentId, long? closedAt = null) =>
-        Execute("INSERT INTO routed_emails VALUES ($id, 1, $entity, $state, $agent, $closed)",
-            ("$id", id), ("$entity", entityId), ("$state", state), ("$agent", agentId), ("$closed", closedAt));
+    private void AddEmail(
+        long id, string entityId, string state, string? agentId, long? closedAt = null, string? workCode = null) =>
+        Execute("INSERT INTO routed_emails VALUES ($id, 1, $entity, $state, $agent, $closed, $code)",
+            ("$id", id), ("$entity", entityId), ("$state", state), ("$agent", agentId), ("$closed", closedAt),
+            ("$code", workCode));
 
     private void AddOffer(long emailId, string agentId, string state, long createdAt, long? closedAt) =>
         Execute("INSERT INTO offers (tenant_id, email_id, agent_id, state, created_at, closed_at) " +

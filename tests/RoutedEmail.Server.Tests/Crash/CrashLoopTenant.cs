@@ -21,6 +21,16 @@ internal sealed record CrashLoopTenant(
         ["agent-4"] = 2,
     };
 
+    /// <summary>
+    /// The agents that work over the agent hub, one with a maximum of 1 and one of 2. The others use the REST agent
+    /// API.
+    /// </summary>
+    public static readonly IReadOnlySet<string> HubAgents = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "agent-1",
+        "agent-2",
+    };
+
     /// <summary>The offer timeout of the loop's queue: the lowest the admin API accepts.</summary>
     public const int OfferTimeoutSeconds = 5;
 
@@ -32,6 +42,16 @@ internal sealed record CrashLoopTenant(
     private const string FinalAgentId = "agent-final";
     private const string WorkCodeGroup = "Outcomes";
     private const string Password = "password-crash-loop";
+
+    /// <summary>The tokens of the agents in <see cref="HubAgents"/>, by agent id.</summary>
+    public IReadOnlyDictionary<string, string> HubAgentTokens =>
+        AgentTokens.Where(agent => HubAgents.Contains(agent.Key))
+            .ToDictionary(agent => agent.Key, agent => agent.Value, StringComparer.Ordinal);
+
+    /// <summary>The tokens of the agents that use the REST agent API, by agent id.</summary>
+    public IReadOnlyDictionary<string, string> RestAgentTokens =>
+        AgentTokens.Where(agent => !HubAgents.Contains(agent.Key))
+            .ToDictionary(agent => agent.Key, agent => agent.Value, StringComparer.Ordinal);
 
     /// <summary>Creates the tenant, its queues, work codes and agents, and signs every agent in.</summary>
     public static async Task<CrashLoopTenant> CreateAsync(HttpClient admin)

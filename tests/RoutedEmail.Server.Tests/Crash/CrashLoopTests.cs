@@ -9,12 +9,14 @@ using Xunit.Abstractions;
 namespace RoutedEmail.Server.Tests.Crash;
 
 /// <summary>
-/// Kills the server with SIGKILL at a random moment of each cycle, while ingest load and agents (accepting, declining
-/// and completing with work codes) run at the same time. Each restart uses the same SQLite data directory or
-/// PostgreSQL database. After the last cycle an audit reads the database itself. It checks that every acknowledged
+/// Kills the server with SIGKILL at a chosen moment of each cycle, while ingest load and agents (accepting, declining
+/// and completing with work codes) run at the same time. Two agents use the REST agent API, and two the agent hub,
+/// whose connections reconnect on their own after each restart. Some kills are aimed inside a routing step and
+/// some right after an accept is sent. Each restart uses the same SQLite data directory or PostgreSQL database and
+/// the same port. After the last cycle an audit reads the database itself. It checks that every acknowledged
 /// entity id is stored exactly once, that no email was offered to two agents and that no agent exceeded its maximum.
-/// It also checks that every email's state and events fit the lifecycle. An email sent after the final restart must
-/// reach an agent.
+/// It also checks that every email's state and events fit the lifecycle, and that every agent action that returned
+/// success is stored. An email sent after the final restart must reach an agent.
 /// </summary>
 /// <remarks>
 /// The store follows <see cref="TestStore"/>, so <c>scripts/test</c> runs the loop on both. Only the server process
@@ -28,23 +30,9 @@ public sealed class CrashLoopTests(ITestOutputHelper output)
     public const string CyclesVariable = "ROUTED_EMAIL_CRASH_CYCLES";
 
     private const int DefaultCycles = 3;
-    private const int IngestWorkers = 2;
-    private const int MaxRequestsPerCycle = 1000;
 
-    // A cycle ends with a kill at its kill point, or at this time limit when the point was not reached.
-    private static readonly TimeSpan MaxCycleTime = TimeSpan.FromSeconds(6);
-
-    /// <summary>
-    /// The moment a cycle kills at: after a number of acknowledged batches, at the start of the n-th accept or
-    /// complete request, or at a time after the cycle started.
-    /// </summary>
-    private enum KillPoint
-    {
-        Ingest,
-        Accept,
-        Complete,
-        Timer,
-    }
+    // How long the hub agents may take to reconnect once the restarted server has acknowledged the re-sent batches.
+    private static readonly TimeSpan ReconnectTimeout = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task CrashLoop_RandomKills_AuditFindsNoViolation()
@@ -59,27 +47,45 @@ public sealed class CrashLoopTests(ITestOutputHelper output)
         var dataDirectory = Directory.CreateTempSubdirectory("routed-email-crash-loop-").FullName;
         var settings = await SettingsForAsync(dataDirectory);
         var ledger = new IngestLedger();
+        var agentLedger = new AgentLedger();
         ServerProcess? server = null;
+        HubAgentLoad? hubAgents = null;
         var passed = false;
         try
         {
             server = await ServerProcess.StartAsync(dataDirectory, settings);
+
+            // Every restart listens on the first process's port, so the hub agents' automatic reconnect finds it.
+            // NOTE: a restart fails if another socket took the port while the server was down, because the kernel
+            // gives outgoing connections ports from the same range.
+            settings["urls"] = server.BaseAddress.GetLeftPart(UriPartial.Authority);
             CrashLoopTenant tenant;
             using (var admin = server.CreateClient())
             {
                 tenant = await CrashLoopTenant.CreateAsync(admin);
             }
 
+            hubAgents = await HubAgentLoad.ConnectAsync(
+                server.BaseAddress, tenant.HubAgentTokens, random.Next(), agentLedger);
             var agentErrors = new List<string>();
+            var reports = new List<CycleReport>();
+            var reconnectWaits = new List<long>();
             for (var cycle = 1; cycle <= cycles; cycle++)
             {
+                // The hub agents reconnect on their own while the unanswered batches are re-sent.
                 var context = $"Cycle {cycle} of {cycles}, seed {seed}";
                 using (var http = server.CreateClient())
                 {
                     await ledger.ResendUnansweredAsync(new TenantClient(http, tenant.Credentials), context);
                 }
 
-                agentErrors.AddRange(await LoadAndKillAsync(server, tenant, ledger, cycle, random, context));
+                reconnectWaits.Add(await WaitForHubAgentsAsync(hubAgents, context));
+
+                var (report, errors) = await CrashCycle.RunAsync(
+                    server, tenant, ledger, hubAgents, cycle, random, context);
+                output.WriteLine(report.Describe());
+                reports.Add(report);
+                agentErrors.AddRange(errors);
                 await server.DisposeAsync();
                 server = null;
                 server = await ServerProcess.StartAsync(dataDirectory, settings);
@@ -90,19 +96,32 @@ public sealed class CrashLoopTests(ITestOutputHelper output)
                 await ledger.ResendUnansweredAsync(new TenantClient(http, tenant.Credentials), "After the last cycle");
             }
 
+            reconnectWaits.Add(await WaitForHubAgentsAsync(hubAgents, "After the last cycle"));
+
             var finalEntityId = await tenant.RouteOneEmailAsync(server);
             ledger.Record([finalEntityId], acknowledged: true);
             await server.DisposeAsync();
             server = null;
+            await hubAgents.DisposeAsync();
+            agentErrors.AddRange(hubAgents.Errors);
+            output.WriteLine(Summarize(reports, hubAgents, agentLedger));
+            output.WriteLine("After each restart and its re-sent batches, the test waited " +
+                $"{string.Join(", ", reconnectWaits)} ms for the hub agents to connect.");
+            hubAgents = null;
 
             Assert.True(agentErrors.Count == 0,
                 $"Seed {seed}: agents got {agentErrors.Count} unexpected responses, such as " +
                 string.Join("; ", agentErrors.Take(3)));
-            await AuditAsync(dataDirectory, settings, tenant, ledger, cycles, seed);
+            await AuditAsync(dataDirectory, settings, tenant, ledger, agentLedger, cycles, seed);
             passed = true;
         }
         finally
         {
+            if (hubAgents is not null)
+            {
+                await hubAgents.DisposeAsync();
+            }
+
             if (server is not null)
             {
                 await server.DisposeAsync();
@@ -112,105 +131,57 @@ public sealed class CrashLoopTests(ITestOutputHelper output)
         }
     }
 
-    // Runs ingest and agents until the cycle's kill point, kills the server and returns the agents' unexpected
-    // responses.
-    private async Task<IReadOnlyList<string>> LoadAndKillAsync(
-        ServerProcess server, CrashLoopTenant tenant, IngestLedger ledger, int cycle, Random random, string context)
+    // Returns how long the test waited for the hub agents to connect, after the server was ready and the re-sent
+    // batches were acknowledged.
+    private static async Task<long> WaitForHubAgentsAsync(HubAgentLoad hubAgents, string context)
     {
-        var point = (KillPoint)random.Next(4);
-        var threshold = point switch
-        {
-            KillPoint.Ingest => random.Next(20, 201),
-            KillPoint.Accept or KillPoint.Complete => random.Next(1, 9),
-            _ => random.Next(200, 4001),
-        };
-        var delayAfterSignalMs = random.Next(3);
-        var killSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var actions = 0;
-
-        using var http = server.CreateClient();
-        var ingest = new IngestLoad(new TenantClient(http, tenant.Credentials), $"c{cycle}", random.Next());
-        var agents = new AgentLoad(server.BaseAddress, tenant.AgentTokens, random.Next())
-        {
-            ActionSent = action =>
-            {
-                var actionPoint = action == AgentAction.Accept ? KillPoint.Accept : KillPoint.Complete;
-                if (actionPoint == point && Interlocked.Increment(ref actions) == threshold)
-                {
-                    killSignal.TrySetResult();
-                }
-            },
-        };
-        var elapsed = Stopwatch.StartNew();
-        var ingestRunning = ingest.RunAsync(IngestWorkers, MaxRequestsPerCycle);
-        var agentsRunning = agents.RunAsync();
-        var reached = await WaitForKillPointAsync(point, threshold, ingest, killSignal.Task, elapsed);
-        if (reached && delayAfterSignalMs > 0)
-        {
-            await Task.Delay(delayAfterSignalMs);
-        }
-
-        ingest.Stop();
-        agents.Stop();
-        var inFlight = ingest.InFlight;
-        server.Kill();
-        await Task.WhenAll(ingestRunning, agentsRunning);
-
-        var batches = ingest.Batches.ToList();
-        var rejected = batches.FirstOrDefault(batch => batch.Outcome == BatchOutcome.Rejected);
-        Assert.True(rejected is null,
-            $"{context}: a valid batch was rejected before the kill with {rejected?.Detail}.");
-        foreach (var batch in batches)
-        {
-            ledger.Record(batch.EntityIds, batch.Outcome == BatchOutcome.Acknowledged);
-        }
-
-        var where = reached ? Describe(point, threshold) : $"at the time limit, before {Describe(point, threshold)}";
-        output.WriteLine($"Cycle {cycle}: killed {where}, {elapsed.ElapsedMilliseconds} ms into the cycle, with " +
-            $"{inFlight} batches in flight. {ingest.Acknowledged} of {batches.Count} batches acknowledged, the " +
-            $"others unanswered. Agents: {agents.Accepts} accepts, {agents.Declines} declines, " +
-            $"{agents.Completes} completes.");
-        return agents.Errors;
+        var waited = Stopwatch.StartNew();
+        var missing = await hubAgents.WaitUntilConnectedAsync(ReconnectTimeout);
+        Assert.True(missing.Count == 0,
+            $"{context}: hub agents did not reconnect within {ReconnectTimeout.TotalSeconds} seconds after the " +
+            $"restarted server acknowledged the re-sent batches: {string.Join(", ", missing)}. Errors: " +
+            string.Join("; ", hubAgents.Errors));
+        return waited.ElapsedMilliseconds;
     }
 
-    private static string Describe(KillPoint point, int threshold) => point switch
+    // The run's totals: kills by kind, kills inside a routing step, and the agents' acknowledged actions.
+    private static string Summarize(List<CycleReport> reports, HubAgentLoad hubAgents, AgentLedger agentLedger)
     {
-        KillPoint.Ingest => $"after {threshold} acknowledged batches",
-        KillPoint.Accept => $"at accept request {threshold}",
-        KillPoint.Complete => $"at complete request {threshold}",
-        _ => $"at the chosen time ({threshold} ms)",
-    };
+        var byKind = reports.GroupBy(report => report.Point).OrderBy(group => group.Key).Select(DescribeKills);
+        var actions = Enum.GetValues<AgentChannel>().Select(channel =>
+            $"{channel}: {agentLedger.Count(AgentAction.Accept, channel)} accepts, " +
+            $"{agentLedger.Count(AgentAction.Decline, channel)} declines, " +
+            $"{agentLedger.Count(AgentAction.Complete, channel)} completes");
+        return $"Kills: {string.Join(", ", byKind)}. {reports.Count(report => report.StepInFlight)} of " +
+            $"{reports.Count} kills came inside a routing step. Hub agents reconnected {hubAgents.Reconnects} " +
+            $"times. Acknowledged agent actions, all audited: {string.Join("; ", actions)}.";
+    }
 
-    private static async Task<bool> WaitForKillPointAsync(
-        KillPoint point, int threshold, IngestLoad ingest, Task actionSignal, Stopwatch elapsed)
+    // For example "3 Accept (2 by a Hub agent, 1 at the time limit)".
+    private static string DescribeKills(IGrouping<KillPoint, CycleReport> kills)
     {
-        while (elapsed.Elapsed < MaxCycleTime)
+        var details = kills.Where(report => report.Channel is not null)
+            .GroupBy(report => report.Channel!.Value)
+            .Select(group => $"{group.Count()} by a {group.Key} agent")
+            .ToList();
+        var limited = kills.Count(report => !report.Reached);
+        if (limited > 0)
         {
-            var reached = point switch
-            {
-                KillPoint.Ingest => ingest.Acknowledged >= threshold,
-                KillPoint.Timer => elapsed.ElapsedMilliseconds >= threshold,
-                _ => actionSignal.IsCompleted,
-            };
-            if (reached)
-            {
-                return true;
-            }
-
-            await Task.WhenAny(actionSignal, Task.Delay(2));
+            details.Add($"{limited} at the time limit");
         }
 
-        return false;
+        return details.Count == 0 ? $"{kills.Count()} {kills.Key}" : $"{kills.Count()} {kills.Key} " +
+            $"({string.Join(", ", details)})";
     }
 
     private async Task AuditAsync(
         string dataDirectory, IReadOnlyDictionary<string, string> settings, CrashLoopTenant tenant,
-        IngestLedger ledger, int cycles, int seed)
+        IngestLedger ledger, AgentLedger agentLedger, int cycles, int seed)
     {
         await using var connection = OpenReadOnly(dataDirectory, settings);
         await connection.OpenAsync();
         var findings = await CrashAudit.RunAsync(
-            connection, tenant.Credentials.CompanyCode, ledger.Sent, ledger.Acknowledged);
+            connection, tenant.Credentials.CompanyCode, ledger.Sent, ledger.Acknowledged, agentLedger.Actions);
         output.WriteLine($"Audit after {cycles} cycles: {ledger.Acknowledged.Count} acknowledged entity ids, " +
             $"{findings.Counts.Emails} emails, {findings.Counts.Offers} offers, {findings.Counts.Events} email " +
             "events.");
@@ -222,6 +193,7 @@ public sealed class CrashLoopTests(ITestOutputHelper output)
         AssertNone(findings.OverMaximum, "times an agent was over its maximum", seed);
         AssertNone(findings.InvalidStates, "emails are in an invalid state", seed);
         AssertNone(findings.InvalidEvents, "event sequences do not fit the lifecycle", seed);
+        AssertNone(findings.LostActions, "acknowledged agent actions are not stored", seed);
         Assert.True(findings.Counts.Offers > 0, $"Seed {seed}: no offer was made, so the agents checked nothing.");
     }
 
@@ -254,7 +226,15 @@ public sealed class CrashLoopTests(ITestOutputHelper output)
 
     private static async Task<Dictionary<string, string>> SettingsForAsync(string dataDirectory)
     {
-        var settings = new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "Warning" };
+        var settings = new Dictionary<string, string>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+
+            // The routing step's began and finished lines and the lines of freed slots, which RoutingStepWatch follows.
+            ["Logging:LogLevel:RoutedEmail.Server.Routing.RoutingService"] = "Debug",
+            ["Logging:LogLevel:RoutedEmail.Server.Routing.DeadlineService"] = "Information",
+            ["Logging:LogLevel:RoutedEmail.Server.Agents.AgentActions"] = "Information",
+        };
         if (TestStore.IsPostgres)
         {
             settings["Storage:Provider"] = "Postgres";

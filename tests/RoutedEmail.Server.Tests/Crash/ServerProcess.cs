@@ -26,6 +26,8 @@ internal sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _outputClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _openStreams = 2;
 
     static ServerProcess()
     {
@@ -57,13 +59,26 @@ internal sealed class ServerProcess : IAsyncDisposable
     public string RecentOutput => string.Join(Environment.NewLine, _output);
 
     /// <summary>
+    /// Completes once standard output and standard error have both ended, so every line the process wrote has been
+    /// passed to <see cref="OutputReceived"/>.
+    /// </summary>
+    public Task OutputClosed => _outputClosed.Task;
+
+    /// <summary>
+    /// Raised with each line of standard output or standard error, on the thread that reads that stream. A handler
+    /// that blocks delays the lines after it.
+    /// </summary>
+    public event Action<string>? OutputReceived;
+
+    /// <summary>
     /// Starts the server on <c>http://127.0.0.1:0</c> and waits until it listens and <c>/healthz</c> returns 200.
     /// </summary>
     /// <param name="dataDirectory">
     /// The SQLite data directory. Pass an earlier process's directory to restart on it.
     /// </param>
     /// <param name="settings">
-    /// Extra configuration keys and values, such as <c>Logging:LogLevel:Default</c>, passed as arguments.
+    /// Extra configuration keys and values, such as <c>Logging:LogLevel:Default</c>, passed as arguments. A
+    /// <c>urls</c> entry replaces the free port, such as to restart on the port of an earlier process.
     /// </param>
     /// <param name="serverAssembly">The server's dll; by default <see cref="FindServerAssembly"/> locates it.</param>
     /// <param name="startTimeout">How long to wait for the server to be ready. The default is 60 seconds.</param>
@@ -169,6 +184,22 @@ internal sealed class ServerProcess : IAsyncDisposable
         Running.TryRemove(this, out _);
     }
 
+    /// <summary>
+    /// Sends SIGKILL and returns at once, without waiting for the process to end. Unlike <see cref="Kill"/>, an
+    /// <see cref="OutputReceived"/> handler may call it, because it does not wait for the output to end.
+    /// </summary>
+    public void SendKill()
+    {
+        try
+        {
+            _process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // The process has already exited or been disposed.
+        }
+    }
+
     /// <summary>Kills the process if it still runs. The data directory stays, because the caller owns it.</summary>
     public ValueTask DisposeAsync()
     {
@@ -201,9 +232,16 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         if (line is null)
         {
+            // A null line marks the end of one of the two streams.
+            if (Interlocked.Decrement(ref _openStreams) == 0)
+            {
+                _outputClosed.TrySetResult();
+            }
+
             return;
         }
 
+        OutputReceived?.Invoke(line);
         _output.Enqueue(line);
         while (_output.Count > OutputLinesKept && _output.TryDequeue(out _))
         {
