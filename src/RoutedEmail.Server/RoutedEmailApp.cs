@@ -145,6 +145,7 @@ public static class RoutedEmailApp
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            options.SerializerOptions.Converters.Add(new StoredTextConverter());
 
             // As strict as ingest: a repeated property or a number sent as a string is an error, not a guess.
             options.SerializerOptions.AllowDuplicateProperties = false;

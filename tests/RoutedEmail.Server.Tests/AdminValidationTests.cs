@@ -235,6 +235,72 @@ public sealed class AdminValidationTests
         Assert.DoesNotContain("DELETE", response.Content.Headers.Allow);
     }
 
+    [Theory]
+    [InlineData("agents/ana", """{"displayName":"a\u0000b","skillQueues":[{"name":"Parts","rank":1}]}""",
+        "displayName")]
+    [InlineData("routed-email-configurations/USPartsSpanish",
+        """{"skillQueue":"Parts","description":"a\u0000"}""", "description")]
+    [InlineData("away-reasons/lunch", """{"description":"Lunch\u0000"}""", "description")]
+    [InlineData("work-code-groups/Sales", """{"codes":["a\u0000"]}""", "codes[0]")]
+    public async Task PutResource_NulCharacter_ProblemNamesField(string relativePath, string json, string field)
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+
+        using var response = await PutRawAsync(scenario, relativePath, json);
+
+        var message = await IngestAssert.ValidationProblemAsync(response, field);
+        Assert.Contains("NUL character (U+0000)", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CompleteEmail_NulInNotes_Rejected()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAgentAsync("maria");
+        using var agent = await scenario.SignInAsync("maria");
+        await agent.SetStatusAsync("Available");
+        await scenario.IngestAcceptedAsync(scenario.Item("e1"));
+        var offer = await agent.WaitForOfferOfAsync("e1");
+        await agent.AcceptAsync(offer);
+        var emailId = AgentApi.EmailIdOf(offer);
+
+        using var response = await agent.PostAsync($"/api/v1/agent/emails/{emailId}/complete",
+            new StringContent("""{"notes":"n\u0000"}""", Encoding.UTF8, "application/json"));
+
+        var message = await IngestAssert.ValidationProblemAsync(response, "notes");
+        Assert.Contains("NUL character (U+0000)", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PutSkillQueue_RepeatedProperty_MessageSaysRepeated()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+
+        using var response = await PutRawAsync(scenario, "skill-queues/Parts",
+            """{"offerTimeoutSeconds":10,"offerTimeoutSeconds":20}""");
+
+        var problem = await IngestAssert.ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains("appears more than once", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PutSkillQueue_DeepNesting_MessageNamesDepth()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+        // An unknown property is skipped, and skipping reads the whole nested value, so only the depth limit stops it.
+        var deep = "{\"notes\":" + new string('[', 200) + new string(']', 200) + "}";
+
+        using var response = await PutRawAsync(scenario, "skill-queues/Parts", deep);
+
+        var problem = await IngestAssert.ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains("deeper than the maximum of 64 levels", problem["detail"]!.GetValue<string>(),
+            StringComparison.Ordinal);
+    }
+
     private static Task<HttpResponseMessage> PutConfigurationAsync(Scenario scenario, object body) =>
         scenario.Server.Admin.PutAsJsonAsync($"{scenario.TenantPath}/routed-email-configurations/USPartsSpanish", body);
 

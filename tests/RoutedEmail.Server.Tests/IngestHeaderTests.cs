@@ -57,6 +57,25 @@ public sealed class IngestHeaderTests
         await scenario.AssertNothingQueuedAsync("missing-1");
     }
 
+    [Theory]
+    [InlineData(CompanyHeader)]
+    [InlineData(ApiKeyHeader)]
+    public async Task Headers_Overlong_Returns400WithoutValue(string header)
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+        var overlong = new string('q', 10_000);
+
+        using var response = await scenario.IngestAsync(
+            Scenario.Body(scenario.Item("long-1")), WithHeader(header, overlong));
+
+        var message = await IngestAssert.RejectedAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains(header, message, StringComparison.Ordinal);
+        Assert.Contains("10000 characters long; the maximum is 128", message, StringComparison.Ordinal);
+        Assert.DoesNotContain(overlong[..200], message, StringComparison.Ordinal);
+        await scenario.AssertNothingQueuedAsync("long-1");
+    }
+
     [Fact]
     public async Task Headers_MissingApiKey_Returns401()
     {

@@ -13,6 +13,12 @@ internal sealed partial class BadRequestProblemHandler(
 {
     private const string BodyField = "body";
 
+    // A rejected value is echoed up to this many characters, so a long one cannot fill the response.
+    private const int MaxEchoedLength = 100;
+
+    /// <summary>The serializer's default maximum depth, which the REST API keeps.</summary>
+    private const int JsonDepth = 64;
+
     public async ValueTask<bool> TryHandleAsync(
         HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -46,10 +52,17 @@ internal sealed partial class BadRequestProblemHandler(
             // The serializer's own message names internal .NET types, so only its position is passed on.
             var field = FieldOf(json.Path);
             var position = $"line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1}";
-            return field == BodyField
-                ? (field, $"The JSON body is malformed at {position}. Send one well-formed JSON object.")
-                : (field, $"The JSON body is invalid at \"{field}\" ({position}): the value is malformed or has " +
-                    $"the wrong type. Send {field} with its documented type.");
+            return (field, DescribeJson(json, field, position));
+        }
+
+        if (ParameterBinding().Match(badRequest.Message) is { Success: true } binding)
+        {
+            // ASP.NET Core 10 words a route or query value it could not convert this way, with the value it got.
+            var name = binding.Groups["name"].Value;
+            var value = binding.Groups["value"].Value;
+            value = value.Length > MaxEchoedLength ? value[..MaxEchoedLength] + "..." : value;
+            return (name, $"Parameter {name} is \"{value}\", which is not a valid " +
+                $"{binding.Groups["type"].Value.TrimEnd('?')}. Send {name} in its documented form.");
         }
 
         if (badRequest.StatusCode == StatusCodes.Status400BadRequest)
@@ -59,6 +72,32 @@ internal sealed partial class BadRequestProblemHandler(
         }
 
         return (BodyField, badRequest.Message);
+    }
+
+    private static string DescribeJson(JsonException json, string field, string position)
+    {
+        var where = field == BodyField ? $"at {position}" : $"at \"{field}\" ({position})";
+        if (json is StoredTextException)
+        {
+            return $"The JSON body is invalid {where}: {json.Message}";
+        }
+
+        // The serializer's messages (System.Text.Json 10) name the depth limit and a repeated property in these words.
+        if (json.Message.Contains("depth", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"The JSON body is invalid {where}: it nests objects or arrays deeper than the maximum of " +
+                $"{JsonDepth} levels. Send the documented, flat shape.";
+        }
+
+        if (json.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"The JSON body is invalid {where}: a property appears more than once. Send each property once.";
+        }
+
+        return field == BodyField
+            ? $"The JSON body is malformed at {position}. Send one well-formed JSON object."
+            : $"The JSON body is invalid at \"{field}\" ({position}): the value is malformed, out of range or has " +
+                $"the wrong type. Send {field} with its documented type.";
     }
 
     /// <summary>Converts a JSON path such as <c>$.skillQueues[0].rank</c> to the field <c>skillQueues[0].rank</c>.</summary>
@@ -71,6 +110,10 @@ internal sealed partial class BadRequestProblemHandler(
 
         return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(
+        "^Failed to bind parameter \"(?<type>[^\"]+) (?<name>[A-Za-z0-9_]+)\" from \"(?<value>.*)\"\\.$")]
+    private static partial System.Text.RegularExpressions.Regex ParameterBinding();
 
     private static partial class Log
     {

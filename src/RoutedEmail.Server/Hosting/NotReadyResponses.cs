@@ -64,8 +64,8 @@ internal static partial class NotReadyResponses
     }
 
     [LoggerMessage(2110, LogLevel.Warning,
-        "{Method} {Path} failed because the database is unavailable; answered 503. {Skipped} such failures since " +
-        "the last one logged were not logged")]
+        "{Method} {Path} failed because the database is unavailable; answered 503. Such failures left out of the " +
+        "log since the previous entry: {Skipped}")]
     private static partial void LogStorageUnavailable(
         this ILogger logger, Exception exception, string method, string path, int skipped);
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RoutedEmail.Server.Agents;
+using RoutedEmail.Server.Hosting;
 using RoutedEmail.Server.Routing;
 
 namespace RoutedEmail.Server.Hubs;
@@ -28,6 +29,7 @@ internal static class AgentHubSetup
             // The same JSON as the REST API, so a work snapshot reads the same on both.
             var json = options.PayloadSerializerOptions;
             json.Converters.Add(new JsonStringEnumConverter());
+            json.Converters.Add(new StoredTextConverter());
             json.AllowDuplicateProperties = false;
             json.NumberHandling = JsonNumberHandling.Strict;
             json.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;

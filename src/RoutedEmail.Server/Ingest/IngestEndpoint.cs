@@ -51,7 +51,7 @@ internal static partial class IngestEndpoint
             if (failures.Record(out var skipped))
             {
                 Log.StorageUnavailable(logger, exception,
-                    context.Request.Headers[IntegratorAuthenticator.CompanyHeader].ToString(), skipped);
+                    CompanyOf(context.Request), skipped);
             }
 
             context.Response.Clear();
@@ -63,7 +63,7 @@ internal static partial class IngestEndpoint
         {
             // An unexpected failure still gets the ingest response shape, because clients of this API parse
             // responseEnum and would not understand a problem details body.
-            Log.Failed(logger, exception, context.Request.Headers[IntegratorAuthenticator.CompanyHeader].ToString());
+            Log.Failed(logger, exception, CompanyOf(context.Request));
             context.Response.Clear();
             await IngestResponse.WriteErrorAsync(context.Response, StatusCodes.Status500InternalServerError,
                 "The service failed to process the batch because of an internal error, so none of its items were " +
@@ -80,7 +80,7 @@ internal static partial class IngestEndpoint
         var authentication = await authenticator.AuthenticateAsync(request, context.RequestAborted);
         if (authentication.Tenant is not { } tenant)
         {
-            LogRejected(logger, request.Headers[IntegratorAuthenticator.CompanyHeader].ToString(),
+            LogRejected(logger, CompanyOf(request),
                 authentication.StatusCode, null);
             await IngestResponse.WriteErrorAsync(context.Response, authentication.StatusCode, authentication.Error!);
             return;
@@ -290,6 +290,16 @@ internal static partial class IngestEndpoint
         }
     }
 
+    // The company code header as logged: the authenticator rejects longer values, but a request that fails before
+    // that check still must not write an unauthenticated client's kilobytes into the log.
+    private static string CompanyOf(HttpRequest request)
+    {
+        var company = request.Headers[IntegratorAuthenticator.CompanyHeader].ToString();
+        return company.Length > IntegratorAuthenticator.MaxHeaderLength
+            ? company[..IntegratorAuthenticator.MaxHeaderLength] + "..."
+            : company;
+    }
+
     private static partial class Log
     {
         // Debug, because a line per accepted request measurably lowers ingest throughput at high request rates.
@@ -320,7 +330,7 @@ internal static partial class IngestEndpoint
 
         [LoggerMessage(4007, LogLevel.Warning,
             "Ingest for company {CompanyCode} answered 503 because the database is unavailable; nothing was queued. " +
-            "{Skipped} such failures since the last one logged were not logged")]
+            "Such failures left out of the log since the previous entry: {Skipped}")]
         public static partial void StorageUnavailable(
             ILogger logger, Exception exception, string companyCode, int skipped);
     }

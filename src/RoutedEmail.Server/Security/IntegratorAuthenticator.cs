@@ -40,6 +40,9 @@ internal sealed partial class IntegratorAuthenticator(
     /// </summary>
     public const string ApiKeyChallenge = $"ApiKey header=\"{ApiKeyHeader}\"";
 
+    /// <summary>The maximum length of each identity and key header, in characters.</summary>
+    public const int MaxHeaderLength = 128;
+
     // Compared when the tenant does not exist, so an unknown tenant costs the same hashing as a known one.
     private static readonly byte[] NoKeyHash = new byte[32];
 
@@ -64,8 +67,9 @@ internal sealed partial class IntegratorAuthenticator(
 
         if (apiKey.Error is not null)
         {
-            // A repeated key header makes the request malformed; only a missing key is an authentication failure.
-            return apiKey.Repeated
+            // A repeated or overlong key header makes the request malformed. Only a missing key is an authentication
+            // failure.
+            return apiKey.Malformed
                 ? Fail(StatusCodes.Status400BadRequest, apiKey.Error)
                 : Reject(request, company.Value!, environment.Value!, "the key is missing", apiKey.Error);
         }
@@ -157,7 +161,7 @@ internal sealed partial class IntegratorAuthenticator(
         return Fail(StatusCodes.Status401Unauthorized, error);
     }
 
-    private static (string? Value, string? Error, bool Repeated) ReadSingle(
+    private static (string? Value, string? Error, bool Malformed) ReadSingle(
         IHeaderDictionary headers, string name, bool trim)
     {
         var values = headers.TryGetValue(name, out var found) ? found : StringValues.Empty;
@@ -171,6 +175,14 @@ internal sealed partial class IntegratorAuthenticator(
         {
             var status = name == ApiKeyHeader ? "the tenant's API key" : "a value";
             return (null, $"Header {name} is missing or empty. Send {status} in it.", false);
+        }
+
+        // No company code, environment, region or key comes near this length. The limit keeps an unauthenticated
+        // client from echoing and logging kilobytes of its own text, so the value itself is left out.
+        if (value.Length > MaxHeaderLength)
+        {
+            return (null, $"Header {name} is {value.Length} characters long; the maximum is {MaxHeaderLength}. " +
+                "Send the value the tenant was created with.", true);
         }
 
         return (value, null, false);
