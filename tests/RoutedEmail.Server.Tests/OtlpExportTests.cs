@@ -1,33 +1,34 @@
-using System.Collections.Concurrent;
+using System.Buffers.Binary;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using RoutedEmail.Server.Tests.Infrastructure;
+using RoutedEmail.Server.Tests.Telemetry;
 
 namespace RoutedEmail.Server.Tests;
 
-/// <summary>The OTLP exporter, aimed at a collector stand-in that the test runs on a loopback port.</summary>
+/// <summary>
+/// The OTLP exporter on both transports, aimed at a collector stand-in that the test runs on a loopback port, with
+/// the extra header of <c>Telemetry:Otlp:Headers</c>.
+/// </summary>
 public sealed class OtlpExportTests
 {
+    private const string HeaderName = "x-collector-token";
+
+    // The setting percent-encodes the space and the comma, as the OTLP specification's header format does.
+    private const string HeaderValue = "otlp token,4c1f2a9e7b";
+    private const string HeadersSetting = HeaderName + "=otlp%20token%2C4c1f2a9e7b";
+
     [Fact]
-    public async Task Otlp_LoopbackCollector_ReceivesSpansAndMetrics()
+    public async Task Otlp_HttpProtobuf_SendsSpansMetricsAndHeader()
     {
-        await using var collector = await LoopbackCollector.StartAsync();
-        var settings = new Dictionary<string, string> { ["Telemetry:Otlp:Endpoint"] = collector.BaseAddress };
-        await using (var server = await TestServer.StartAsync(settings: settings))
-        {
-            var scenario = await Scenario.CreateAsync(server, companyCode: "otlp-export");
-            await scenario.IngestAcceptedAsync(scenario.Item("e-1"));
-        }
+        await using var collector = await OtlpCollector.StartAsync(grpc: false);
+
+        await RunServerAsync(collector, "http/protobuf", "otlp-http");
 
         // Stopping the server flushed its exporters, so everything it had is at the collector now.
         var traces = collector.Received.Where(request => request.Path == "/v1/traces").ToList();
         Assert.NotEmpty(traces);
         Assert.All(traces, request => Assert.Equal("application/x-protobuf", request.ContentType));
+        Assert.All(collector.Received, request => Assert.Equal(HeaderValue, request.Headers[HeaderName]));
         var spans = Encoding.UTF8.GetString(traces.SelectMany(request => request.Body).ToArray());
         Assert.Contains("ingest commit", spans);
         Assert.Contains("routing step", spans);
@@ -35,48 +36,44 @@ public sealed class OtlpExportTests
         Assert.Contains(collector.Received, request => request.Path == "/v1/metrics");
     }
 
-    /// <summary>Records every OTLP/HTTP request and responds to each with an empty success response.</summary>
-    private sealed class LoopbackCollector : IAsyncDisposable
+    [Fact]
+    public async Task Otlp_Grpc_SendsSpansMetricsAndHeader()
     {
-        private readonly WebApplication _app;
+        await using var collector = await OtlpCollector.StartAsync(grpc: true);
 
-        private LoopbackCollector(WebApplication app, string baseAddress)
-        {
-            _app = app;
-            BaseAddress = baseAddress;
-        }
+        await RunServerAsync(collector, "grpc", "otlp-grpc");
 
-        public string BaseAddress { get; }
+        var traces = collector.Received.Where(request => request.Path == OtlpCollector.GrpcTracePath).ToList();
+        Assert.NotEmpty(traces);
+        Assert.All(collector.Received, request => Assert.Equal("HTTP/2", request.Protocol));
+        Assert.All(collector.Received, request => Assert.StartsWith("application/grpc", request.ContentType));
+        Assert.All(collector.Received, request => Assert.Equal(HeaderValue, request.Headers[HeaderName]));
 
-        public ConcurrentQueue<ReceivedRequest> Received { get; } = new();
-
-        public static async Task<LoopbackCollector> StartAsync()
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            var app = builder.Build();
-            LoopbackCollector? collector = null;
-            app.MapPost("/v1/{signal}", async (HttpContext context) =>
-            {
-                using var body = new MemoryStream();
-                await context.Request.Body.CopyToAsync(body);
-                collector!.Received.Enqueue(
-                    new ReceivedRequest(context.Request.Path, context.Request.ContentType, body.ToArray()));
-                return Results.Bytes([], "application/x-protobuf");
-            });
-            await app.StartAsync();
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
-                .Addresses.Single();
-            collector = new LoopbackCollector(app, address);
-            return collector;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
+        // Each body is one uncompressed gRPC message: flag 0, then the protobuf's length in 4 big-endian bytes.
+        Assert.All(traces, request => Assert.Equal(0, request.Body[0]));
+        Assert.All(traces, request => Assert.Equal(
+            request.Body.Length - 5, BinaryPrimitives.ReadInt32BigEndian(request.Body.AsSpan(1))));
+        var spans = Encoding.UTF8.GetString(traces.SelectMany(request => request.Body).ToArray());
+        Assert.Contains("ingest commit", spans);
+        Assert.Contains("routing step", spans);
+        Assert.Contains("routed-email", spans);
+        Assert.Contains(collector.Received,
+            request => request.Path == "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export");
     }
 
-    private sealed record ReceivedRequest(string Path, string? ContentType, byte[] Body);
+    /// <summary>Starts a server that exports to the collector, ingests one email and stops the server.</summary>
+    private static async Task RunServerAsync(OtlpCollector collector, string protocol, string companyCode)
+    {
+        SuiteLog.RegisterSecret(HeaderValue, "OTLP header");
+        SuiteLog.RegisterSecret(HeadersSetting, "OTLP headers setting");
+        var settings = new Dictionary<string, string>
+        {
+            ["Telemetry:Otlp:Endpoint"] = collector.BaseAddress,
+            ["Telemetry:Otlp:Protocol"] = protocol,
+            ["Telemetry:Otlp:Headers"] = HeadersSetting,
+        };
+        await using var server = await TestServer.StartAsync(settings: settings);
+        var scenario = await Scenario.CreateAsync(server, companyCode: companyCode);
+        await scenario.IngestAcceptedAsync(scenario.Item("e-1"));
+    }
 }

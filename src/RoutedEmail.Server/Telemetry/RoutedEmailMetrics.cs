@@ -50,11 +50,12 @@ internal sealed class RoutedEmailMetrics
             "Time from an offer's commit to the hand-over of the agent's notification.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ShortDurations });
 
-        // NOTE: nothing records these three yet, so they appear in /metrics once webhook deliveries exist.
+        // The webhook attempt records these three, so they appear in /metrics after the first attempt.
         WebhookDeliveries = meter.CreateCounter<long>(
-            "routed_email.webhook.deliveries", "{delivery}", "Webhook deliveries attempted.");
+            "routed_email.webhook.deliveries", "{delivery}", "Webhook delivery attempts, by outcome.");
         WebhookFailures = meter.CreateCounter<long>(
-            "routed_email.webhook.failures", "{delivery}", "Webhook deliveries that failed.");
+            "routed_email.webhook.failures", "{delivery}",
+            "Failed webhook delivery attempts, by outcome: retry or dead_letter.");
         WebhookDeliveryDuration = meter.CreateHistogram(
             "routed_email.webhook.delivery.duration", "s", "Duration of one webhook delivery attempt.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ShortDurations });
@@ -84,13 +85,13 @@ internal sealed class RoutedEmailMetrics
     /// <summary>Offer-to-push times in seconds, by tenant.</summary>
     public Histogram<double> OfferToPushDuration { get; }
 
-    /// <summary>Webhook delivery attempts, for the webhook sender to record.</summary>
+    /// <summary>Webhook delivery attempts, by outcome: delivered, retry or dead_letter.</summary>
     public Counter<long> WebhookDeliveries { get; }
 
-    /// <summary>Failed webhook deliveries, for the webhook sender to record.</summary>
+    /// <summary>Failed webhook delivery attempts, by outcome: retry or dead_letter.</summary>
     public Counter<long> WebhookFailures { get; }
 
-    /// <summary>Webhook delivery durations in seconds, for the webhook sender to record.</summary>
+    /// <summary>Webhook delivery attempt durations in seconds, without labels.</summary>
     public Histogram<double> WebhookDeliveryDuration { get; }
 
     /// <summary>Returns the tag list of a tenant.</summary>

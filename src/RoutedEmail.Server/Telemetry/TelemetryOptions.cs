@@ -57,6 +57,14 @@ public sealed class OtlpOptions
     /// <summary>The OTLP transport: <c>http/protobuf</c> (the default) or <c>grpc</c>.</summary>
     public string Protocol { get; set; } = HttpProtobuf;
 
+    /// <summary>
+    /// Extra headers of every export request, such as a collector's access token, in the form of
+    /// <c>OTEL_EXPORTER_OTLP_HEADERS</c>: <c>key=value</c> pairs separated by commas, with percent-encoded values,
+    /// such as <c>authorization=Bearer%20abc,x-tenant=acme</c>. With <c>grpc</c> they are sent as gRPC metadata.
+    /// Default: none. The service never logs the value, and its start errors name entries only by position.
+    /// </summary>
+    public string? Headers { get; set; }
+
     internal const string HttpProtobuf = "http/protobuf";
 
     internal const string Grpc = "grpc";
@@ -80,6 +88,6 @@ public sealed class OtlpOptions
                    $"(the default) or \"{Grpc}\".";
         }
 
-        return null;
+        return string.IsNullOrWhiteSpace(Headers) ? null : OtlpHeaders.Validate(Headers);
     }
 }

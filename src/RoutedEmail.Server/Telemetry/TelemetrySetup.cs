@@ -31,6 +31,9 @@ internal static class TelemetrySetup
     /// <summary>The <c>service.name</c> resource attribute of every exported signal.</summary>
     public const string ServiceName = "routed-email";
 
+    /// <summary>The OpenTelemetry SDK's configuration key of the OTLP exporter's headers for every signal.</summary>
+    private const string OtlpHeadersKey = "OTEL_EXPORTER_OTLP_HEADERS";
+
     /// <summary>
     /// Adds the telemetry services and wraps the ingest store, the routing store and the agent notifier. Call it after
     /// the supervisor dashboard is added, because it wraps the notifier that the dashboard wrapped.
@@ -78,6 +81,14 @@ internal static class TelemetrySetup
         var protocol = settings.Otlp.Protocol == OtlpOptions.Grpc
             ? OtlpExportProtocol.Grpc
             : OtlpExportProtocol.HttpProtobuf;
+        if (!string.IsNullOrWhiteSpace(settings.Otlp.Headers))
+        {
+            // UseOtlpExporter(protocol, endpoint) sets no headers, and the SDK reads its OTEL_* keys through
+            // IConfiguration. A source added last wins, so this replaces the variable of the same name.
+            builder.Configuration.AddInMemoryCollection(
+                [new KeyValuePair<string, string?>(OtlpHeadersKey, settings.Otlp.Headers.Trim())]);
+        }
+
         telemetry.UseOtlpExporter(protocol, endpoint);
     }
 
@@ -97,8 +108,8 @@ internal static class TelemetrySetup
     }
 
     /// <summary>
-    /// Maps <c>/healthz</c>. Its body is <c>Healthy</c>, or <c>Unhealthy:</c> and the reason with a
-    /// <c>Retry-After</c> header.
+    /// Maps <c>/healthz</c>. Its body is <c>Healthy</c>, <c>Degraded:</c> and the reason, or <c>Unhealthy:</c> and
+    /// the reason with a <c>Retry-After</c> header.
     /// </summary>
     public static void MapReadiness(this WebApplication app)
     {
@@ -112,7 +123,12 @@ internal static class TelemetrySetup
                     return;
                 }
 
-                context.Response.Headers.RetryAfter = StorageUnavailable.RetryAfterSeconds;
+                // Degraded keeps its 200, and a client has nothing to retry then.
+                if (report.Status == HealthStatus.Unhealthy)
+                {
+                    context.Response.Headers.RetryAfter = StorageUnavailable.RetryAfterSeconds;
+                }
+
                 var reasons = report.Entries.Values.Select(entry => entry.Description).OfType<string>();
                 await context.Response.WriteAsync($"{report.Status}: {string.Join(" ", reasons)}");
             },
