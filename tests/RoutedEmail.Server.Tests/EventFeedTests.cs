@@ -44,7 +44,13 @@ public sealed class EventFeedTests
 
         var offered = events.Single(document => document["type"]!.GetValue<string>() == "Offered");
         Assert.Equal(AgentApi.OfferIdOf(offer), offered["data"]!["offerId"]!.GetValue<long>());
-        var created = events.First(document => document["type"]!.GetValue<string>() == "ResourceCreated");
+        var tenantCreated = events[0];
+        Assert.Equal("ResourceCreated", tenantCreated["type"]!.GetValue<string>());
+        Assert.Equal("Tenant", tenantCreated["data"]!["kind"]!.GetValue<string>());
+        Assert.Equal("abc-gadgets/prod", tenantCreated["data"]!["name"]!.GetValue<string>());
+        Assert.Equal("operator", tenantCreated["data"]!["by"]!.GetValue<string>());
+        var created = events.First(document => document["type"]!.GetValue<string>() == "ResourceCreated"
+            && document["data"]!["kind"]!.GetValue<string>() == "SkillQueue");
         Assert.Equal("SkillQueue", created["data"]!["kind"]!.GetValue<string>());
         Assert.Equal("Parts", created["data"]!["name"]!.GetValue<string>());
         Assert.Contains(events, document => document["type"]!.GetValue<string>() == "ResourceChanged"

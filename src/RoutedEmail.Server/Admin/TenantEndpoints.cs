@@ -27,8 +27,8 @@ internal static partial class TenantEndpoints
     }
 
     private static async Task<Results<Created<TenantCreatedResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        CreateTenantRequest request, ITenantStore tenants, ITenantKeyStore keys, KeyPublisher publisher,
-        TenantOriginCache origins, IOptions<ApiKeyOptions> options, ILoggerFactory loggers,
+        CreateTenantRequest request, ClaimsPrincipal user, ITenantStore tenants, ITenantKeyStore keys,
+        KeyPublisher publisher, TenantOriginCache origins, IOptions<ApiKeyOptions> options, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var validation = new RequestValidation();
@@ -48,7 +48,7 @@ internal static partial class TenantEndpoints
 
         var apiKey = SecretTokens.Create();
         var tenant = await tenants.CreateTenantAsync(request.CompanyCode!, request.Environment!, region, timeZone,
-            allowedOrigins!, SecretTokens.Hash(apiKey), cancellationToken);
+            allowedOrigins!, SecretTokens.Hash(apiKey), TenantAccess.ReadActor(user), cancellationToken);
         if (tenant is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The tenant exists.",
@@ -135,7 +135,10 @@ internal static partial class TenantEndpoints
             return (ValidationProblem)validation.ToProblem();
         }
 
-        var updated = await tenants.UpdateTenantAsync(tenant.Id, region, timeZone, allowedOrigins!, cancellationToken);
+        // The event commits with the tenant's row. The key publishing settings below follow in a transaction of
+        // their own.
+        var updated = await tenants.UpdateTenantAsync(
+            tenant.Id, region, timeZone, allowedOrigins!, TenantAccess.ReadActor(user), cancellationToken);
         origins.Invalidate();
         var now = time.GetUtcNow();
         var needsPublishing = KeyPublishingRequest.NeedsPublishing(
@@ -146,7 +149,8 @@ internal static partial class TenantEndpoints
         {
             // The key the administrator has was never written to the secret, so a new key is written now. When
             // another node has the tenant's lease, the background service writes it once the lease ends.
-            await publisher.RotateAsync(updated!, onlyWhenDue: true, CancellationToken.None);
+            await publisher.RotateAsync(
+                updated!, onlyWhenDue: true, TenantAccess.ReadActor(user), CancellationToken.None);
         }
 
         return TypedResults.Ok(ToResponse(updated!, await keys.FindKeyStateAsync(tenant.Id, cancellationToken)));

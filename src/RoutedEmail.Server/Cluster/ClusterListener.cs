@@ -5,6 +5,7 @@ using RoutedEmail.Server.Hosting;
 using RoutedEmail.Server.Hubs;
 using RoutedEmail.Server.Routing;
 using RoutedEmail.Server.Supervisors;
+using RoutedEmail.Server.Webhooks;
 using RoutedEmail.Storage;
 using RoutedEmail.Storage.Abstractions;
 using RoutedEmail.Storage.Postgres;
@@ -13,14 +14,15 @@ namespace RoutedEmail.Server.Cluster;
 
 /// <summary>
 /// Receives the other nodes' cluster messages on one dedicated connection that <c>LISTEN</c>s on the cluster
-/// channel, and turns each into the local wake-up: a hub push, a deadline signal or a routing step. An agent change
+/// channel, and turns each into the local wake-up: a hub push, a deadline signal, a routing step or a webhook delivery
+/// round. An agent change
 /// and a routing wake-up also signal the tenant's supervisors. Messages this node sent itself are ignored. When
 /// the connection drops it reconnects with backoff, and after every <c>LISTEN</c> it reads the database again,
 /// because PostgreSQL drops the notifications sent while no session listened.
 /// </summary>
 internal sealed partial class ClusterListener(
     ClusterPublisher publisher, DeadlineSignal deadlines, RoutingService router, HubAgentNotifier hubNotifier,
-    AgentConnections connections, SupervisorSignal supervisors, IRoutingStore store,
+    AgentConnections connections, SupervisorSignal supervisors, WebhookSignal webhooks, IRoutingStore store,
     IOptions<StorageOptions> storage, StartupGate startup, TimeProvider time, ILogger<ClusterListener> logger)
     : BackgroundService
 {
@@ -127,6 +129,7 @@ internal sealed partial class ClusterListener(
     private async Task RecoverAsync(CancellationToken stoppingToken)
     {
         deadlines.NotifyLocal();
+        webhooks.Notify();
         var tenants = await store.ListTenantIdsAsync(stoppingToken);
         foreach (var tenantId in tenants)
         {
@@ -184,6 +187,9 @@ internal sealed partial class ClusterListener(
             case ClusterMessageKind.TenantRoutable:
                 router.Wake(message.TenantId);
                 supervisors.Signal(message.TenantId);
+                break;
+            case ClusterMessageKind.EventsCommitted:
+                webhooks.Notify();
                 break;
         }
     }

@@ -15,6 +15,12 @@ internal enum ClusterMessageKind
 
     /// <summary>A routing step may now make an offer in the tenant, so every router runs one.</summary>
     TenantRoutable,
+
+    /// <summary>
+    /// A transaction committed events, so every webhook delivery service looks for new work. The message names no
+    /// tenant, so PostgreSQL delivers the identical messages of one batch once.
+    /// </summary>
+    EventsCommitted,
 }
 
 /// <summary>
@@ -64,6 +70,7 @@ internal sealed record ClusterMessage(
         ClusterMessageKind.AgentChanged => message.AgentId is not null && message.Reason is not null,
         ClusterMessageKind.DeadlinesChanged => true,
         ClusterMessageKind.TenantRoutable => true,
+        ClusterMessageKind.EventsCommitted => true,
         _ => false,
     };
 }

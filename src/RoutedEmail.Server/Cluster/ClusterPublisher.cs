@@ -49,6 +49,10 @@ internal sealed partial class ClusterPublisher(
     public void PublishTenantRoutable(long tenantId) =>
         _queue.Writer.TryWrite(new ClusterMessage(NodeId, ClusterMessageKind.TenantRoutable, tenantId));
 
+    /// <summary>Queues a message saying that a transaction of this node committed events.</summary>
+    public void PublishEventsCommitted() =>
+        _queue.Writer.TryWrite(new ClusterMessage(NodeId, ClusterMessageKind.EventsCommitted));
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _loop = Task.Run(() => SendLoopAsync(_stopping.Token), CancellationToken.None);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RoutedEmail.Server.Routing;
 using RoutedEmail.Storage;
+using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Cluster;
 
@@ -9,7 +10,8 @@ internal static class ClusterSetup
 {
     /// <summary>
     /// With <c>Storage:Provider=Postgres</c>, wraps the agent notifier, the routing trigger and the deadline signal
-    /// so that each also notifies the other nodes, and adds the publisher and the listener. With SQLite it does
+    /// so that each also notifies the other nodes, tells them about committed events, and adds the publisher and the
+    /// listener. With SQLite it does
     /// nothing, because one process owns the database file. Call it after the services it wraps are registered.
     /// </summary>
     public static void AddCluster(this WebApplicationBuilder builder)
@@ -23,6 +25,7 @@ internal static class ClusterSetup
         var services = builder.Services;
         services.AddSingleton<ClusterPublisher>();
         services.AddHostedService(provider => provider.GetRequiredService<ClusterPublisher>());
+        services.AddSingleton<IEventCommitObserver, ClusterEventCommitObserver>();
         services.AddSingleton<ClusterListener>();
         services.AddHostedService(provider => provider.GetRequiredService<ClusterListener>());
         services.Replace(ServiceDescriptor.Singleton(provider =>

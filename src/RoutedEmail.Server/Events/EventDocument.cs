@@ -111,7 +111,10 @@ internal static class EventDocument
                 break;
             case EventTypes.ResourceCreated or EventTypes.ResourceChanged or EventTypes.ResourceDisabled
                 or EventTypes.ResourceEnabled or EventTypes.ResourceDeleted:
-                CopyProperties(writer, detail, "kind", "name", "by");
+                CopyProperties(writer, detail, "kind", "name", "action", "deliveryId", "count", "by");
+                break;
+            case EventTypes.Erased:
+                CopyProperties(writer, detail, "by");
                 break;
             case EventTypes.SupervisorAction:
                 CopyProperties(writer, detail, "action", "by");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RoutedEmail.Server.Admin;
@@ -19,8 +20,8 @@ internal static partial class ApiKeyRotationEndpoint
             .WithSummary("Replaces the API key; the previous key stays valid for a grace period.");
 
     private static async Task<Results<Ok<ApiKeyRotatedResponse>, ProblemHttpResult>> RotateAsync(
-        string company, string environment, ITenantStore tenants, ITenantKeyStore keys, KeyPublisher publisher,
-        TimeProvider time, IOptions<ApiKeyOptions> options, ILogger<KeyPublisher> logger,
+        string company, string environment, ClaimsPrincipal user, ITenantStore tenants, ITenantKeyStore keys,
+        KeyPublisher publisher, TimeProvider time, IOptions<ApiKeyOptions> options, ILogger<KeyPublisher> logger,
         CancellationToken cancellationToken)
     {
         var tenant = await tenants.FindTenantAsync(company, environment, cancellationToken);
@@ -29,19 +30,20 @@ internal static partial class ApiKeyRotationEndpoint
             return TenantEndpoints.TenantNotFound(company, environment);
         }
 
+        var actor = TenantAccess.ReadActor(user);
         var state = (await keys.FindKeyStateAsync(tenant.Id, cancellationToken))!;
         if (!state.Settings.Enabled)
         {
             var apiKey = SecretTokens.Create();
             var previousKeyExpiresAt = time.GetUtcNow() + options.Value.PreviousKeyGracePeriod;
             await tenants.ReplaceApiKeyAsync(
-                tenant.Id, SecretTokens.Hash(apiKey), previousKeyExpiresAt, cancellationToken);
+                tenant.Id, SecretTokens.Hash(apiKey), previousKeyExpiresAt, actor, cancellationToken);
             Log.Rotated(logger, tenant.Id, tenant.CompanyCode, tenant.Environment, previousKeyExpiresAt);
             return TypedResults.Ok(new ApiKeyRotatedResponse(apiKey, previousKeyExpiresAt));
         }
 
         // The write runs to the end even if the client goes away, so the key state never stays half-changed.
-        var outcome = await publisher.RotateAsync(tenant, onlyWhenDue: false, CancellationToken.None);
+        var outcome = await publisher.RotateAsync(tenant, onlyWhenDue: false, actor, CancellationToken.None);
         var after = await keys.FindKeyStateAsync(tenant.Id, cancellationToken);
         return outcome.Status switch
         {

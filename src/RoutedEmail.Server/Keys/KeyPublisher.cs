@@ -83,14 +83,17 @@ internal sealed partial class KeyPublisher(
     /// <summary>
     /// Rotates the key of a tenant that publishes it. With <paramref name="onlyWhenDue"/> (the background service),
     /// only a due tenant is rotated. A pending key that Secrets Manager already stores as <c>AWSCURRENT</c>, because
-    /// the response to its write was lost, is made current first; the background service stops there.
+    /// the response to its write was lost, is made current first; the background service stops there. A key made
+    /// current appends a <c>ResourceChanged</c> event of kind <c>ApiKey</c> that names <paramref name="actor"/>. A
+    /// scheduled rotation passes null and appends none.
     /// </summary>
     /// <remarks>
     /// A pending key is replaced only after a read of the secret showed that it is not <c>AWSCURRENT</c>. While the
     /// secret cannot be read, the attempt fails and the pending key stays accepted, because an integrator may
     /// already have read it from the secret.
     /// </remarks>
-    public async Task<RotationOutcome> RotateAsync(Tenant tenant, bool onlyWhenDue, CancellationToken cancellationToken)
+    public async Task<RotationOutcome> RotateAsync(
+        Tenant tenant, bool onlyWhenDue, string? actor, CancellationToken cancellationToken)
     {
         if (!await ClaimAsync(tenant.Id, onlyWhenDue, cancellationToken))
         {
@@ -111,7 +114,7 @@ internal sealed partial class KeyPublisher(
 
                 if (published)
                 {
-                    var expires = await PromoteAsync(tenant, state.Settings, pending, cancellationToken);
+                    var expires = await PromoteAsync(tenant, state.Settings, pending, actor, cancellationToken);
                     if (onlyWhenDue)
                     {
                         return new RotationOutcome(RotationStatus.AlreadyPublished, PreviousKeyExpiresAt: expires);
@@ -131,7 +134,7 @@ internal sealed partial class KeyPublisher(
                 return new RotationOutcome(RotationStatus.Failed, Error: error, RetryAt: retryAt);
             }
 
-            var previousKeyExpiresAt = await PromoteAsync(tenant, state.Settings, hash, cancellationToken);
+            var previousKeyExpiresAt = await PromoteAsync(tenant, state.Settings, hash, actor, cancellationToken);
             return new RotationOutcome(RotationStatus.Rotated, apiKey, previousKeyExpiresAt);
         }
         finally
@@ -148,12 +151,13 @@ internal sealed partial class KeyPublisher(
     }
 
     private async Task<DateTimeOffset> PromoteAsync(
-        Tenant tenant, KeyPublishingSettings settings, byte[] pendingHash, CancellationToken cancellationToken)
+        Tenant tenant, KeyPublishingSettings settings, byte[] pendingHash, string? actor,
+        CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var previousKeyExpiresAt = now + options.Value.PreviousKeyGracePeriod;
         await keys.PromotePendingKeyAsync(
-            tenant.Id, pendingHash, previousKeyExpiresAt, now, NextRotation(settings, now), cancellationToken);
+            tenant.Id, pendingHash, previousKeyExpiresAt, now, NextRotation(settings, now), actor, cancellationToken);
         Log.Rotated(logger, tenant.Id, tenant.CompanyCode, tenant.Environment, settings.SecretName,
             previousKeyExpiresAt);
         return previousKeyExpiresAt;

@@ -50,7 +50,7 @@ internal sealed partial class KeyRotationService(
             {
                 if (all.TryGetValue(tenantId, out var tenant))
                 {
-                    await publisher.RotateAsync(tenant, onlyWhenDue: true, cancellationToken);
+                    await publisher.RotateAsync(tenant, onlyWhenDue: true, actor: null, cancellationToken);
                 }
             }
 

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RoutedEmail.Core.Emails;
@@ -5,6 +6,7 @@ using RoutedEmail.Core.Ingest;
 using RoutedEmail.Server.Admin;
 using RoutedEmail.Server.Hosting;
 using RoutedEmail.Server.Routing;
+using RoutedEmail.Server.Security;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Retention;
@@ -30,8 +32,8 @@ internal static partial class RetentionEndpoints
     }
 
     private static async Task<Results<Ok<RetentionResponse>, ValidationProblem>> PutAsync(
-        HttpContext context, RetentionRequest request, IRetentionStore retention, IIntervalReportStore reports,
-        IOptions<IngestOptions> ingest, CancellationToken cancellationToken)
+        HttpContext context, RetentionRequest request, ClaimsPrincipal user, IRetentionStore retention,
+        IIntervalReportStore reports, IOptions<IngestOptions> ingest, CancellationToken cancellationToken)
     {
         var tenant = TenantScope.Get(context);
         var stored = (await retention.GetSettingsAsync(tenant.Id, cancellationToken))!;
@@ -45,7 +47,7 @@ internal static partial class RetentionEndpoints
             return (ValidationProblem)validation.ToProblem();
         }
 
-        await retention.SaveSettingsAsync(tenant.Id, settings, cancellationToken);
+        await retention.SaveSettingsAsync(tenant.Id, settings, TenantAccess.ReadActor(user), cancellationToken);
         return TypedResults.Ok(await ToResponseAsync(tenant.Id, settings, reports, cancellationToken));
     }
 
@@ -76,8 +78,8 @@ internal static partial class RetentionEndpoints
     }
 
     private static async Task<Results<Ok<ErasureResponse>, ValidationProblem, ProblemHttpResult>> EraseAsync(
-        HttpContext context, string entityId, IRetentionStore retention, IAgentNotifier notifier, TimeProvider time,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpContext context, string entityId, ClaimsPrincipal user, IRetentionStore retention,
+        IAgentNotifier notifier, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var tenant = TenantScope.Get(context);
         var validation = new RequestValidation();
@@ -88,7 +90,8 @@ internal static partial class RetentionEndpoints
         }
 
         // The erasure runs to the end once started, so a client that goes away does not leave it half done.
-        var result = await retention.EraseAsync(tenant.Id, entityId, time.GetUtcNow(), CancellationToken.None);
+        var result = await retention.EraseAsync(
+            tenant.Id, entityId, time.GetUtcNow(), TenantAccess.ReadActor(user), CancellationToken.None);
         if (result is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,

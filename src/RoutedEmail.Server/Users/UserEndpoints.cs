@@ -34,7 +34,7 @@ internal static class UserEndpoints
     }
 
     private static async Task<Results<Ok<TenantUser>, Created<TenantUser>, ValidationProblem, ProblemHttpResult>> PutAsync(
-        HttpContext context, string userId, UserRequest request, IUserStore users,
+        HttpContext context, string userId, UserRequest request, ClaimsPrincipal user, IUserStore users,
         IPasswordHasher<AgentAccount> hasher, IRoutingTrigger router, IAgentNotifier notifier,
         CancellationToken cancellationToken)
     {
@@ -57,7 +57,8 @@ internal static class UserEndpoints
             ? null
             : hasher.HashPassword(new AgentAccount(tenant.Id, userId), request.Password);
         var outcome = await users.PutUserAsync(
-            tenant.Id, new UserDefinition(userId, displayName, roles), passwordHash, cancellationToken);
+            tenant.Id, new UserDefinition(userId, displayName, roles), passwordHash, TenantAccess.ReadActor(user),
+            cancellationToken);
         if (outcome.PasswordRequired)
         {
             validation.Add("password", $"password is missing. A new user needs a password of " +

@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RoutedEmail.Server.Admin;
+using RoutedEmail.Server.Security;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Webhooks;
@@ -52,11 +54,11 @@ internal static class WebhookDeliveryEndpoints
     }
 
     private static async Task<Results<Ok<WebhookReplayResponse>, ProblemHttpResult>> ReplayAsync(
-        HttpContext context, string name, long deliveryId, IWebhookDeliveryStore store, WebhookSignal signal,
-        TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, string name, long deliveryId, ClaimsPrincipal user, IWebhookDeliveryStore store,
+        WebhookSignal signal, TimeProvider time, CancellationToken cancellationToken)
     {
-        var result = await store.ReplayAsync(
-            TenantScope.Get(context).Id, name, deliveryId, time.GetUtcNow(), cancellationToken);
+        var result = await store.ReplayAsync(TenantScope.Get(context).Id, name, deliveryId, time.GetUtcNow(),
+            TenantAccess.ReadActor(user), cancellationToken);
         switch (result)
         {
             case WebhookReplayResult.Replayed:
@@ -76,11 +78,11 @@ internal static class WebhookDeliveryEndpoints
     }
 
     private static async Task<Results<Ok<WebhookReplayResponse>, ProblemHttpResult>> ReplayDeadLettersAsync(
-        HttpContext context, string name, IWebhookDeliveryStore store, WebhookSignal signal, TimeProvider time,
-        CancellationToken cancellationToken)
+        HttpContext context, string name, ClaimsPrincipal user, IWebhookDeliveryStore store, WebhookSignal signal,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var count = await store.ReplayDeadLettersAsync(
-            TenantScope.Get(context).Id, name, time.GetUtcNow(), cancellationToken);
+            TenantScope.Get(context).Id, name, time.GetUtcNow(), TenantAccess.ReadActor(user), cancellationToken);
         if (count is null)
         {
             return WebhookEndpoints.NotFound(name);

@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RoutedEmail.Server.Admin;
+using RoutedEmail.Server.Security;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Webhooks;
@@ -24,8 +26,8 @@ internal static class WebhookEndpoints
     }
 
     private static async Task<Results<Ok<WebhookResponse>, Created<WebhookResponse>, ValidationProblem>> PutAsync(
-        HttpContext context, string name, WebhookRequest request, IWebhookStore store, IWebhookEventSource events,
-        WebhookTargets targets, WebhookSignal signal, CancellationToken cancellationToken)
+        HttpContext context, string name, WebhookRequest request, ClaimsPrincipal user, IWebhookStore store,
+        IWebhookEventSource events, WebhookTargets targets, WebhookSignal signal, CancellationToken cancellationToken)
     {
         var tenant = TenantScope.Get(context);
         var validation = Validate(name, request);
@@ -44,7 +46,8 @@ internal static class WebhookEndpoints
         var existing = await store.GetWebhookAsync(tenant.Id, name, cancellationToken);
         var secret = request.Secret ?? (existing is null ? WebhookSecret.Generate() : null);
         var startAfter = existing is null ? await events.GetLastSequenceAsync(tenant.Id, cancellationToken) : 0;
-        var created = await store.PutWebhookAsync(tenant.Id, definition, secret, startAfter, cancellationToken);
+        var created = await store.PutWebhookAsync(
+            tenant.Id, definition, secret, startAfter, TenantAccess.ReadActor(user), cancellationToken);
         signal.Notify();
         var stored = (await store.GetWebhookAsync(tenant.Id, name, cancellationToken))!;
         var response = WebhookResponse.From(stored, secret);
@@ -68,17 +71,21 @@ internal static class WebhookEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        HttpContext context, string name, IWebhookStore store, CancellationToken cancellationToken)
+        HttpContext context, string name, ClaimsPrincipal user, IWebhookStore store,
+        CancellationToken cancellationToken)
     {
-        var deleted = await store.DeleteWebhookAsync(TenantScope.Get(context).Id, name, cancellationToken);
+        var deleted = await store.DeleteWebhookAsync(
+            TenantScope.Get(context).Id, name, TenantAccess.ReadActor(user), cancellationToken);
         return deleted ? TypedResults.NoContent() : NotFound(name);
     }
 
     private static async Task<Results<Ok<WebhookSecretResponse>, ProblemHttpResult>> RotateSecretAsync(
-        HttpContext context, string name, IWebhookStore store, CancellationToken cancellationToken)
+        HttpContext context, string name, ClaimsPrincipal user, IWebhookStore store,
+        CancellationToken cancellationToken)
     {
         var secret = WebhookSecret.Generate();
-        var changed = await store.SetSecretAsync(TenantScope.Get(context).Id, name, secret, cancellationToken);
+        var changed = await store.SetSecretAsync(
+            TenantScope.Get(context).Id, name, secret, TenantAccess.ReadActor(user), cancellationToken);
         return changed ? TypedResults.Ok(new WebhookSecretResponse(name, secret)) : NotFound(name);
     }
 

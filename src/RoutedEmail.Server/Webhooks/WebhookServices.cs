@@ -1,8 +1,12 @@
 using RoutedEmail.Storage;
+using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server.Webhooks;
 
-/// <summary>Registers webhooks: options, stores, target checks, the sender and the delivery service.</summary>
+/// <summary>
+/// Registers webhooks: options, stores, target checks, the sender, the delivery service and what wakes it when
+/// events commit.
+/// </summary>
 internal static class WebhookServices
 {
     public static void AddWebhooks(this WebApplicationBuilder builder)
@@ -16,7 +20,10 @@ internal static class WebhookServices
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<WebhookRetryPolicy>();
         services.AddSingleton<WebhookSignal>();
+        services.AddSingleton<IEventCommitObserver>(services => services.GetRequiredService<WebhookSignal>());
         services.AddSingleton<WebhookAttempt>();
         services.AddHostedService<WebhookDeliveryService>();
+
+        // Other nodes' commits reach this node as cluster messages (ClusterEventCommitObserver and ClusterListener).
     }
 }

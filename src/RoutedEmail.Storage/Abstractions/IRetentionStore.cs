@@ -47,8 +47,15 @@ public interface IRetentionStore
     /// <summary>Reads a tenant's retention settings, or returns null when the tenant does not exist.</summary>
     Task<RetentionSettings?> GetSettingsAsync(long tenantId, CancellationToken cancellationToken);
 
-    /// <summary>Stores a tenant's retention settings, which the caller validated.</summary>
+    /// <summary>Stores a tenant's retention settings, which the caller validated, without an event.</summary>
     Task SaveSettingsAsync(long tenantId, RetentionSettings settings, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores a tenant's retention settings, which the caller validated, and appends <c>ResourceChanged</c> of kind
+    /// <c>Retention</c> that names <paramref name="actor"/> in the same transaction. A null actor appends nothing.
+    /// </summary>
+    Task SaveSettingsAsync(
+        long tenantId, RetentionSettings settings, string? actor, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stores the report totals of the events that passed the tenant's event retention, then deletes those events,
@@ -74,4 +81,12 @@ public interface IRetentionStore
     /// <returns>The counts, or null when the tenant has no email with the entity id.</returns>
     Task<ErasureResult?> EraseAsync(
         long tenantId, string entityId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Erases as the other overload does; each <c>Erased</c> event also names <paramref name="actor"/> as
+    /// <c>by</c> when it is set.
+    /// </summary>
+    /// <returns>The counts, or null when the tenant has no email with the entity id.</returns>
+    Task<ErasureResult?> EraseAsync(
+        long tenantId, string entityId, DateTimeOffset now, string? actor, CancellationToken cancellationToken);
 }

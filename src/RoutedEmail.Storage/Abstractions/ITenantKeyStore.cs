@@ -58,6 +58,15 @@ public interface ITenantKeyStore
         long tenantId, byte[] pendingKeyHash, DateTimeOffset previousKeyExpiresAt, DateTimeOffset publishedAt,
         DateTimeOffset? nextRotationAt, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes the pending key current as the other overload does and, when it did and <paramref name="actor"/> is
+    /// set, appends <c>ResourceChanged</c> of kind <c>ApiKey</c> with action <c>Rotate</c> in the same transaction.
+    /// </summary>
+    /// <returns>Whether the pending key was promoted.</returns>
+    Task<bool> PromotePendingKeyAsync(
+        long tenantId, byte[] pendingKeyHash, DateTimeOffset previousKeyExpiresAt, DateTimeOffset publishedAt,
+        DateTimeOffset? nextRotationAt, string? actor, CancellationToken cancellationToken);
+
     /// <summary>Records that the current key was published, with no key change.</summary>
     Task RecordPublishedAsync(
         long tenantId, DateTimeOffset publishedAt, DateTimeOffset? nextRotationAt,

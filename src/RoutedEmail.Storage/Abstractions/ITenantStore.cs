@@ -14,6 +14,15 @@ public interface ITenantStore
         string companyCode, string environment, string secretsRegion, string timeZone,
         IReadOnlyList<string> allowedOrigins, byte[] apiKeyHash, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Creates a tenant as the other overload does and, in the same transaction, appends <c>ResourceCreated</c> of
+    /// kind <c>Tenant</c> that names <paramref name="actor"/> to the new tenant's event log. A null actor appends
+    /// nothing.
+    /// </summary>
+    Task<Tenant?> CreateTenantAsync(
+        string companyCode, string environment, string secretsRegion, string timeZone,
+        IReadOnlyList<string> allowedOrigins, byte[] apiKeyHash, string? actor, CancellationToken cancellationToken);
+
     /// <summary>Finds a tenant, comparing company code and environment without regard to ASCII case.</summary>
     Task<Tenant?> FindTenantAsync(string companyCode, string environment, CancellationToken cancellationToken);
 
@@ -26,6 +35,15 @@ public interface ITenantStore
         long tenantId, string secretsRegion, string timeZone, IReadOnlyList<string> allowedOrigins,
         CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Changes a tenant's settings as the other overload does and, in the same transaction, appends
+    /// <c>ResourceChanged</c> of kind <c>Tenant</c> that names <paramref name="actor"/>. A null actor appends
+    /// nothing.
+    /// </summary>
+    Task<Tenant?> UpdateTenantAsync(
+        long tenantId, string secretsRegion, string timeZone, IReadOnlyList<string> allowedOrigins, string? actor,
+        CancellationToken cancellationToken);
+
     /// <summary>Finds a tenant with the hashes of the API keys that are valid for it.</summary>
     Task<TenantCredentials?> FindCredentialsAsync(
         string companyCode, string environment, CancellationToken cancellationToken);
@@ -35,6 +53,15 @@ public interface ITenantStore
     /// </summary>
     Task ReplaceApiKeyAsync(
         long tenantId, byte[] apiKeyHash, DateTimeOffset previousKeyExpiresAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the API key hash as the other overload does and, in the same transaction, appends
+    /// <c>ResourceChanged</c> of kind <c>ApiKey</c> with action <c>Rotate</c> that names <paramref name="actor"/>
+    /// and contains neither key nor hash. A null actor appends nothing.
+    /// </summary>
+    Task ReplaceApiKeyAsync(
+        long tenantId, byte[] apiKeyHash, DateTimeOffset previousKeyExpiresAt, string? actor,
+        CancellationToken cancellationToken);
 }
 
 /// <summary>A tenant and the hashes of its valid API keys.</summary>

@@ -6,12 +6,20 @@ namespace RoutedEmail.Storage.Abstractions;
 public interface IUserStore
 {
     /// <summary>
-    /// Creates or replaces a user. A null <paramref name="passwordHash"/> keeps the stored password, and a new
-    /// password ends the user's sessions. A user given the Agent role who has no agent yet gets one with an empty
-    /// routing profile and the default maxima.
+    /// Creates or replaces a user, without an event. A null <paramref name="passwordHash"/> keeps the stored
+    /// password, and a new password ends the user's sessions. A user given the Agent role who has no agent yet gets
+    /// one with an empty routing profile and the default maxima.
     /// </summary>
     Task<PutOutcome> PutUserAsync(
         long tenantId, UserDefinition user, string? passwordHash, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates or replaces a user as the other overload does, and appends <c>ResourceCreated</c> or
+    /// <c>ResourceChanged</c> of kind <c>User</c> that names <paramref name="actor"/>, in the same transaction. A
+    /// null actor appends nothing.
+    /// </summary>
+    Task<PutOutcome> PutUserAsync(
+        long tenantId, UserDefinition user, string? passwordHash, string? actor, CancellationToken cancellationToken);
 
     /// <summary>Finds a user by id.</summary>
     Task<TenantUser?> GetUserAsync(long tenantId, string userId, CancellationToken cancellationToken);

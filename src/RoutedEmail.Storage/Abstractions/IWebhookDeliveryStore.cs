@@ -48,16 +48,23 @@ public interface IWebhookDeliveryStore
         long tenantId, string webhookName, WebhookDeliveryState? state, long? beforeId, int limit,
         CancellationToken cancellationToken);
 
-    /// <summary>Makes a dead-lettered or delivered record pending again with no attempts, due now.</summary>
+    /// <summary>
+    /// Makes a dead-lettered or delivered record pending again with no attempts, due now, and appends
+    /// <c>ResourceChanged</c> of kind <c>Webhook</c> with action <c>ReplayDelivery</c> and the record's id that
+    /// names <paramref name="actor"/>, in the same transaction.
+    /// </summary>
     Task<WebhookReplayResult> ReplayAsync(
-        long tenantId, string webhookName, long deliveryId, DateTimeOffset now, CancellationToken cancellationToken);
+        long tenantId, string webhookName, long deliveryId, DateTimeOffset now, string actor,
+        CancellationToken cancellationToken);
 
     /// <summary>
-    /// Makes every dead-lettered record of a webhook pending again, due now. Returns the count, or null when the
-    /// tenant has no webhook of that name.
+    /// Makes every dead-lettered record of a webhook pending again, due now. When it replayed at least one, it
+    /// appends <c>ResourceChanged</c> of kind <c>Webhook</c> with action <c>ReplayDeadLetters</c> and the count
+    /// that names <paramref name="actor"/>, in the same transaction. Returns the count, or null when the tenant has
+    /// no webhook of that name.
     /// </summary>
     Task<int?> ReplayDeadLettersAsync(
-        long tenantId, string webhookName, DateTimeOffset now, CancellationToken cancellationToken);
+        long tenantId, string webhookName, DateTimeOffset now, string actor, CancellationToken cancellationToken);
 }
 
 /// <summary>The state of a delivery record.</summary>

@@ -5,12 +5,14 @@ public interface IWebhookStore
 {
     /// <summary>
     /// Creates or replaces a webhook. A new webhook starts after <paramref name="startAfterSequence"/>; a replaced
-    /// one keeps its position in the event log and, when <paramref name="secret"/> is null, its secret.
+    /// one keeps its position in the event log and, when <paramref name="secret"/> is null, its secret. Appends
+    /// <c>ResourceCreated</c> or <c>ResourceChanged</c> of kind <c>Webhook</c> that names <paramref name="actor"/>,
+    /// without the URL or the secret, in the same transaction.
     /// </summary>
     /// <returns>True when the webhook was created, false when it replaced an existing one.</returns>
     /// <exception cref="ArgumentException">A new webhook has no <paramref name="secret"/>.</exception>
     Task<bool> PutWebhookAsync(
-        long tenantId, WebhookDefinition definition, string? secret, long startAfterSequence,
+        long tenantId, WebhookDefinition definition, string? secret, long startAfterSequence, string actor,
         CancellationToken cancellationToken);
 
     /// <summary>Finds a webhook by name.</summary>
@@ -19,13 +21,20 @@ public interface IWebhookStore
     /// <summary>Lists the tenant's webhooks by name.</summary>
     Task<IReadOnlyList<StoredWebhook>> ListWebhooksAsync(long tenantId, CancellationToken cancellationToken);
 
-    /// <summary>Deletes a webhook with its delivery records.</summary>
-    /// <returns>False when the tenant has no webhook of that name.</returns>
-    Task<bool> DeleteWebhookAsync(long tenantId, string name, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes a webhook with its delivery records and appends <c>ResourceDeleted</c> of kind <c>Webhook</c> that
+    /// names <paramref name="actor"/>.
+    /// </summary>
+    /// <returns>False when the tenant has no webhook of that name. Then nothing is appended.</returns>
+    Task<bool> DeleteWebhookAsync(long tenantId, string name, string actor, CancellationToken cancellationToken);
 
-    /// <summary>Replaces a webhook's signing secret.</summary>
-    /// <returns>False when the tenant has no webhook of that name.</returns>
-    Task<bool> SetSecretAsync(long tenantId, string name, string secret, CancellationToken cancellationToken);
+    /// <summary>
+    /// Replaces a webhook's signing secret and appends <c>ResourceChanged</c> of kind <c>Webhook</c> with action
+    /// <c>RotateSecret</c> that names <paramref name="actor"/> and not the secret.
+    /// </summary>
+    /// <returns>False when the tenant has no webhook of that name. Then nothing is appended.</returns>
+    Task<bool> SetSecretAsync(
+        long tenantId, string name, string secret, string actor, CancellationToken cancellationToken);
 
     /// <summary>Reads the secret of a webhook, for signing; null when the webhook does not exist.</summary>
     Task<string?> GetSecretAsync(long webhookId, CancellationToken cancellationToken);

@@ -3,6 +3,7 @@ using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using RoutedEmail.Storage.Abstractions;
 using RoutedEmail.Storage.Sql;
 
 namespace RoutedEmail.Storage.Postgres;
@@ -41,10 +42,15 @@ public sealed class PostgresDatabase : SqlDatabase, IAsyncDisposable
     public const string ApplicationName = "routed-email";
 
     /// <summary>Parses the connection string, applies the pool and timeout settings and builds the data source.</summary>
+    /// <param name="options">The storage settings.</param>
+    /// <param name="loggers">The logger factory.</param>
+    /// <param name="observers">The observers that every commit with events calls; none when null.</param>
     /// <exception cref="InvalidOperationException">The connection string is missing or invalid.</exception>
-    public PostgresDatabase(IOptions<StorageOptions> options, ILoggerFactory loggers)
+    public PostgresDatabase(
+        IOptions<StorageOptions> options, ILoggerFactory loggers, IEnumerable<IEventCommitObserver>? observers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        Observers = EventCommitSignals.ToArray(observers);
         ArgumentNullException.ThrowIfNull(loggers);
         var builder = ParseConnectionString(options.Value.ConnectionString);
         ApplyDefaults(builder);
@@ -61,6 +67,9 @@ public sealed class PostgresDatabase : SqlDatabase, IAsyncDisposable
 
     /// <summary>The maximum number of connections this process keeps open to the server.</summary>
     public int MaxPoolSize { get; }
+
+    /// <summary>The observers that a commit with events calls.</summary>
+    internal IEventCommitObserver[] Observers { get; }
 
     /// <summary>Opens a pooled connection.</summary>
     public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
@@ -80,7 +89,8 @@ public sealed class PostgresDatabase : SqlDatabase, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(connection);
         var npgsql = (NpgsqlConnection)connection;
-        var transaction = new PostgresWriteTransaction(npgsql, npgsql.BeginTransaction(IsolationLevel.ReadCommitted));
+        var transaction = new PostgresWriteTransaction(
+            npgsql, npgsql.BeginTransaction(IsolationLevel.ReadCommitted), Observers);
         if (tenantId is { } tenant)
         {
             using var command = connection.CreateCommand();

@@ -45,7 +45,8 @@ internal sealed class PostgresIngestStore(PostgresDatabase database, TimeProvide
             ? 0
             : await InsertAsync(connection, transaction, tenantId, fresh, time.GetUtcNow(), cancellationToken);
 
-        // Numbering takes the tenant's event counter lock, so it comes last, just before the commit.
+        // Numbering takes the tenant's event counter lock, so it comes last, just before the commit. It also
+        // notifies the other nodes, at the commit.
         if (added > 0)
         {
             await SqlEventSequences.NumberPendingAsync(
@@ -54,6 +55,11 @@ internal sealed class PostgresIngestStore(PostgresDatabase database, TimeProvide
 
         // The commit is not cancelled: once it is sent, the caller's giving up cannot undo it.
         await transaction.CommitAsync(CancellationToken.None);
+        if (added > 0)
+        {
+            EventCommitSignals.Signal(database.Observers, tenantId);
+        }
+
         return added;
     }
 

@@ -1,15 +1,17 @@
 using System.Data;
 using System.Data.Common;
 using Npgsql;
+using RoutedEmail.Storage.Abstractions;
 using RoutedEmail.Storage.Sql;
 
 namespace RoutedEmail.Storage.Postgres;
 
 /// <summary>
 /// A READ COMMITTED write transaction whose commit first numbers the events it appended (see
-/// <see cref="SqlEventSequences"/>). Commands take <see cref="Inner"/>, which <c>SqlCommands.Command</c> unwraps.
+/// <see cref="SqlEventSequences"/>), then calls the <see cref="IEventCommitObserver"/>s. Commands take <see cref="Inner"/>, which <c>SqlCommands.Command</c> unwraps.
 /// </summary>
-internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, NpgsqlTransaction inner)
+internal sealed class PostgresWriteTransaction(
+    NpgsqlConnection connection, NpgsqlTransaction inner, IEventCommitObserver[] observers)
     : DbTransaction, IWrappedTransaction
 {
     private bool _eventAppended;
@@ -25,15 +27,18 @@ internal sealed class PostgresWriteTransaction(NpgsqlConnection connection, Npgs
 
     void IWrappedTransaction.MarkEventAppended() => _eventAppended = true;
 
-    /// <summary>Numbers the transaction's events, if it appended any, and commits.</summary>
+    /// <summary>Numbers the transaction's events, if it appended any, commits, and calls the observers.</summary>
     public override void Commit()
     {
-        if (_eventAppended)
+        if (!_eventAppended)
         {
-            SqlEventSequences.NumberPending(connection, Inner, SqlEventSequences.Postgres);
+            Inner.Commit();
+            return;
         }
 
+        var tenants = SqlEventSequences.NumberPending(connection, Inner, SqlEventSequences.Postgres);
         Inner.Commit();
+        EventCommitSignals.Signal(observers, tenants);
     }
 
     public override void Rollback() => Inner.Rollback();

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Storage.Sql;
 
@@ -47,9 +48,11 @@ internal static class SqlEventSequences
     /// <param name="connection">The transaction's connection.</param>
     /// <param name="transaction">The provider's own transaction, not a wrapper.</param>
     /// <param name="dialect">The database's statements, <see cref="Sqlite"/> or <see cref="Postgres"/>.</param>
-    public static void NumberPending(DbConnection connection, DbTransaction transaction, NumberingDialect dialect)
+    /// <returns>The tenants whose events were numbered, in ascending order, or an empty list.</returns>
+    public static List<long> NumberPending(DbConnection connection, DbTransaction transaction, NumberingDialect dialect)
     {
-        foreach (var tenantId in FindTenants(connection, transaction, dialect.FindTenantsSql))
+        var tenants = FindTenants(connection, transaction, dialect.FindTenantsSql);
+        foreach (var tenantId in tenants)
         {
             using var lockCounter = Create(connection, transaction, LockCounterSql, tenantId);
             var last = lockCounter.ExecuteInt64() ?? 0;
@@ -58,10 +61,12 @@ internal static class SqlEventSequences
             using var advance = Create(connection, transaction, AdvanceCounterSql, tenantId);
             advance.With("@count", count).ExecuteNonQuery();
         }
+
+        return tenants;
     }
 
     /// <summary>The asynchronous form of <see cref="NumberPending"/>, for the PostgreSQL ingest store.</summary>
-    public static async Task NumberPendingAsync(
+    public static async Task<List<long>> NumberPendingAsync(
         DbConnection connection, DbTransaction transaction, NumberingDialect dialect,
         CancellationToken cancellationToken)
     {
@@ -85,6 +90,8 @@ internal static class SqlEventSequences
             await using var advance = Create(connection, transaction, AdvanceCounterSql, tenantId);
             await advance.With("@count", count).ExecuteNonQueryAsync(cancellationToken);
         }
+
+        return tenants;
     }
 
     // Runs after the counter lock, so on PostgreSQL (READ COMMITTED) its snapshot contains every event that an

@@ -8,7 +8,11 @@ namespace RoutedEmail.Storage.Sql;
 internal sealed partial class SqlRetentionStore
 {
     public Task<ErasureResult?> EraseAsync(
-        long tenantId, string entityId, DateTimeOffset now, CancellationToken cancellationToken)
+        long tenantId, string entityId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        EraseAsync(tenantId, entityId, now, null, cancellationToken);
+
+    public Task<ErasureResult?> EraseAsync(
+        long tenantId, string entityId, DateTimeOffset now, string? actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entityId);
         using var connection = database.Open();
@@ -19,6 +23,7 @@ internal sealed partial class SqlRetentionStore
             return Task.FromResult<ErasureResult?>(null);
         }
 
+        var detail = actor is null ? null : SqlCommands.ToJson(new { by = actor });
         var agentIds = new SortedSet<string>(StringComparer.Ordinal);
         var erasedEmails = 0;
         var erasedFields = 0;
@@ -32,7 +37,8 @@ internal sealed partial class SqlRetentionStore
             }
 
             Overwrite(connection, transaction, email, now);
-            SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Erased, email.Id);
+            SqlCommands.AppendEvent(
+                connection, transaction, tenantId, now, EventTypes.Erased, email.Id, detail: detail);
             erasedEmails++;
             erasedFields += fields;
             if (email.HeldBy is { } agentId)

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using RoutedEmail.Core.Emails;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Storage.Sql;
@@ -24,7 +25,11 @@ internal sealed partial class SqlRetentionStore(SqlDatabase database, TimeProvid
         return Task.FromResult(settings);
     }
 
-    public Task SaveSettingsAsync(long tenantId, RetentionSettings settings, CancellationToken cancellationToken)
+    public Task SaveSettingsAsync(long tenantId, RetentionSettings settings, CancellationToken cancellationToken) =>
+        SaveSettingsAsync(tenantId, settings, null, cancellationToken);
+
+    public Task SaveSettingsAsync(
+        long tenantId, RetentionSettings settings, string? actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         using var connection = database.Open();
@@ -37,6 +42,13 @@ internal sealed partial class SqlRetentionStore(SqlDatabase database, TimeProvid
             """, transaction);
         write.With("@emails", settings.EmailRetentionDays).With("@events", settings.EventRetentionDays)
             .With("@records", settings.DeliveryRecordRetentionDays).With("@tenant", tenantId).ExecuteNonQuery();
+        if (actor is not null)
+        {
+            SqlAdminEvents.Append(connection, transaction, tenantId, timeProvider.GetUtcNow(),
+                EventTypes.ResourceChanged,
+                SqlAdminEvents.Retention, SqlAdminEvents.ReadTenantName(connection, transaction, tenantId), actor);
+        }
+
         transaction.Commit();
         return Task.CompletedTask;
     }
@@ -90,7 +102,7 @@ internal sealed partial class SqlRetentionStore(SqlDatabase database, TimeProvid
         {
             using var delete = connection.Command(sql, transaction);
             return delete.With("@tenant", tenantId).With("@horizon", horizon.ToStored())
-                .With("@status", Core.Emails.EventTypes.AgentStatusChanged).With("@batch", batchSize)
+                .With("@status", EventTypes.AgentStatusChanged).With("@batch", batchSize)
                 .ExecuteNonQuery();
         }, cancellationToken);
     }

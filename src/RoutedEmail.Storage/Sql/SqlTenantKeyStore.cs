@@ -126,9 +126,18 @@ internal sealed class SqlTenantKeyStore(SqlDatabase database) : ITenantKeyStore
 
     public Task<bool> PromotePendingKeyAsync(
         long tenantId, byte[] pendingKeyHash, DateTimeOffset previousKeyExpiresAt, DateTimeOffset publishedAt,
-        DateTimeOffset? nextRotationAt, CancellationToken cancellationToken)
+        DateTimeOffset? nextRotationAt, CancellationToken cancellationToken) =>
+        PromotePendingKeyAsync(
+            tenantId, pendingKeyHash, previousKeyExpiresAt, publishedAt, nextRotationAt, null, cancellationToken);
+
+    public Task<bool> PromotePendingKeyAsync(
+        long tenantId, byte[] pendingKeyHash, DateTimeOffset previousKeyExpiresAt, DateTimeOffset publishedAt,
+        DateTimeOffset? nextRotationAt, string? actor, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
+
+        // Without an actor no event is written, so the update stays a single statement in autocommit.
+        using var transaction = actor is null ? null : database.BeginWrite(connection, tenantId: null);
         using var command = connection.Command(
             """
             UPDATE tenants
@@ -137,10 +146,17 @@ internal sealed class SqlTenantKeyStore(SqlDatabase database) : ITenantKeyStore
                 last_published_at = @published, last_publish_error = NULL, publish_failures = 0,
                 publish_retry_at = NULL, next_rotation_at = @next
             WHERE id = @id AND pending_api_key_hash = @hash
-            """, null);
+            """, transaction);
         command.With("@expires", previousKeyExpiresAt.ToStored()).With("@published", publishedAt.ToStored())
             .With("@next", nextRotationAt?.ToStored()).With("@id", tenantId).With("@hash", pendingKeyHash);
-        return Task.FromResult(command.ExecuteNonQuery() == 1);
+        var promoted = command.ExecuteNonQuery() == 1;
+        if (promoted && transaction is not null)
+        {
+            SqlAdminEvents.AppendKeyRotation(connection, transaction, tenantId, publishedAt, actor!);
+        }
+
+        transaction?.Commit();
+        return Task.FromResult(promoted);
     }
 
     public Task RecordPublishedAsync(

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Data.Common;
+using RoutedEmail.Core.Emails;
 using RoutedEmail.Core.Tenants;
 using RoutedEmail.Storage.Abstractions;
 
@@ -24,27 +25,46 @@ internal sealed class SqlTenantStore(SqlDatabase database, TimeProvider time) : 
 
     public Task<Tenant?> CreateTenantAsync(
         string companyCode, string environment, string secretsRegion, string timeZone,
-        IReadOnlyList<string> allowedOrigins, byte[] apiKeyHash, CancellationToken cancellationToken)
+        IReadOnlyList<string> allowedOrigins, byte[] apiKeyHash, CancellationToken cancellationToken) =>
+        CreateTenantAsync(
+            companyCode, environment, secretsRegion, timeZone, allowedOrigins, apiKeyHash, null, cancellationToken);
+
+    public Task<Tenant?> CreateTenantAsync(
+        string companyCode, string environment, string secretsRegion, string timeZone,
+        IReadOnlyList<string> allowedOrigins, byte[] apiKeyHash, string? actor, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
         using var connection = database.Open();
+        using var transaction = BeginWriteFor(connection, actor);
         using var command = connection.Command(
             $"""
             INSERT INTO tenants
                 (company_code, environment, secrets_region, time_zone, allowed_origins, api_key_hash, created_at)
             VALUES (@company, @environment, @region, @zone, @origins, @hash, @now)
             RETURNING {TenantColumns}
-            """, null);
+            """, transaction);
         command.With("@company", companyCode).With("@environment", environment).With("@region", secretsRegion)
             .With("@zone", timeZone).With("@origins", JsonSerializer.Serialize(allowedOrigins))
-            .With("@hash", apiKeyHash).With("@now", time.GetUtcNow().ToStored());
+            .With("@hash", apiKeyHash).With("@now", now.ToStored());
+        Tenant tenant;
         try
         {
-            return Task.FromResult(ReadSingle(command));
+            tenant = ReadSingle(command)!;
         }
         catch (DbException exception) when (database.IsUniqueViolation(exception))
         {
+            // Disposing the transaction, if there is one, rolls it back.
             return Task.FromResult<Tenant?>(null);
         }
+
+        if (transaction is not null)
+        {
+            SqlAdminEvents.Append(connection, transaction, tenant.Id, now, EventTypes.ResourceCreated,
+                SqlAdminEvents.Tenant, SqlAdminEvents.TenantName(tenant.CompanyCode, tenant.Environment), actor!);
+            transaction.Commit();
+        }
+
+        return Task.FromResult<Tenant?>(tenant);
     }
 
     public Task<Tenant?> FindTenantAsync(string companyCode, string environment, CancellationToken cancellationToken)
@@ -76,17 +96,32 @@ internal sealed class SqlTenantStore(SqlDatabase database, TimeProvider time) : 
 
     public Task<Tenant?> UpdateTenantAsync(
         long tenantId, string secretsRegion, string timeZone, IReadOnlyList<string> allowedOrigins,
+        CancellationToken cancellationToken) =>
+        UpdateTenantAsync(tenantId, secretsRegion, timeZone, allowedOrigins, null, cancellationToken);
+
+    public Task<Tenant?> UpdateTenantAsync(
+        long tenantId, string secretsRegion, string timeZone, IReadOnlyList<string> allowedOrigins, string? actor,
         CancellationToken cancellationToken)
     {
         using var connection = database.Open();
+        using var transaction = BeginWriteFor(connection, actor);
         using var command = connection.Command(
             $"""
             UPDATE tenants SET secrets_region = @region, time_zone = @zone, allowed_origins = @origins WHERE id = @id
             RETURNING {TenantColumns}
-            """, null);
+            """, transaction);
         command.With("@region", secretsRegion).With("@zone", timeZone)
             .With("@origins", JsonSerializer.Serialize(allowedOrigins)).With("@id", tenantId);
-        return Task.FromResult(ReadSingle(command));
+        var tenant = ReadSingle(command);
+        if (transaction is not null && tenant is not null)
+        {
+            SqlAdminEvents.Append(connection, transaction, tenantId, time.GetUtcNow(),
+                EventTypes.ResourceChanged, SqlAdminEvents.Tenant,
+                SqlAdminEvents.TenantName(tenant.CompanyCode, tenant.Environment), actor!);
+        }
+
+        transaction?.Commit();
+        return Task.FromResult(tenant);
     }
 
     public Task<TenantCredentials?> FindCredentialsAsync(
@@ -112,19 +147,37 @@ internal sealed class SqlTenantStore(SqlDatabase database, TimeProvider time) : 
     }
 
     public Task ReplaceApiKeyAsync(
-        long tenantId, byte[] apiKeyHash, DateTimeOffset previousKeyExpiresAt, CancellationToken cancellationToken)
+        long tenantId, byte[] apiKeyHash, DateTimeOffset previousKeyExpiresAt, CancellationToken cancellationToken) =>
+        ReplaceApiKeyAsync(tenantId, apiKeyHash, previousKeyExpiresAt, null, cancellationToken);
+
+    public Task ReplaceApiKeyAsync(
+        long tenantId, byte[] apiKeyHash, DateTimeOffset previousKeyExpiresAt, string? actor,
+        CancellationToken cancellationToken)
     {
         using var connection = database.Open();
+        using var transaction = BeginWriteFor(connection, actor);
         using var command = connection.Command(
             """
             UPDATE tenants
             SET previous_api_key_hash = api_key_hash, previous_api_key_expires_at = @expires, api_key_hash = @hash
             WHERE id = @id
-            """, null);
+            """, transaction);
         command.With("@expires", previousKeyExpiresAt.ToStored()).With("@hash", apiKeyHash).With("@id", tenantId);
-        command.ExecuteNonQuery();
+        if (command.ExecuteNonQuery() == 1 && transaction is not null)
+        {
+            SqlAdminEvents.AppendKeyRotation(connection, transaction, tenantId, time.GetUtcNow(), actor!);
+        }
+
+        transaction?.Commit();
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Begins a write transaction for a change that appends an event, or returns null without an actor, so that a
+    /// change without an event stays a single statement in autocommit.
+    /// </summary>
+    private DbTransaction? BeginWriteFor(DbConnection connection, string? actor) =>
+        actor is null ? null : database.BeginWrite(connection, tenantId: null);
 
     private static Tenant? ReadSingle(DbCommand command)
     {

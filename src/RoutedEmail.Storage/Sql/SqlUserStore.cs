@@ -13,7 +13,11 @@ internal sealed class SqlUserStore(SqlDatabase database, TimeProvider time) : IU
     private const string AgentKind = "Agent";
 
     public Task<PutOutcome> PutUserAsync(
-        long tenantId, UserDefinition user, string? passwordHash, CancellationToken cancellationToken)
+        long tenantId, UserDefinition user, string? passwordHash, CancellationToken cancellationToken) =>
+        PutUserAsync(tenantId, user, passwordHash, actor: null, cancellationToken);
+
+    public Task<PutOutcome> PutUserAsync(
+        long tenantId, UserDefinition user, string? passwordHash, string? actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
         using var connection = database.Open();
@@ -56,6 +60,7 @@ internal sealed class SqlUserStore(SqlDatabase database, TimeProvider time) : IU
             SqlUsers.EndSessions(connection, transaction, tenantId, user.UserId);
         }
 
+        SqlUsers.AppendAdminChange(connection, transaction, tenantId, now, created, UserKind, user.UserId, actor);
         transaction.Commit();
         return Task.FromResult(new PutOutcome(created));
     }

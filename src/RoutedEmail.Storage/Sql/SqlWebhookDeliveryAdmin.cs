@@ -1,4 +1,5 @@
 using System.Data.Common;
+using RoutedEmail.Core.Emails;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Storage.Sql;
@@ -53,47 +54,64 @@ internal sealed partial class SqlWebhookDeliveryStore
         return deliveries;
     }
 
-    public async Task<WebhookReplayResult> ReplayAsync(
-        long tenantId, string webhookName, long deliveryId, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<WebhookReplayResult> ReplayAsync(
+        long tenantId, string webhookName, long deliveryId, DateTimeOffset now, string actor,
+        CancellationToken cancellationToken)
     {
-        await using var connection = database.Open();
-        await using var command = connection.Command(
+        using var connection = database.Open();
+        using var transaction = database.BeginWrite(connection, tenantId: null);
+        using var command = connection.Command(
             $"""
             UPDATE webhook_deliveries SET state = 'Pending', attempts = 0, next_attempt_at = @now,
                 lease_owner = NULL, lease_until = NULL
             WHERE id = @id AND webhook_id = ({WebhookOfTenant}) AND state <> 'Pending'
-            """, null);
+            """, transaction);
         command.With("@now", now.ToStored()).With("@id", deliveryId).With("@tenant", tenantId)
             .With("@name", webhookName);
-        if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
+        if (command.ExecuteNonQuery() == 1)
         {
-            return WebhookReplayResult.Replayed;
+            SqlAdminEvents.Append(connection, transaction, tenantId, now, EventTypes.ResourceChanged,
+                SqlAdminEvents.Webhook, webhookName, actor, action: "ReplayDelivery", deliveryId: deliveryId);
+            transaction.Commit();
+            return Task.FromResult(WebhookReplayResult.Replayed);
         }
 
-        await using var exists = connection.Command(
-            $"SELECT COUNT(*) FROM webhook_deliveries WHERE id = @id AND webhook_id = ({WebhookOfTenant})", null);
+        using var exists = connection.Command(
+            $"SELECT COUNT(*) FROM webhook_deliveries WHERE id = @id AND webhook_id = ({WebhookOfTenant})",
+            transaction);
         exists.With("@id", deliveryId).With("@tenant", tenantId).With("@name", webhookName);
-        return exists.ExecuteInt64() > 0 ? WebhookReplayResult.StillPending : WebhookReplayResult.NotFound;
+        var result = exists.ExecuteInt64() > 0 ? WebhookReplayResult.StillPending : WebhookReplayResult.NotFound;
+        transaction.Commit();
+        return Task.FromResult(result);
     }
 
-    public async Task<int?> ReplayDeadLettersAsync(
-        long tenantId, string webhookName, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<int?> ReplayDeadLettersAsync(
+        long tenantId, string webhookName, DateTimeOffset now, string actor, CancellationToken cancellationToken)
     {
-        await using var connection = database.Open();
-        var webhookId = await FindWebhookAsync(connection, tenantId, webhookName, cancellationToken);
-        if (webhookId is null)
+        using var connection = database.Open();
+        using var transaction = database.BeginWrite(connection, tenantId: null);
+        using var find = connection.Command(WebhookOfTenant, transaction);
+        if (find.With("@tenant", tenantId).With("@name", webhookName).ExecuteInt64() is not { } webhookId)
         {
-            return null;
+            return Task.FromResult<int?>(null);
         }
 
-        await using var command = connection.Command(
+        using var command = connection.Command(
             """
             UPDATE webhook_deliveries SET state = 'Pending', attempts = 0, next_attempt_at = @now,
                 lease_owner = NULL, lease_until = NULL
             WHERE webhook_id = @webhook AND state = 'DeadLetter'
-            """, null);
+            """, transaction);
         command.With("@now", now.ToStored()).With("@webhook", webhookId);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        var count = command.ExecuteNonQuery();
+        if (count > 0)
+        {
+            SqlAdminEvents.Append(connection, transaction, tenantId, now, EventTypes.ResourceChanged,
+                SqlAdminEvents.Webhook, webhookName, actor, action: "ReplayDeadLetters", count: count);
+        }
+
+        transaction.Commit();
+        return Task.FromResult<int?>(count);
     }
 
     private static async Task<long?> FindWebhookAsync(

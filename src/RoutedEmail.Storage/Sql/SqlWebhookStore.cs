@@ -1,4 +1,5 @@
 using System.Data.Common;
+using RoutedEmail.Core.Emails;
 using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Storage.Sql;
@@ -10,11 +11,12 @@ internal sealed class SqlWebhookStore(SqlDatabase database, TimeProvider time) :
         "id, name, url, event_types, enabled, event_cursor, created_at, updated_at";
 
     public Task<bool> PutWebhookAsync(
-        long tenantId, WebhookDefinition definition, string? secret, long startAfterSequence,
+        long tenantId, WebhookDefinition definition, string? secret, long startAfterSequence, string actor,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        var now = time.GetUtcNow().ToStored();
+        var at = time.GetUtcNow();
+        var now = at.ToStored();
         using var connection = database.Open();
         using var transaction = database.BeginWrite(connection, tenantId: null);
         var created = false;
@@ -42,6 +44,9 @@ internal sealed class SqlWebhookStore(SqlDatabase database, TimeProvider time) :
             }
         }
 
+        var type = created ? EventTypes.ResourceCreated : EventTypes.ResourceChanged;
+        SqlAdminEvents.Append(
+            connection, transaction, tenantId, at, type, SqlAdminEvents.Webhook, definition.Name, actor);
         transaction.Commit();
         return Task.FromResult(created);
     }
@@ -87,7 +92,8 @@ internal sealed class SqlWebhookStore(SqlDatabase database, TimeProvider time) :
         return webhooks;
     }
 
-    public Task<bool> DeleteWebhookAsync(long tenantId, string name, CancellationToken cancellationToken)
+    public Task<bool> DeleteWebhookAsync(
+        long tenantId, string name, string actor, CancellationToken cancellationToken)
     {
         using var connection = database.Open();
         using var transaction = database.BeginWrite(connection, tenantId: null);
@@ -100,20 +106,35 @@ internal sealed class SqlWebhookStore(SqlDatabase database, TimeProvider time) :
         using var webhook = connection.Command(
             "DELETE FROM webhooks WHERE tenant_id = @tenant AND name = @name", transaction);
         var deleted = webhook.With("@tenant", tenantId).With("@name", name).ExecuteNonQuery() == 1;
+        if (deleted)
+        {
+            SqlAdminEvents.Append(connection, transaction, tenantId, time.GetUtcNow(), EventTypes.ResourceDeleted,
+                SqlAdminEvents.Webhook, name, actor);
+        }
+
         transaction.Commit();
         return Task.FromResult(deleted);
     }
 
-    public async Task<bool> SetSecretAsync(
-        long tenantId, string name, string secret, CancellationToken cancellationToken)
+    public Task<bool> SetSecretAsync(
+        long tenantId, string name, string secret, string actor, CancellationToken cancellationToken)
     {
-        await using var connection = database.Open();
-        await using var command = connection.Command(
+        var now = time.GetUtcNow();
+        using var connection = database.Open();
+        using var transaction = database.BeginWrite(connection, tenantId: null);
+        using var command = connection.Command(
             "UPDATE webhooks SET secret = @secret, updated_at = @now WHERE tenant_id = @tenant AND name = @name",
-            null);
-        command.With("@secret", secret).With("@now", time.GetUtcNow().ToStored()).With("@tenant", tenantId)
-            .With("@name", name);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+            transaction);
+        command.With("@secret", secret).With("@now", now.ToStored()).With("@tenant", tenantId).With("@name", name);
+        var changed = command.ExecuteNonQuery() == 1;
+        if (changed)
+        {
+            SqlAdminEvents.Append(connection, transaction, tenantId, now, EventTypes.ResourceChanged,
+                SqlAdminEvents.Webhook, name, actor, action: "RotateSecret");
+        }
+
+        transaction.Commit();
+        return Task.FromResult(changed);
     }
 
     public async Task<string?> GetSecretAsync(long webhookId, CancellationToken cancellationToken)

@@ -5,6 +5,7 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RoutedEmail.Storage.Abstractions;
 using RoutedEmail.Storage.Sql;
 
 namespace RoutedEmail.Storage.Sqlite;
@@ -31,9 +32,14 @@ public sealed partial class SqliteDatabase : SqlDatabase, IDisposable
     private readonly SqliteSessionPool _sessions;
 
     /// <summary>Creates the data directory if needed and prepares the connection string.</summary>
-    public SqliteDatabase(IOptions<StorageOptions> options, ILoggerFactory loggers)
+    /// <param name="options">The storage settings.</param>
+    /// <param name="loggers">The logger factory.</param>
+    /// <param name="observers">The observers that every commit with events calls; none when null.</param>
+    public SqliteDatabase(
+        IOptions<StorageOptions> options, ILoggerFactory loggers, IEnumerable<IEventCommitObserver>? observers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        Observers = EventCommitSignals.ToArray(observers);
         ArgumentNullException.ThrowIfNull(loggers);
         _logger = loggers.CreateLogger<SqliteDatabase>();
         _migrationLogger = loggers.CreateLogger("RoutedEmail.Storage.Migrations");
@@ -94,10 +100,17 @@ public sealed partial class SqliteDatabase : SqlDatabase, IDisposable
     /// already run one at a time and the tenant needs no lock of its own.
     /// </summary>
     public override DbTransaction BeginWrite(DbConnection connection, long? tenantId) =>
-        SqliteWriteTransaction.Begin((SqliteConnection)connection, WriteGate);
+        BeginWrite((SqliteConnection)connection);
+
+    /// <summary>Begins a write transaction as <see cref="BeginWrite(DbConnection, long?)"/> does.</summary>
+    internal SqliteWriteTransaction BeginWrite(SqliteConnection connection) =>
+        SqliteWriteTransaction.Begin(connection, WriteGate, Observers);
 
     /// <summary>The gate that orders this process's write transactions and groups their fsyncs.</summary>
     internal SqliteWriteGate WriteGate { get; }
+
+    /// <summary>The observers that a commit with events calls.</summary>
+    internal IEventCommitObserver[] Observers { get; }
 
     /// <summary>Begins a DEFERRED transaction, which reads one snapshot of the write-ahead log.</summary>
     public override DbTransaction BeginRead(DbConnection connection) =>

@@ -125,7 +125,7 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
         _connection ??= _database.Open();
         _statements ??= new IngestStatements(_connection);
         var statements = _statements;
-        using var transaction = SqliteWriteTransaction.Begin(_connection, _database.WriteGate);
+        using var transaction = _database.BeginWrite(_connection);
         statements.Enlist(transaction.Inner);
         var now = _time.GetUtcNow();
         for (var i = 0; i < group.Count; i++)

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using RoutedEmail.Storage.Abstractions;
 using RoutedEmail.Storage.Sql;
 
 namespace RoutedEmail.Storage.Sqlite;
@@ -12,19 +13,23 @@ namespace RoutedEmail.Storage.Sqlite;
 /// <remarks>
 /// Commands take <see cref="Inner"/>, because Microsoft.Data.Sqlite accepts only its own transaction type;
 /// <c>SqlCommands.Command</c> unwraps it.
-/// The commit numbers the transaction's events first (see <see cref="SqlEventSequences"/>).
+/// The commit numbers the transaction's events first (see <see cref="SqlEventSequences"/>). Once the commit is on
+/// disk and the gate is free, it calls the <see cref="IEventCommitObserver"/>s for the tenants it numbered.
 /// </remarks>
 internal sealed class SqliteWriteTransaction : DbTransaction, IWrappedTransaction
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteWriteGate _gate;
+    private readonly IEventCommitObserver[] _observers;
     private bool _gateHeld = true;
 
-    private SqliteWriteTransaction(SqliteConnection connection, SqliteTransaction inner, SqliteWriteGate gate)
+    private SqliteWriteTransaction(
+        SqliteConnection connection, SqliteTransaction inner, SqliteWriteGate gate, IEventCommitObserver[] observers)
     {
         _connection = connection;
         Inner = inner;
         _gate = gate;
+        _observers = observers;
     }
 
     /// <summary>The SQLite transaction that commands run in.</summary>
@@ -46,13 +51,15 @@ internal sealed class SqliteWriteTransaction : DbTransaction, IWrappedTransactio
     /// Enters the gate and begins an IMMEDIATE transaction whose commit skips SQLite's fsync, because
     /// <see cref="Commit"/> runs the shared one after it.
     /// </summary>
-    public static SqliteWriteTransaction Begin(SqliteConnection connection, SqliteWriteGate gate)
+    public static SqliteWriteTransaction Begin(
+        SqliteConnection connection, SqliteWriteGate gate, IEventCommitObserver[] observers)
     {
         gate.Enter();
         try
         {
             SetSynchronous(connection, "NORMAL");
-            return new SqliteWriteTransaction(connection, connection.BeginTransaction(deferred: false), gate);
+            return new SqliteWriteTransaction(
+                connection, connection.BeginTransaction(deferred: false), gate, observers);
         }
         catch
         {
@@ -63,14 +70,16 @@ internal sealed class SqliteWriteTransaction : DbTransaction, IWrappedTransactio
     }
 
     /// <summary>
-    /// Numbers the transaction's events, commits, lets the next writer in, and returns once the commit is on disk.
+    /// Numbers the transaction's events, commits, lets the next writer in, and returns once the commit is on disk,
+    /// after telling the observers which tenants' event logs grew.
     /// </summary>
     public override void Commit()
     {
-        SqlEventSequences.NumberPending(_connection, Inner, SqlEventSequences.Sqlite);
+        var tenants = SqlEventSequences.NumberPending(_connection, Inner, SqlEventSequences.Sqlite);
         Inner.Commit();
         ExitGate();
         _gate.WaitUntilDurable();
+        EventCommitSignals.Signal(_observers, tenants);
     }
 
     public override void Rollback()
