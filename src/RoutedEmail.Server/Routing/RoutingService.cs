@@ -23,9 +23,12 @@ public interface IRoutingTrigger
 /// </summary>
 internal sealed partial class RoutingService(
     IRoutingStore store, DeadlineSignal deadlines, IAgentNotifier notifier, IOptions<RoutingOptions> options,
-    StartupGate startup, ILogger<RoutingService> logger)
+    StartupGate startup, TimeProvider time, ILogger<RoutingService> logger)
     : BackgroundService, IRoutingTrigger
 {
+    // How long after a failed step the tenant is routed again, so an email does not wait for an unrelated wake-up.
+    private static readonly TimeSpan FailedStepRetryDelay = TimeSpan.FromSeconds(1);
+
     private readonly Channel<long> _wakeups = Channel.CreateUnbounded<long>(new() { SingleReader = true });
     private readonly ConcurrentDictionary<long, byte> _scheduled = new();
 
@@ -79,8 +82,23 @@ internal sealed partial class RoutingService(
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // The step's transaction rolled back, so nothing is half-routed; the next wake-up retries it.
+            // The step's transaction rolled back, so nothing is half-routed. Without a retry, a waiting email and an
+            // Available agent could stay apart until some other change woke the tenant.
             Log.RoutingFailed(logger, exception, tenantId);
+            _ = WakeLaterAsync(tenantId, stoppingToken);
+        }
+    }
+
+    private async Task WakeLaterAsync(long tenantId, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(FailedStepRetryDelay, time, stoppingToken);
+            Wake(tenantId);
+        }
+        catch (OperationCanceledException)
+        {
+            // The service is stopping.
         }
     }
 
@@ -110,7 +128,8 @@ internal sealed partial class RoutingService(
         public static partial void Offered(
             ILogger logger, long tenantId, string entityId, long emailId, long offerId, string agentId);
 
-        [LoggerMessage(3002, LogLevel.Error, "Routing step for tenant {TenantId} failed and was rolled back")]
+        [LoggerMessage(3002, LogLevel.Error,
+            "Routing step for tenant {TenantId} failed and was rolled back; it is retried in 1 second")]
         public static partial void RoutingFailed(ILogger logger, Exception exception, long tenantId);
 
         [LoggerMessage(3003, LogLevel.Warning,
