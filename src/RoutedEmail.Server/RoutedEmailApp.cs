@@ -118,12 +118,14 @@ public static class RoutedEmailApp
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, AdminAuthenticationHandler>(AuthNames.AdminScheme, null)
             .AddScheme<AuthenticationSchemeOptions, AgentAuthenticationHandler>(AuthNames.AgentScheme, null)
-            .AddScheme<AuthenticationSchemeOptions, UserAuthenticationHandler>(AuthNames.UserScheme, null);
+            .AddScheme<AuthenticationSchemeOptions, UserAuthenticationHandler>(AuthNames.UserScheme, null)
+            .AddPolicyScheme(AuthNames.AdminOrUserScheme, null,
+                options => options.ForwardDefaultSelector = AuthNames.SelectAdminOrUserScheme);
         services.AddSingleton<IAuthorizationHandler, TenantAccessHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuthorizationProblems>();
         services.AddAuthorizationBuilder()
             .AddPolicy(AuthNames.AdminPolicy, policy => policy
-                .AddAuthenticationSchemes(AuthNames.AdminScheme, AuthNames.UserScheme).RequireAuthenticatedUser()
+                .AddAuthenticationSchemes(AuthNames.AdminOrUserScheme).RequireAuthenticatedUser()
                 .AddRequirements(new TenantAccessRequirement()))
             .AddPolicy(AuthNames.AgentPolicy, policy => policy
                 .AddAuthenticationSchemes(AuthNames.AgentScheme).RequireAuthenticatedUser())

@@ -210,6 +210,19 @@ public sealed class AwayTimeReportTests
     }
 
     [Fact]
+    public async Task AwayTimeReport_UnknownParameter_Returns400ListingAccepted()
+    {
+        await using var server = await TestServer.StartAsync(time: new FakeTimeProvider(Start));
+        var scenario = await CreateScenarioAsync(server);
+
+        using var response = await server.Admin.GetAsync($"{scenario.TenantPath}/reports/away-time?queue=Parts");
+
+        var message = await IngestAssert.ValidationProblemAsync(response, "queue");
+        Assert.Contains("\"queue\" is not accepted", message, StringComparison.Ordinal);
+        Assert.Contains("from, to and agentId", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AwayTimeReport_UnencodedPlus_MessageNamesEncoding()
     {
         await using var server = await TestServer.StartAsync(time: new FakeTimeProvider(Start));

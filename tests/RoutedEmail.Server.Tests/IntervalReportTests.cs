@@ -180,7 +180,9 @@ public sealed class IntervalReportTests
     [InlineData("from=2026-01-01&to=2026-02-02", "from", "32 days long")]
     [InlineData("from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:01Z", "from", "31 days 00:00:01 long")]
     [InlineData("from=2026-03-02&to=2026-03-03&interval=45", "interval", "\"45\" is not a report interval. Send 15")]
+    [InlineData("from=2026-03-02&to=2026-03-03&interval=", "interval", "interval \"\" is not a report interval")]
     [InlineData("from=2026-03-02&to=2026-03-03&format=xml", "format", "\"xml\" is not a report format")]
+    [InlineData("from=2026-03-02&to=2026-03-03&format=", "format", "format \"\" is not a report format")]
     [InlineData("from=2026-03-02&to=2026-03-03&interval=15&interval=30", "interval", "given 2 times")]
     [InlineData("from=2026-03-02&to=2026-03-03&queue=", "queue", "queue \"\" is invalid")]
     [InlineData("from=1969-12-31&to=1970-01-02", "from", "outside the years 1970 to 9998")]
@@ -196,6 +198,58 @@ public sealed class IntervalReportTests
 
         var message = await IngestAssert.ValidationProblemAsync(response, field);
         Assert.Contains(expected, message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("from=2026-03-02&from=2026-03-02&to=2026-03-03", "from")]
+    [InlineData("from=2026-03-02&to=2026-03-03&to=2026-03-03", "to")]
+    [InlineData("from=2026-03-02&to=2026-03-03&interval=15&interval=15", "interval")]
+    [InlineData("from=2026-03-02&to=2026-03-03&format=csv&format=csv", "format")]
+    public async Task QueueReport_RepeatedParameter_OnlyRepeatedError(string query, string field)
+    {
+        await using var server = await TestServer.StartAsync(time: new FakeTimeProvider(Start));
+        var scenario = await Scenario.CreateAsync(server);
+
+        using var response = await server.Admin.GetAsync($"{scenario.TenantPath}/reports/queues?{query}");
+
+        var problem = await IngestAssert.ProblemAsync(response, HttpStatusCode.BadRequest);
+        var errors = problem["errors"]!.AsObject();
+        Assert.Equal([field], errors.Select(error => error.Key));
+        var message = Assert.Single(errors[field]!.AsArray())!.GetValue<string>();
+        Assert.Contains($"{field} is given 2 times", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("agents", "queue=Parts", "queue", "from, to, interval, format and agentId")]
+    [InlineData("work-codes", "agentId=bob", "agentId", "from, to, interval, format and queue")]
+    [InlineData("queues", "agentId=bob", "agentId", "from, to, interval, format and queue")]
+    [InlineData("queues", "intervall=15", "intervall", "from, to, interval, format and queue")]
+    public async Task Report_UnknownParameter_Returns400ListingAccepted(
+        string report, string parameter, string field, string accepted)
+    {
+        await using var server = await TestServer.StartAsync(time: new FakeTimeProvider(Start));
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAsync("skill-queues/Parts", new { serviceLevelSeconds = 60 });
+        await scenario.PutAgentAsync("bob");
+
+        using var response = await server.Admin.GetAsync(
+            $"{scenario.TenantPath}/reports/{report}?{Range}&{parameter}");
+
+        var message = await IngestAssert.ValidationProblemAsync(response, field);
+        Assert.Contains($"\"{field}\" is not accepted", message, StringComparison.Ordinal);
+        Assert.Contains(accepted, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task QueueReport_ParameterNamesInOtherCase_Accepted()
+    {
+        await using var server = await TestServer.StartAsync(time: new FakeTimeProvider(Start));
+        var scenario = await Scenario.CreateAsync(server);
+
+        using var response = await server.Admin.GetAsync(
+            $"{scenario.TenantPath}/reports/queues?From=2026-03-02&TO=2026-03-03&Interval=60");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Theory]

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RoutedEmail.Server.Tests.Infrastructure;
@@ -135,6 +137,69 @@ public sealed class NodeHeartbeatTests
         }
     }
 
+    /// <summary>
+    /// A heartbeat that fails at every tick, as on a full disk, logs its first failure with the stack trace. Then it
+    /// logs at most one a minute with the count of the others, and one line when a step succeeds again.
+    /// </summary>
+    [Fact]
+    public async Task HeartbeatFailures_DiskFull_LogOncePerMinute()
+    {
+        var time = new FakeTimeProvider(Start);
+        var capture = new LogCapture();
+        FailingNodeStore? store = null;
+        await using var server = await TestServer.StartAsync(time: time, services: services =>
+        {
+            capture.AddTo(services);
+            var registered = services.Last(descriptor => descriptor.ServiceType == typeof(INodeStore));
+            services.AddSingleton<INodeStore>(provider => store = new FailingNodeStore(
+                (INodeStore)ActivatorUtilities.CreateInstance(provider, registered.ImplementationType!)));
+        });
+        await AdvanceUntilLoggedAsync(time, capture, RegisteredEvent, 1);
+
+        store!.Failing = true;
+        await AdvanceUntilLoggedAsync(time, capture, FailedEvent, 1);
+        await AdvanceInHeartbeatsAsync(time, TimeSpan.FromSeconds(50));
+        var withinMinute = HeartbeatLines(capture, FailedEvent);
+        await AdvanceUntilLoggedAsync(time, capture, FailedEvent, 2);
+        store.Failing = false;
+        await AdvanceUntilLoggedAsync(time, capture, RecoveredEvent, 1);
+
+        var first = Assert.Single(withinMinute);
+        Assert.IsType<SqliteException>(first.Exception);
+        Assert.Contains("0 such failures", first.Message, StringComparison.Ordinal);
+        var second = HeartbeatLines(capture, FailedEvent)[1];
+        Assert.NotNull(second.Exception);
+        Assert.True(CountIn(second.Message, "such failures") > 0, second.Message);
+        var recovered = Assert.Single(HeartbeatLines(capture, RecoveredEvent));
+        Assert.True(CountIn(recovered.Message, "failed steps") > 2, recovered.Message);
+    }
+
+    private const int RegisteredEvent = 8021;
+    private const int FailedEvent = 8023;
+    private const int RecoveredEvent = 8027;
+
+    private static List<CapturedLog> HeartbeatLines(LogCapture capture, int eventId) =>
+        [.. capture.Lines.Where(line => line.EventId == eventId
+            && line.Category == "RoutedEmail.Server.Hosting.NodeHeartbeatService")];
+
+    /// <summary>Reads the number just before <paramref name="words"/> in a log message.</summary>
+    private static int CountIn(string message, string words)
+    {
+        var before = message[..message.IndexOf(words, StringComparison.Ordinal)].TrimEnd();
+        return int.Parse(before[(before.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Advances the clock a heartbeat at a time until the service has logged the event that often.</summary>
+    private static async Task AdvanceUntilLoggedAsync(FakeTimeProvider time, LogCapture capture, int eventId, int count)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (HeartbeatLines(capture, eventId).Count < count)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"Timed out waiting for {count} lines {eventId}.");
+            await AdvanceInHeartbeatsAsync(time, Heartbeat);
+        }
+    }
+
     private static async Task<(Scenario Scenario, HttpClient Agent, long TenantId)> CreateAvailableAgentAsync(
         TestServer server, string agentId)
     {
@@ -162,4 +227,36 @@ public sealed class NodeHeartbeatTests
 
     private static IAgentActivityStore Activity(TestServer server) =>
         server.Services.GetRequiredService<IAgentActivityStore>();
+
+    /// <summary>The node store, with every step but the unregistration failing while <see cref="Failing"/> is set.</summary>
+    private sealed class FailingNodeStore(INodeStore inner) : INodeStore
+    {
+        // SQLITE_FULL, the result code of a write to a full disk.
+        private const int SqliteFull = 13;
+
+        private volatile bool _failing;
+
+        public bool Failing
+        {
+            get => _failing;
+            set => _failing = value;
+        }
+
+        public Task RegisterNodeAsync(string nodeId, CancellationToken cancellationToken) =>
+            Failing ? Task.FromException(DiskFull()) : inner.RegisterNodeAsync(nodeId, cancellationToken);
+
+        public Task<bool> RecordHeartbeatAsync(string nodeId, CancellationToken cancellationToken) =>
+            Failing ? Task.FromException<bool>(DiskFull()) : inner.RecordHeartbeatAsync(nodeId, cancellationToken);
+
+        public Task UnregisterNodeAsync(string nodeId, CancellationToken cancellationToken) =>
+            inner.UnregisterNodeAsync(nodeId, cancellationToken);
+
+        public Task<IReadOnlyList<RemovedNode>> RemoveSilentNodesAsync(
+            DateTimeOffset silentSince, string exceptNodeId, CancellationToken cancellationToken) =>
+            Failing
+                ? Task.FromException<IReadOnlyList<RemovedNode>>(DiskFull())
+                : inner.RemoveSilentNodesAsync(silentSince, exceptNodeId, cancellationToken);
+
+        private static SqliteException DiskFull() => new("database or disk is full", SqliteFull);
+    }
 }

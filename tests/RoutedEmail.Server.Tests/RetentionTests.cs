@@ -66,6 +66,75 @@ public sealed class RetentionTests
         Assert.Equal(90, settings!["emailRetentionDays"]!.GetValue<int>());
     }
 
+    [Theory]
+    [InlineData("""{"bogus": 1}""", "bogus", "\"bogus\" is not a retention setting")]
+    [InlineData("""{"emailRetentionDays": 120, "emailRetentionDay": 5}""", "emailRetentionDay", "is not a retention")]
+    [InlineData("[]", "body", "The body is a JSON array, but a JSON object is expected")]
+    [InlineData("null", "body", "The body is a JSON null, but a JSON object is expected")]
+    [InlineData("""{"emailRetentionDays": "120"}""", "emailRetentionDays", "wrong type")]
+    [InlineData("""{"emailRetentionDays": 1.5}""", "emailRetentionDays", "wrong type")]
+    [InlineData("""{"emailRetentionDays": 120, "EmailRetentionDays": 5}""", "EmailRetentionDays", "more than once")]
+    public async Task RetentionSettings_InvalidBody_Returns400AndKeepsSettings(
+        string body, string field, string expected)
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await server.Admin.PutAsync($"{scenario.TenantPath}/retention", content);
+
+        var message = await IngestAssert.ValidationProblemAsync(response, field);
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+        Assert.DoesNotContain("malformed", message, StringComparison.Ordinal);
+        var settings = await server.Admin.GetFromJsonAsync<JsonObject>($"{scenario.TenantPath}/retention");
+        Assert.Equal(90, settings!["emailRetentionDays"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task RetentionSettings_RepeatedProperty_Returns400()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+
+        using var content = new StringContent("""{"emailRetentionDays": 120, "emailRetentionDays": 5}""",
+            System.Text.Encoding.UTF8, "application/json");
+        using var response = await server.Admin.PutAsync($"{scenario.TenantPath}/retention", content);
+
+        var message = await IngestAssert.ValidationProblemAsync(response, "emailRetentionDays");
+        Assert.Contains("\"emailRetentionDays\" is given more than once", message, StringComparison.Ordinal);
+        var settings = await server.Admin.GetFromJsonAsync<JsonObject>($"{scenario.TenantPath}/retention");
+        Assert.Equal(90, settings!["emailRetentionDays"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData("{", "application/json", HttpStatusCode.BadRequest)]
+    [InlineData("", "application/json", HttpStatusCode.BadRequest)]
+    [InlineData("""{"emailRetentionDays": 120}""", "text/plain", HttpStatusCode.UnsupportedMediaType)]
+    public async Task RetentionSettings_UnreadableBody_ReturnsProblem(
+        string body, string contentType, HttpStatusCode status)
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, contentType);
+        using var response = await server.Admin.PutAsync($"{scenario.TenantPath}/retention", content);
+
+        var problem = await IngestAssert.ProblemAsync(response, status);
+        Assert.Contains(status == HttpStatusCode.BadRequest ? "malformed at line 1" : "Content-Type: application/json",
+            problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RetentionSettings_PropertyNameInOtherCase_Accepted()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+
+        var changed = await scenario.PutAsync("retention", new Dictionary<string, int> { ["EmailRetentionDays"] = 120 });
+
+        Assert.Equal(120, changed["emailRetentionDays"]!.GetValue<int>());
+    }
+
     [Fact]
     public async Task RetentionSettings_Supervisor_Returns403()
     {

@@ -16,6 +16,8 @@ internal static class AwayTimeReportEndpoints
     // The same maximum as the agent ids that PUT /agents/{agentId} accepts.
     private const int MaxAgentIdLength = 128;
 
+    private static readonly IReadOnlyList<string> Parameters = ["from", "to", "agentId"];
+
     public static void MapAwayTimeReport(this RouteGroupBuilder tenant)
     {
         tenant.MapGet("/reports/away-time", GetAsync).AllowSupervisor()
@@ -30,6 +32,7 @@ internal static class AwayTimeReportEndpoints
         var now = time.GetUtcNow();
         var query = context.Request.Query;
         var validation = new RequestValidation();
+        ReportQuery.RejectUnknownParameters(validation, query, Parameters);
         var toValue = ReportQuery.ReadSingleValue(validation, query, "to", to);
         var fromValue = ReportQuery.ReadSingleValue(validation, query, "from", from);
         var rangeEnd = ReportQuery.ParseTime(validation, "to", toValue) ?? now;

@@ -39,11 +39,14 @@ internal static class EventFeedEndpoints
             .WithSummary("Streams the tenant's events after a sequence number as NDJSON, in sequence order.");
     }
 
+    private static readonly string[] FeedParameters = ["after", "limit"];
+
     private static async Task<IResult> GetAsync(
         HttpContext context, [FromQuery] string? after, [FromQuery] string? limit, IEventFeedStore store,
         CancellationToken cancellationToken)
     {
         var validation = new RequestValidation();
+        ReportQuery.RejectUnknownParameters(validation, context.Request.Query, FeedParameters);
         var afterSequence = ParseWhole(validation, context, "after", after, 0, 0, long.MaxValue);
         var pageSize = ParseWhole(validation, context, "limit", limit, DefaultLimit, 1, MaxLimit);
         if (!validation.IsValid)

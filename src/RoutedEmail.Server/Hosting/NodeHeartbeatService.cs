@@ -16,6 +16,11 @@ internal sealed partial class NodeHeartbeatService(
     StartupGate startup, DeadlineSignal deadlines, IOptions<NodeOptions> options, IOptions<StorageOptions> storage,
     TimeProvider time, ILogger<NodeHeartbeatService> logger) : BackgroundService
 {
+    // Its own instance, so that heartbeat failures neither use up the log budget of failed requests nor change
+    // readiness, which reports failed requests only.
+    private readonly StorageFailures _failures = new(time);
+    private int _failedSteps;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await startup.WaitAsync(stoppingToken);
@@ -41,20 +46,33 @@ internal sealed partial class NodeHeartbeatService(
     /// <summary>
     /// Runs one database step and returns whether it succeeded. A failure is logged and the next tick tries again,
     /// because a busy or unreachable database must not stop the service. Nodes time out only after several missed
-    /// heartbeats.
+    /// heartbeats. A lasting failure, such as a full disk, logs its first failure with the stack trace and then at
+    /// most one a minute with the count of the others, and the first step that succeeds again logs the total.
     /// </summary>
     private async Task<bool> TryAsync(Func<CancellationToken, Task> step, CancellationToken stoppingToken)
     {
         try
         {
             await step(stoppingToken);
-            return true;
         }
         catch (DbException exception)
         {
-            Log.HeartbeatFailed(logger, node.Id, exception);
+            _failedSteps++;
+            if (_failures.Record(out var skipped))
+            {
+                Log.HeartbeatFailed(logger, node.Id, skipped, exception);
+            }
+
             return false;
         }
+
+        if (_failedSteps > 0)
+        {
+            Log.HeartbeatRecovered(logger, node.Id, _failedSteps);
+            _failedSteps = 0;
+        }
+
+        return true;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -132,8 +150,13 @@ internal sealed partial class NodeHeartbeatService(
             ILogger logger, string nodeId, DateTimeOffset? lastHeartbeat, int connections);
 
         [LoggerMessage(8023, LogLevel.Warning,
-            "A heartbeat step of node {NodeId} failed in the database; the next heartbeat tries again")]
-        public static partial void HeartbeatFailed(ILogger logger, string nodeId, Exception exception);
+            "A heartbeat step of node {NodeId} failed in the database; the next heartbeat tries again. {Skipped} " +
+            "such failures since the last one logged were not logged")]
+        public static partial void HeartbeatFailed(ILogger logger, string nodeId, int skipped, Exception exception);
+
+        [LoggerMessage(8027, LogLevel.Information,
+            "A heartbeat step of node {NodeId} succeeded again after {FailedSteps} failed steps")]
+        public static partial void HeartbeatRecovered(ILogger logger, string nodeId, int failedSteps);
 
         [LoggerMessage(8024, LogLevel.Warning,
             "Node {NodeId} was removed by another node that found its heartbeat too old; registering it again " +

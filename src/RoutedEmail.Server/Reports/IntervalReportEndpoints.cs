@@ -98,8 +98,10 @@ internal static class IntervalReportEndpoints
     {
         var tenant = TenantScope.Get(context);
         var validation = new RequestValidation();
+        var query = context.Request.Query;
+        ReportQuery.RejectUnknownParameters(validation, query, [.. IntervalReportQuery.Parameters, filterField]);
         var range = IntervalReportQuery.Parse(validation, context, tenant.TimeZone);
-        filter = ReportQuery.ReadSingleValue(validation, context.Request.Query, filterField, filter);
+        filter = ReportQuery.ReadSingleValue(validation, query, filterField, filter);
         if (filter is not null)
         {
             validation.CheckPathName(filterField, filter, filterField == "queue" ? MaxQueueLength : MaxAgentIdLength);

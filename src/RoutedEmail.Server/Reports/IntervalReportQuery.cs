@@ -29,17 +29,27 @@ internal static partial class IntervalReportQuery
 
     private const string DateExample = "a local date such as 2026-03-02, or a time " + ReportQuery.TimeExample;
 
+    /// <summary>The query parameters every interval report accepts, besides its filter.</summary>
+    public static readonly IReadOnlyList<string> Parameters = ["from", "to", "interval", "format"];
+
     public static IntervalReportRange? Parse(
         RequestValidation validation, HttpContext context, string timeZone)
     {
         var query = context.Request.Query;
         var zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
-        var from = ParseBound(validation, "from", ReportQuery.ReadSingleValue(validation, query, "from", query["from"]),
-            zone);
-        var to = ParseBound(validation, "to", ReportQuery.ReadSingleValue(validation, query, "to", query["to"]), zone);
-        var interval = ParseInterval(
-            validation, ReportQuery.ReadSingleValue(validation, query, "interval", query["interval"]));
-        var csv = WantsCsv(validation, context, ReportQuery.ReadSingleValue(validation, query, "format", query["format"]));
+
+        // A repeated parameter gets only the "given twice" error, not also a "missing" or "invalid" one.
+        var from = ReportQuery.TryReadSingleValue(validation, query, "from", out var fromValue)
+            ? ParseBound(validation, "from", fromValue, zone)
+            : null;
+        var to = ReportQuery.TryReadSingleValue(validation, query, "to", out var toValue)
+            ? ParseBound(validation, "to", toValue, zone)
+            : null;
+        var interval = ReportQuery.TryReadSingleValue(validation, query, "interval", out var intervalValue)
+            ? ParseInterval(validation, intervalValue)
+            : null;
+        var csv = ReportQuery.TryReadSingleValue(validation, query, "format", out var format)
+            && WantsCsv(validation, context, format);
         if (!validation.IsValid || from is null || to is null || interval is null)
         {
             return null;
@@ -124,7 +134,7 @@ internal static partial class IntervalReportQuery
     {
         switch (value)
         {
-            case null or "" or "60":
+            case null or "60":
                 return ReportInterval.Hour;
             case "15":
                 return ReportInterval.QuarterHour;
@@ -150,7 +160,7 @@ internal static partial class IntervalReportQuery
                 return true;
             case "json":
                 return false;
-            case null or "":
+            case null:
                 return context.Request.GetTypedHeaders().Accept
                     .Any(accept => accept.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
             default:

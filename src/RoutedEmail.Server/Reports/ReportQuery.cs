@@ -15,18 +15,55 @@ internal static partial class ReportQuery
     /// binder joins repeated values with commas, which would otherwise be read as one value.
     /// </summary>
     public static string? ReadSingleValue(
-        RequestValidation validation, IQueryCollection query, string field, string? bound)
+        RequestValidation validation, IQueryCollection query, string field, string? bound) =>
+        IsSingle(validation, query, field) ? bound : null;
+
+    /// <summary>
+    /// Reads a query parameter that may be given at most once, with a null value when it is absent. Returns false,
+    /// with an error and a null value, when the query string repeats it, so the caller can skip its own checks
+    /// instead of reporting the parameter as missing too.
+    /// </summary>
+    public static bool TryReadSingleValue(
+        RequestValidation validation, IQueryCollection query, string field, out string? value)
+    {
+        var single = IsSingle(validation, query, field);
+        value = single ? query[field].FirstOrDefault() : null;
+        return single;
+    }
+
+    /// <summary>
+    /// Adds an error for each query parameter that is not one of <paramref name="accepted"/>, because an ignored
+    /// parameter, such as a filter sent to a report that does not filter by it, would return unfiltered data. Names
+    /// compare without regard to case, as the binder matches them.
+    /// </summary>
+    public static void RejectUnknownParameters(
+        RequestValidation validation, IQueryCollection query, IReadOnlyList<string> accepted)
+    {
+        foreach (var name in query.Keys)
+        {
+            if (!accepted.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                validation.Add(name, $"Query parameter \"{name}\" is not accepted here, so it would be ignored. " +
+                    $"Remove it; the accepted parameters are {FormatList(accepted)}.");
+            }
+        }
+    }
+
+    private static bool IsSingle(RequestValidation validation, IQueryCollection query, string field)
     {
         var count = query[field].Count;
         if (count <= 1)
         {
-            return bound;
+            return true;
         }
 
         validation.Add(field, $"{field} is given {count} times in the query string, but it may be given only " +
             $"once. Send a single {field}.");
-        return null;
+        return false;
     }
+
+    private static string FormatList(IReadOnlyList<string> names) =>
+        names.Count == 1 ? names[0] : $"{string.Join(", ", names.Take(names.Count - 1))} and {names[^1]}";
 
     /// <summary>
     /// Parses an ISO 8601 instant with a UTC offset, or returns null when the value is missing or invalid.

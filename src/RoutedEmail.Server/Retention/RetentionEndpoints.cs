@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using RoutedEmail.Core.Emails;
 using RoutedEmail.Core.Ingest;
@@ -17,7 +18,8 @@ internal static partial class RetentionEndpoints
     public static void MapRetention(this RouteGroupBuilder tenant)
     {
         tenant.MapGet("/retention", GetAsync).WithSummary("Reads how long the tenant's data is kept.");
-        tenant.MapPut("/retention", PutAsync).WithSummary("Changes how long the tenant's data is kept.");
+        tenant.MapPut("/retention", PutAsync).Accepts<RetentionRequest>("application/json")
+            .WithSummary("Changes how long the tenant's data is kept.");
         tenant.MapPost("/routed-emails/{entityId}/erase", EraseAsync)
             .WithSummary("Erases the personal data of every routed email with the entity id.");
     }
@@ -31,10 +33,24 @@ internal static partial class RetentionEndpoints
         return TypedResults.Ok(await ToResponseAsync(tenant.Id, settings!, reports, cancellationToken));
     }
 
-    private static async Task<Results<Ok<RetentionResponse>, ValidationProblem>> PutAsync(
-        HttpContext context, RetentionRequest request, ClaimsPrincipal user, IRetentionStore retention,
-        IIntervalReportStore reports, IOptions<IngestOptions> ingest, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<RetentionResponse>, ValidationProblem, ProblemHttpResult>> PutAsync(
+        HttpContext context, ClaimsPrincipal user, IRetentionStore retention, IIntervalReportStore reports,
+        IOptions<IngestOptions> ingest, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
+        if (!context.Request.HasJsonContentType())
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
+                detail: "Send the request body as JSON with Content-Type: application/json.");
+        }
+
+        var bodyValidation = new RequestValidation();
+        var request = await RetentionRequestBody.ReadAsync(
+            bodyValidation, context.Request.Body, json.Value.SerializerOptions, cancellationToken);
+        if (request is null)
+        {
+            return (ValidationProblem)bodyValidation.ToProblem();
+        }
+
         var tenant = TenantScope.Get(context);
         var stored = (await retention.GetSettingsAsync(tenant.Id, cancellationToken))!;
         var settings = new RetentionSettings(

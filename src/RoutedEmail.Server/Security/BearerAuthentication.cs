@@ -12,6 +12,13 @@ internal static class AuthNames
     public const string AdminScheme = "AdminToken";
     public const string AgentScheme = "AgentToken";
     public const string UserScheme = "UserToken";
+
+    /// <summary>
+    /// Forwards each request to <see cref="AdminScheme"/> when it carries the operator's admin token, and otherwise
+    /// to <see cref="UserScheme"/>, so that exactly one of them reads and challenges it.
+    /// </summary>
+    public const string AdminOrUserScheme = "AdminOrUserToken";
+
     public const string AdminPolicy = "Admin";
     public const string AgentPolicy = "Agent";
     public const string UserPolicy = "User";
@@ -31,6 +38,13 @@ internal static class AuthNames
             ? header[prefix.Length..].Trim()
             : null;
     }
+
+    /// <summary>Selects the scheme of <see cref="AdminOrUserScheme"/> for a request.</summary>
+    public static string SelectAdminOrUserScheme(HttpContext context) =>
+        ReadBearerToken(context.Request) is { } token
+        && context.RequestServices.GetRequiredService<AdminToken>().Matches(token)
+            ? AdminScheme
+            : UserScheme;
 }
 
 /// <summary>Answers a missing or invalid token with RFC 9457 problem details instead of an empty 401.</summary>
@@ -38,7 +52,11 @@ internal abstract class BearerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    protected abstract string ChallengeDetail { get; }
+    /// <summary>The detail of the 401 when the request carries no token for this scheme.</summary>
+    protected abstract string MissingTokenDetail { get; }
+
+    /// <summary>The detail of the 401 when this scheme rejected the request's token.</summary>
+    protected virtual string RejectedTokenDetail => MissingTokenDetail;
 
     /// <summary>
     /// Reads the session token of a bearer header or the session cookie. Returns null with the token, or the
@@ -78,10 +96,13 @@ internal abstract class BearerAuthenticationHandler(
             return;
         }
 
+        // The result is the one this request already computed, so the store is not asked again.
+        var authentication = await HandleAuthenticateOnceSafeAsync();
+        var detail = authentication.Failure is null ? MissingTokenDetail : RejectedTokenDetail;
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
         var problem = TypedResults.Problem(
-            statusCode: StatusCodes.Status401Unauthorized, title: "Authentication failed.", detail: ChallengeDetail);
+            statusCode: StatusCodes.Status401Unauthorized, title: "Authentication failed.", detail: detail);
         await problem.ExecuteAsync(Context);
     }
 }
@@ -92,7 +113,7 @@ internal sealed class AdminAuthenticationHandler(
     AdminToken adminToken)
     : BearerAuthenticationHandler(options, logger, encoder)
 {
-    protected override string ChallengeDetail =>
+    protected override string MissingTokenDetail =>
         "Send the operator's admin token as 'Authorization: Bearer <token>'. Unless Admin:Token is set, the token " +
         "is in the file admin-token in the data directory.";
 
@@ -104,9 +125,8 @@ internal sealed class AdminAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        // Another token, such as a signed-in user's on a route that also accepts users, is for another scheme. A
-        // failure here would log one line per such request, while no result still ends in 401 when no scheme
-        // accepts the token.
+        // AdminOrUserScheme sends only the admin token here, but another token may reach a direct use of this
+        // scheme. No result, unlike a failure, logs nothing and still ends in 401 when no scheme accepts the token.
         if (!adminToken.Matches(token))
         {
             return Task.FromResult(AuthenticateResult.NoResult());
@@ -125,9 +145,15 @@ internal sealed class AgentAuthenticationHandler(
     IAgentStore agents, AgentActivityRecorder activity)
     : BearerAuthenticationHandler(options, logger, encoder)
 {
-    protected override string ChallengeDetail =>
+    protected override string MissingTokenDetail =>
         "Sign in with POST /api/v1/agent/sign-in and send the token as 'Authorization: Bearer <token>'. " +
         "Tokens expire; sign in again after that.";
+
+    protected override string RejectedTokenDetail =>
+        "The agent token is not valid: it has expired or was signed out, or the agent was disabled, deleted or " +
+        "lost the Agent role. Sign in again with POST /api/v1/agent/sign-in and send the new token as " +
+        "'Authorization: Bearer <token>'. Only the token of an agent's sign-in is accepted here, not a " +
+        "supervisor's, an administrator's or the operator's admin token.";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {

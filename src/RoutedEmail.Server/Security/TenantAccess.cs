@@ -60,9 +60,26 @@ internal sealed class TenantAccessHandler(ITenantStore tenants) : AuthorizationH
             return;
         }
 
-        context.Fail(new AuthorizationFailureReason(this, supervisorRoute
-            ? "This route needs the Supervisor or Administrator role in the tenant, and your user has neither."
-            : "This route needs the Administrator role in the tenant, and your user does not have it."));
+        context.Fail(new AuthorizationFailureReason(this, DescribeMissingRole(user, supervisorRoute)));
+    }
+
+    private static string DescribeMissingRole(ClaimsPrincipal user, bool supervisorRoute)
+    {
+        var needed = supervisorRoute
+            ? "the Supervisor or Administrator role"
+            : "the Administrator role";
+
+        // The agent desktop's token is a session of a user with only the Agent role.
+        if (user.IsInRole(nameof(UserRole.Agent)) && !user.IsInRole(nameof(UserRole.Supervisor)))
+        {
+            var routes = supervisorRoute ? "supervisor and administrator routes" : "administrator routes";
+            return $"This route needs {needed} in the tenant. The token belongs to a user with only the Agent " +
+                $"role, and agent tokens cannot call {routes}. Sign in with POST /api/v1/sign-in as a user who " +
+                $"has {needed}.";
+        }
+
+        return $"This route needs {needed} in the tenant, and the signed-in user does not have it. Sign in as a " +
+            "user who has it, or ask an administrator of the tenant to give it to this user.";
     }
 }
 

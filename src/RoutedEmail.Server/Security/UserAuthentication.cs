@@ -16,9 +16,16 @@ internal sealed class UserAuthenticationHandler(
     IUserStore users)
     : BearerAuthenticationHandler(options, logger, encoder)
 {
-    protected override string ChallengeDetail =>
+    protected override string MissingTokenDetail =>
         "Send the operator's admin token, or sign in with POST /api/v1/sign-in and send the token as " +
         "'Authorization: Bearer <token>' or the session cookie. Tokens expire; sign in again after that.";
+
+    // A wrong admin token cannot be distinguished from an unknown session token, so the detail covers both.
+    protected override string RejectedTokenDetail =>
+        "The session token is not valid: it has expired or was signed out, or its user was disabled or deleted. " +
+        "Sign in again with POST /api/v1/sign-in and send the new token as 'Authorization: Bearer <token>' or the " +
+        "session cookie. If you sent the operator's admin token, it does not match Admin:Token or the file " +
+        "admin-token in the data directory.";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {

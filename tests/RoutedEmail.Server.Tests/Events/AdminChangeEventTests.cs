@@ -178,7 +178,7 @@ public sealed class AdminChangeEventTests
             new("POST " + Tenant + "/webhooks/{name}/rotate-secret", t + "/webhooks/ev-hook/rotate-secret", null,
                 "ev-hook"),
             new("DELETE " + Tenant + "/webhooks/{name}", t + "/webhooks/ev-hook", null, "ev-hook"),
-            new("POST " + Tenant + "/webhooks/{name}/deliveries/{deliveryId:long}/replay",
+            new("POST " + Tenant + "/webhooks/{name}/deliveries/{deliveryId}/replay",
                 t + $"/webhooks/{DeadHook}/deliveries/{{deliveryId}}/replay", null, DeadHook,
                 PrepareAsync: world.WaitForDeadLetterAsync),
             new("POST " + Tenant + "/webhooks/{name}/deliveries/replay-dead-letters",

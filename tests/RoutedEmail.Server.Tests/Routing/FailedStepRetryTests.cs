@@ -28,8 +28,16 @@ public sealed class FailedStepRetryTests
         store!.FailNextSteps(1);
         await scenario.IngestAcceptedAsync(scenario.Item("e1"));
         await store.Failed.WaitAsync(TimeSpan.FromSeconds(30));
-        time.Advance(TimeSpan.FromSeconds(1));
 
+        // The retry's timer starts when the failure reaches the service's handler, a moment after Failed completes,
+        // so the clock moves a second at a time until the store sees the next step.
+        for (var second = 0; second < 30 && !store.Retried.IsCompleted; second++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(store.Retried, Task.Delay(TimeSpan.FromMilliseconds(200)));
+        }
+
+        Assert.True(store.Retried.IsCompleted, "No routing step ran after the failed one.");
         var offer = await agent.WaitForOfferOfAsync("e1");
         Assert.Equal("e1", AgentApi.EntityIdOf(offer));
     }
@@ -43,9 +51,13 @@ public sealed class FailedStepRetryTests
     private sealed class FailingRoutingStore(IRoutingStore inner) : IRoutingStore
     {
         private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _retried = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _failures;
 
         public Task Failed => _failed.Task;
+
+        /// <summary>Completes at the first step after a failed one.</summary>
+        public Task Retried => _retried.Task;
 
         public void FailNextSteps(int count) => Volatile.Write(ref _failures, count);
 
@@ -56,6 +68,11 @@ public sealed class FailedStepRetryTests
             {
                 _failed.TrySetResult();
                 throw new InvalidOperationException("A routing step failed on purpose.");
+            }
+
+            if (_failed.Task.IsCompleted)
+            {
+                _retried.TrySetResult();
             }
 
             return inner.RouteAsync(tenantId, declineSkip, cancellationToken);

@@ -57,6 +57,85 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
+    public async Task UserToken_EndedSession_SaysSignInAgain()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var server = await TestServer.StartAsync(time: time, settings: OneHourSessions);
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutUserAsync("sam", "Supervisor");
+        using var expired = await scenario.SignInUserAsync("sam");
+        time.Advance(TimeSpan.FromHours(1));
+        using var signedOut = await scenario.SignInUserAsync("sam");
+        using var signOut = await signedOut.PostAsync("/api/v1/sign-out", null);
+        Assert.Equal(HttpStatusCode.NoContent, signOut.StatusCode);
+
+        foreach (var user in new[] { expired, signedOut })
+        {
+            using var response = await user.GetAsync(scenario.TenantPath + "/dashboard");
+            var problem = await IngestAssert.ProblemAsync(response, HttpStatusCode.Unauthorized);
+            var detail = problem["detail"]!.GetValue<string>();
+            Assert.StartsWith("The session token is not valid: it has expired or was signed out", detail,
+                StringComparison.Ordinal);
+            Assert.Contains("Sign in again with POST /api/v1/sign-in", detail, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task AdminRoute_NoToken_DetailNamesBothCredentials()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+        using var anonymous = server.CreateClient();
+
+        using var response = await anonymous.GetAsync(scenario.TenantPath + "/dashboard");
+
+        var problem = await IngestAssert.ProblemAsync(response, HttpStatusCode.Unauthorized);
+        var detail = problem["detail"]!.GetValue<string>();
+        Assert.StartsWith("Send the operator's admin token, or sign in with POST /api/v1/sign-in", detail,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AgentToken_Expired_DetailSaysSignInAgain()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var server = await TestServer.StartAsync(time: time, settings: OneHourSessions);
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAgentAsync("maria");
+        using var agent = await scenario.SignInAsync("maria");
+        time.Advance(TimeSpan.FromHours(1));
+
+        using var response = await agent.GetAsync("/api/v1/agent/work");
+
+        var problem = await IngestAssert.ProblemAsync(response, HttpStatusCode.Unauthorized);
+        var detail = problem["detail"]!.GetValue<string>();
+        Assert.StartsWith("The agent token is not valid: it has expired or was signed out", detail,
+            StringComparison.Ordinal);
+        Assert.Contains("Sign in again with POST /api/v1/agent/sign-in", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AdminToken_AdminRequests_LogNoAuthenticationFailure()
+    {
+        var capture = new LogCapture();
+        await using var server = await TestServer.StartAsync(services: capture.AddTo);
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAsync("skill-queues/Parts", new { serviceLevelSeconds = 60 });
+        using var read = await server.Admin.GetAsync(scenario.TenantPath + "/skill-queues/Parts");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        var adminLines = AuthenticationLines(capture);
+
+        using var unknown = server.CreateClient();
+        unknown.DefaultRequestHeaders.Authorization = new("Bearer", "unknown-token-0123456789abcdef0123456789");
+        using var rejected = await unknown.GetAsync(scenario.TenantPath + "/skill-queues/Parts");
+
+        Assert.Empty(adminLines);
+        Assert.Equal(HttpStatusCode.Unauthorized, rejected.StatusCode);
+        Assert.Contains(AuthenticationLines(capture),
+            line => line.Message.StartsWith("UserToken was not authenticated", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AgentSignOut_OldToken_Returns401OnApiAndHub()
     {
         await using var server = await TestServer.StartAsync();
@@ -192,4 +271,9 @@ public sealed class AuthenticationTests
         Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
         Assert.NotNull(blocked.Headers.RetryAfter);
     }
+
+    /// <summary>The lines of the authentication handlers at Information or above.</summary>
+    private static List<CapturedLog> AuthenticationLines(LogCapture capture) =>
+        [.. capture.Lines.Where(line => line.Level >= Microsoft.Extensions.Logging.LogLevel.Information
+            && line.Category.EndsWith("AuthenticationHandler", StringComparison.Ordinal))];
 }

@@ -159,7 +159,7 @@ public static class RouteAccessTable
         ["DELETE " + Tenant + "/webhooks/{name}"] = RouteAccess.TenantAdministrator,
         ["POST " + Tenant + "/webhooks/{name}/rotate-secret"] = RouteAccess.TenantAdministrator,
         ["GET " + Tenant + "/webhooks/{name}/deliveries"] = RouteAccess.TenantAdministrator,
-        ["POST " + Tenant + "/webhooks/{name}/deliveries/{deliveryId:long}/replay"] = RouteAccess.TenantAdministrator,
+        ["POST " + Tenant + "/webhooks/{name}/deliveries/{deliveryId}/replay"] = RouteAccess.TenantAdministrator,
         ["POST " + Tenant + "/webhooks/{name}/deliveries/replay-dead-letters"] = RouteAccess.TenantAdministrator,
         ["GET " + Tenant + "/stats"] = RouteAccess.TenantSupervisor,
         ["GET " + Tenant + "/dashboard"] = RouteAccess.TenantSupervisor,

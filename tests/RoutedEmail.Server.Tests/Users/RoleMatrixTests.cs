@@ -116,6 +116,29 @@ public sealed class RoleMatrixTests
         Assert.Contains("Administrator role", problem!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/dashboard", "needs the Supervisor or Administrator role",
+        "agent tokens cannot call supervisor and administrator routes")]
+    [InlineData("/users", "needs the Administrator role", "agent tokens cannot call administrator routes")]
+    public async Task Forbidden_AgentToken_SaysAgentTokensCannotCall(string route, string rule, string reason)
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server);
+        await scenario.PutAgentAsync("maria");
+        using var desktop = await scenario.SignInAsync("maria");
+        using var user = await scenario.SignInUserAsync("maria");
+
+        foreach (var agent in new[] { desktop, user })
+        {
+            using var response = await agent.GetAsync(scenario.TenantPath + route);
+            var problem = await IngestAssert.ProblemAsync(response, HttpStatusCode.Forbidden);
+            var detail = problem["detail"]!.GetValue<string>();
+            Assert.Contains(rule, detail, StringComparison.Ordinal);
+            Assert.Contains(reason, detail, StringComparison.Ordinal);
+            Assert.DoesNotContain("neither", detail, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task TenantAdmin_PublishingSettings_Forbidden()
     {

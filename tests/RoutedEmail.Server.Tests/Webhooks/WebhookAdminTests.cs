@@ -218,4 +218,60 @@ public sealed class WebhookAdminTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True(JsonNode.Parse(text)!["errors"]!.AsObject().ContainsKey("state"), text);
     }
+
+    [Theory]
+    [InlineData("state=Pending&state=Delivered", "state", "state is given 2 times")]
+    [InlineData("state=", "state", "state \"\" is invalid")]
+    [InlineData("before=x", "before", "before \"x\" is not a whole number 1 or more")]
+    [InlineData("before=-5", "before", "before \"-5\" is not a whole number 1 or more")]
+    [InlineData("limit=abc", "limit", "limit \"abc\" is not a whole number from 1 to 500")]
+    [InlineData("limit=501", "limit", "limit \"501\" is not a whole number from 1 to 500")]
+    [InlineData("limit=10&limit=20", "limit", "limit is given 2 times")]
+    [InlineData("status=DeadLetter", "status", "accepted parameters are state, before and limit")]
+    public async Task ListDeliveries_InvalidQuery_MessageNamesParameter(string query, string field, string expected)
+    {
+        await using var setup = await WebhookSetup.StartAsync();
+        await setup.PutWebhookAsync();
+
+        using var response = await setup.Server.Admin.GetAsync(
+            $"{setup.Tenant.TenantPath}/webhooks/crm/deliveries?{query}");
+
+        var message = await IngestAssert.ValidationProblemAsync(response, field);
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+        Assert.DoesNotContain("body", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListDeliveries_ValidQuery_ReturnsPage()
+    {
+        await using var setup = await WebhookSetup.StartAsync();
+        await setup.PutWebhookAsync("crm", "Received");
+        setup.Receiver.Respond = (_, _) => (500, null);
+        await setup.Tenant.IngestAcceptedAsync(setup.Tenant.Item("e-1"));
+        await setup.Tenant.IngestAcceptedAsync(setup.Tenant.Item("e-2"));
+        await setup.AdvanceUntilAsync(() => setup.Receiver.Requests.Count >= 2, "an attempt of each delivery");
+        var newest = (await setup.GetDeliveriesAsync())[0]!["id"]!.GetValue<long>();
+
+        var page = await setup.Server.Admin.GetFromJsonAsync<JsonArray>(
+            $"{setup.Tenant.TenantPath}/webhooks/crm/deliveries?state=Pending&before={newest}&limit=1");
+
+        var delivery = Assert.Single(page!);
+        Assert.True(delivery!["id"]!.GetValue<long>() < newest);
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("99999999999999999999")]
+    [InlineData("424242")]
+    public async Task ReplayDelivery_UnknownOrNonNumericId_Returns404Problem(string deliveryId)
+    {
+        await using var setup = await WebhookSetup.StartAsync();
+        await setup.PutWebhookAsync();
+
+        using var response = await setup.Server.Admin.PostAsync(
+            $"{setup.Tenant.TenantPath}/webhooks/crm/deliveries/{deliveryId}/replay", null);
+
+        var problem = await IngestAssert.ProblemAsync(response, HttpStatusCode.NotFound);
+        Assert.Contains($"delivery {deliveryId}", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
 }
