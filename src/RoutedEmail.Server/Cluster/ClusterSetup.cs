@@ -10,7 +10,7 @@ internal static class ClusterSetup
 {
     /// <summary>
     /// With <c>Storage:Provider=Postgres</c>, wraps the agent notifier, the routing trigger and the deadline signal
-    /// so that each also notifies the other nodes, tells them about committed events, and adds the publisher and the
+    /// so that each also notifies the other nodes, publishes committed events to them, and adds the publisher and the
     /// listener. With SQLite it does
     /// nothing, because one process owns the database file. Call it after the services it wraps are registered.
     /// </summary>

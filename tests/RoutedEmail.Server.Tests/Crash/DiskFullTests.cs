@@ -65,7 +65,7 @@ public sealed class DiskFullTests(ITestOutputHelper output)
         }
 
         // Reads need no space, so the node stays in the balancer and serves them; only writes get 503. The probe
-        // still tells the monitor why.
+        // still gives the monitor the reason.
         using (var health = await http.GetAsync(new Uri("/healthz", UriKind.Relative)))
         {
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);

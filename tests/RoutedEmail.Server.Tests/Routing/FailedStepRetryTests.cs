@@ -30,7 +30,7 @@ public sealed class FailedStepRetryTests
         await store.Failed.WaitAsync(TimeSpan.FromSeconds(30));
 
         // The retry's timer starts when the failure reaches the service's handler, a moment after Failed completes,
-        // so the clock moves a second at a time until the store sees the next step.
+        // so the clock moves a second at a time until the store receives the next step.
         for (var second = 0; second < 30 && !store.Retried.IsCompleted; second++)
         {
             time.Advance(TimeSpan.FromSeconds(1));
@@ -47,7 +47,7 @@ public sealed class FailedStepRetryTests
         ?? descriptor.ImplementationFactory?.Invoke(provider)
         ?? ActivatorUtilities.CreateInstance(provider, descriptor.ImplementationType!);
 
-    /// <summary>Passes every call on, but throws from the next routing steps it is told to fail.</summary>
+    /// <summary>Passes every call on, but throws from as many next routing steps as FailNextSteps sets.</summary>
     private sealed class FailingRoutingStore(IRoutingStore inner) : IRoutingStore
     {
         private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
