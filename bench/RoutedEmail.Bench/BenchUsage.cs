@@ -47,9 +47,10 @@ internal sealed partial record BenchOptions
         Commit mode:
           --commits               instead of the figures, run write transactions of one row each on a new SQLite
                                   database through the service's storage layer, with 1, 8 and 32 writer threads,
-                                  and print commits/s and p50/p99/max commit latency per writer count as a
-                                  Markdown table (--duration per row, default 10 s; 3 s with --quick; 1 s with
-                                  --smoke)
+                                  and print commits/s, p50/p99/max commit latency and this process's CPU time per
+                                  commit per writer count as a Markdown table; then the same with one event
+                                  appended per transaction (--duration per row, default 10 s; 3 s with --quick;
+                                  1 s with --smoke)
 
         PostgreSQL mode:
           --postgres              instead of SQLite, measure on PostgreSQL: ingest, and then routing, first on one

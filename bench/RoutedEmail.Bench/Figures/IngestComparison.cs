@@ -36,7 +36,8 @@ internal static class IngestComparison
                              Path.Combine(dataDirectory, "baseline"), null, FindBaselineAssembly()))
             {
                 var anyTenant = new TenantCredentials("bench", "prod", "baseline-ignores-the-key");
-                baseline = await MeasureAsync(app.BaseAddress, anyTenant, plan, options, $"{runId}-baseline");
+                baseline = await MeasureAsync(
+                    app.BaseAddress, anyTenant, plan, options, $"{runId}-baseline", app.ProcessId);
             }
 
             List<WrkResult> service;
@@ -45,7 +46,8 @@ internal static class IngestComparison
             {
                 using var http = server.CreateClient();
                 var tenant = await TenantClient.CreateTenantAsync(http, ServerProcess.AdminToken, "bench", "prod");
-                service = await MeasureAsync(server.BaseAddress, tenant, plan, options, $"{runId}-service");
+                service = await MeasureAsync(
+                    server.BaseAddress, tenant, plan, options, $"{runId}-service", server.ProcessId);
             }
 
             return new IngestRuns(baseline, service);
@@ -78,9 +80,11 @@ internal static class IngestComparison
     }
 
     private static async Task<List<WrkResult>> MeasureAsync(
-        Uri baseAddress, TenantCredentials tenant, SuitePlan plan, BenchOptions options, string prefix)
+        Uri baseAddress, TenantCredentials tenant, SuitePlan plan, BenchOptions options, string prefix,
+        int processId)
     {
         var results = new List<WrkResult>();
+        var cpuMeter = CpuMeter.ForProcesses([processId]);
         foreach (var batchSize in plan.BatchSizes)
         {
             if (plan.IngestWarmup > TimeSpan.Zero)
@@ -90,14 +94,17 @@ internal static class IngestComparison
                     plan.IngestWarmup);
             }
 
+            var cpuBefore = cpuMeter.Read();
             var result = await WrkRunner.RunAsync(
                 baseAddress, tenant, $"{prefix}-{batchSize}", batchSize, options.Workers, plan.IngestDuration);
+            var cpuPerRequest = (cpuMeter.Read() - cpuBefore) / Math.Max(1, result.Requests);
             results.Add(result);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, 
                 $"  {prefix[(prefix.LastIndexOf('-') + 1)..]}, {batchSize} items/request: " +
                 $"{result.RequestsPerSecond:F0} requests/s, {result.ItemsPerSecond:F0} items/s, " +
                 $"p50 {result.P50.TotalMilliseconds:F1} ms, p99 {result.P99.TotalMilliseconds:F1} ms, " +
-                $"{result.Non2xx} non-2xx, {result.SocketErrors} socket errors"));
+                $"{result.Non2xx} non-2xx, {result.SocketErrors} socket errors, " +
+                $"{cpuPerRequest.TotalMicroseconds:F0} µs of its CPU per request"));
         }
 
         return results;

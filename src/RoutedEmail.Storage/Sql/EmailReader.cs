@@ -15,9 +15,11 @@ internal static class EmailReader
     /// <summary>The number of columns in <see cref="Columns"/>.</summary>
     public const int ColumnCount = 18;
 
+    private const string HistoryQuery = "SELECT at, type, agent_id FROM events WHERE email_id = @email ORDER BY id";
+
     /// <summary>
     /// Reads one email from the reader's current row, starting at <paramref name="first"/>, with an empty history.
-    /// Add the history with <see cref="WithHistory"/> after the reader is closed, because a PostgreSQL connection
+    /// Add the history with <c>WithHistory</c> after the reader is closed, because a PostgreSQL connection
     /// runs one command at a time.
     /// </summary>
     public static (RoutedEmailDetails Email, string? ScreenPopUrl) Read(DbDataReader reader, int first = 0)
@@ -61,11 +63,24 @@ internal static class EmailReader
         return email with { History = ReadHistory(connection, transaction, email.EmailId) };
     }
 
+    /// <summary>Returns the email with its history, read with the session's kept command.</summary>
+    public static RoutedEmailDetails WithHistory(
+        SqlSession session, DbTransaction? transaction, RoutedEmailDetails email)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        var command = session.Command(HistoryQuery, transaction);
+        return email with { History = ReadHistory(command, email.EmailId) };
+    }
+
     private static List<HistoryEntry> ReadHistory(
         DbConnection connection, DbTransaction? transaction, long emailId)
     {
-        using var command = connection.Command(
-            "SELECT at, type, agent_id FROM events WHERE email_id = @email ORDER BY id", transaction);
+        using var command = connection.Command(HistoryQuery, transaction);
+        return ReadHistory(command, emailId);
+    }
+
+    private static List<HistoryEntry> ReadHistory(DbCommand command, long emailId)
+    {
         command.With("@email", emailId);
         using var reader = command.ExecuteReader();
         var history = new List<HistoryEntry>();

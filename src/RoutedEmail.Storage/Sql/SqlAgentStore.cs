@@ -51,15 +51,16 @@ internal sealed partial class SqlAgentStore(SqlDatabase database, TimeProvider t
     {
         // A session of either sign-in route is an agent session while its user is enabled, has the Agent role and
         // has an agent row.
-        using var connection = database.Open();
-        using var command = connection.Command(
+        // Every hub call and every push checks the session, so the query runs on a kept session.
+        using var readSession = database.OpenSession();
+        var command = readSession.Command(
             """
             SELECT s.tenant_id, s.user_id, s.expires_at, u.roles
             FROM user_sessions s
             JOIN users u ON u.tenant_id = s.tenant_id AND u.user_id = s.user_id
             JOIN agents a ON a.tenant_id = s.tenant_id AND a.agent_id = s.user_id
             WHERE s.token_hash = @hash AND s.expires_at > @now AND NOT u.disabled
-            """, null);
+            """);
         command.With("@hash", tokenHash).With("@now", time.GetUtcNow().ToStored());
         using var reader = command.ExecuteReader();
         var session = reader.Read() && SqlUsers.ReadRoles(reader.GetString(3)).Contains(UserRole.Agent)
@@ -103,68 +104,5 @@ internal sealed partial class SqlAgentStore(SqlDatabase database, TimeProvider t
         }
 
         return Task.FromResult(changed);
-    }
-
-    public Task<AgentWork> GetWorkAsync(long tenantId, string agentId, CancellationToken cancellationToken)
-    {
-        using var connection = database.Open();
-        using var transaction = database.BeginRead(connection);
-        using var status = connection.Command(
-            """
-            SELECT status, other_work_count, away_reason FROM agents WHERE tenant_id = @tenant AND agent_id = @agent
-            """, transaction);
-        AgentStatus agentStatus;
-        int otherWork;
-        string? awayReason;
-        using (var reader = status.With("@tenant", tenantId).With("@agent", agentId).ExecuteReader())
-        {
-            reader.Read();
-            agentStatus = Enum.Parse<AgentStatus>(reader.GetString(0));
-            otherWork = reader.ReadInt32(1);
-            awayReason = reader.GetNullableString(2);
-        }
-
-        using var offers = connection.Command(
-            $"""
-            SELECT o.id, o.expires_at, {EmailReader.Columns}
-            FROM offers o JOIN routed_emails e ON e.id = o.email_id
-            WHERE o.tenant_id = @tenant AND o.agent_id = @agent AND o.state = 'Pending'
-            ORDER BY o.id
-            """, transaction);
-        offers.With("@tenant", tenantId).With("@agent", agentId);
-        var pending = new List<OfferDetails>();
-        using (var reader = offers.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                var (email, screenPop) = EmailReader.Read(reader, 2);
-                pending.Add(new OfferDetails(
-                    reader.ReadInt64(0), SqlCommands.ToTime(reader.ReadInt64(1)), screenPop, email));
-            }
-        }
-
-        // The first state term repeats the predicate of the partial index routed_emails_held_by_agent, so SQLite
-        // reads the agent's open emails through it instead of every email the agent ever held.
-        using var accepted = connection.Command(
-            $"""
-            SELECT {EmailReader.Columns} FROM routed_emails e
-            WHERE e.tenant_id = @tenant AND e.agent_id = @agent AND e.state IN ('Offered', 'Active', 'Wrap')
-              AND e.state IN ('Active', 'Wrap')
-            ORDER BY e.id
-            """, transaction);
-        accepted.With("@tenant", tenantId).With("@agent", agentId);
-        var emails = new List<RoutedEmailDetails>();
-        using (var reader = accepted.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                emails.Add(EmailReader.Read(reader).Email);
-            }
-        }
-
-        pending = pending.ConvertAll(offer =>
-            offer with { Email = EmailReader.WithHistory(connection, transaction, offer.Email) });
-        emails = emails.ConvertAll(email => EmailReader.WithHistory(connection, transaction, email));
-        return Task.FromResult(new AgentWork(agentStatus, pending, emails, otherWork, awayReason));
     }
 }

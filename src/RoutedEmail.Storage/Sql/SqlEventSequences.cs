@@ -16,15 +16,9 @@ namespace RoutedEmail.Storage.Sql;
 /// </remarks>
 internal static class SqlEventSequences
 {
-    /// <summary>SQLite's statements: a public id is <c>evt_</c> and 32 random hex digits.</summary>
-    /// <remarks>
-    /// The query names the partial index of unnumbered events. Without statistics, SQLite's planner otherwise
-    /// scans the whole (tenant_id, sequence) index for the DISTINCT, which made every write commit cost time in
-    /// proportion to the size of the event log.
-    /// </remarks>
-    public static readonly NumberingDialect Sqlite = new(
-        "'evt_' || lower(hex(randomblob(16)))",
-        "SELECT DISTINCT tenant_id FROM events INDEXED BY events_unnumbered WHERE sequence IS NULL ORDER BY tenant_id");
+    /// <summary>SQLite's expression for a new public event id: <c>evt_</c> and 32 random hex digits.</summary>
+    /// <remarks>SQLite numbers its events with <c>SqliteEventNumbering</c>, which uses this expression.</remarks>
+    public const string SqlitePublicId = "'evt_' || lower(hex(randomblob(16)))";
 
     /// <summary>PostgreSQL's statements: a public id is <c>evt_</c> and the 32 hex digits of a random UUID.</summary>
     public static readonly NumberingDialect Postgres = new(
@@ -47,7 +41,7 @@ internal static class SqlEventSequences
     /// </summary>
     /// <param name="connection">The transaction's connection.</param>
     /// <param name="transaction">The provider's own transaction, not a wrapper.</param>
-    /// <param name="dialect">The database's statements, <see cref="Sqlite"/> or <see cref="Postgres"/>.</param>
+    /// <param name="dialect">The database's statements, <see cref="Postgres"/>.</param>
     /// <returns>The tenants whose events were numbered, in ascending order, or an empty list.</returns>
     public static List<long> NumberPending(DbConnection connection, DbTransaction transaction, NumberingDialect dialect)
     {

@@ -13,25 +13,30 @@ internal sealed partial class SqlRoutingStore
     public Task<IReadOnlyList<QueueAttendanceChanged>> UpdateQueueAttendanceAsync(
         long tenantId, CancellationToken cancellationToken)
     {
-        using var connection = database.Open();
-
-        // Almost every step changes no flag, so a read transaction looks first and the write lock is taken only when
-        // there is a change to record. Under the lock the check runs again, because another step may have recorded
-        // the change in between.
+        // Almost every step changes no flag, so a read transaction on a kept session looks first and the write lock
+        // is taken only when there is a change to record. Under the lock the check runs again, because another step
+        // may have recorded the change in between.
         // NOTE: The check still reads every queue of the tenant, which took about 60 ms for 50,000 queues on SQLite
         // on a 2-core machine (docs/benchmarks.md). Checking only the queues that a step touched would need the
         // callers to pass them in.
-        using (var read = database.BeginRead(connection))
+        using (var session = database.OpenSession())
+        using (var read = database.BeginRead(session.Connection))
         {
-            if (FindAttendanceChanges(connection, read, tenantId).Count == 0)
+            if (FindAttendanceChanges(session.Command(AttendanceChangesQuery, read), tenantId).Count == 0)
             {
                 return Task.FromResult<IReadOnlyList<QueueAttendanceChanged>>([]);
             }
         }
 
+        using var connection = database.Open();
         using var transaction = database.BeginWrite(connection, tenantId);
         var now = time.GetUtcNow();
-        var changes = FindAttendanceChanges(connection, transaction, tenantId);
+        List<QueueAttendanceChanged> changes;
+        using (var check = connection.Command(AttendanceChangesQuery, transaction))
+        {
+            changes = FindAttendanceChanges(check, tenantId);
+        }
+
         foreach (var change in changes)
         {
             using var update = connection.Command(
@@ -80,10 +85,8 @@ internal sealed partial class SqlRoutingStore
         ORDER BY name
         """;
 
-    private static List<QueueAttendanceChanged> FindAttendanceChanges(
-        DbConnection connection, DbTransaction transaction, long tenantId)
+    private static List<QueueAttendanceChanged> FindAttendanceChanges(DbCommand command, long tenantId)
     {
-        using var command = connection.Command(AttendanceChangesQuery, transaction);
         command.With("@tenant", tenantId);
         using var reader = command.ExecuteReader();
         var changes = new List<QueueAttendanceChanged>();

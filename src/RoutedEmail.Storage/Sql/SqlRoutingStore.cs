@@ -29,15 +29,15 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
     public Task<IReadOnlyList<OfferMade>> RouteAsync(
         long tenantId, TimeSpan declineSkip, CancellationToken cancellationToken)
     {
-        using var connection = database.Open();
-
-        // A step woken by a completion often finds no waiting email. This read needs no write lock, and an email
-        // that commits after it wakes the router again.
-        if (!HasWaitingEmail(connection, tenantId))
+        // A step woken by a completion often finds no waiting email, and one woken by new email may find no
+        // Available agent. This read needs no write lock: an email or an agent status change that commits after
+        // it wakes the router again.
+        if (!MayOffer(tenantId))
         {
             return Task.FromResult<IReadOnlyList<OfferMade>>([]);
         }
 
+        using var connection = database.Open();
         using var transaction = database.BeginWrite(connection, tenantId);
         var now = time.GetUtcNow();
         var agents = ReadRoutableAgents(connection, transaction, tenantId);
@@ -75,13 +75,28 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
         return Task.FromResult<IReadOnlyList<OfferMade>>(offers);
     }
 
-    /// <summary>Returns whether the tenant has a Queued email, with one look-up in <c>routed_emails_waiting</c>.</summary>
-    private static bool HasWaitingEmail(DbConnection connection, long tenantId)
+    /// <summary>
+    /// Returns whether the tenant has a Queued email and an Available agent, on a kept session. Each is one
+    /// look-up, in <c>routed_emails_waiting</c> and in <c>agents_not_offline</c>.
+    /// </summary>
+    private bool MayOffer(long tenantId)
     {
-        using var command = connection.Command(
-            "SELECT 1 FROM routed_emails WHERE tenant_id = @tenant AND state = 'Queued' LIMIT 1", null);
+        using var session = database.OpenSession();
+        var command = session.Command(MayOfferQuery);
         return command.With("@tenant", tenantId).ExecuteScalar() is not null;
     }
+
+    /// <summary>
+    /// One row when the tenant has a Queued email and an Available agent. The redundant
+    /// <c>status &lt;&gt; 'Offline'</c> lets the planner search <c>agents_not_offline</c>.
+    /// </summary>
+    internal const string MayOfferQuery =
+        """
+        SELECT 1
+        WHERE EXISTS (SELECT 1 FROM routed_emails e WHERE e.tenant_id = @tenant AND e.state = 'Queued')
+          AND EXISTS (SELECT 1 FROM agents a
+                      WHERE a.tenant_id = @tenant AND a.status <> 'Offline' AND a.status = 'Available')
+        """;
 
     /// <summary>
     /// The Available agents below both maxima, one row per skill queue of each, in agent id order. The CTE counts each

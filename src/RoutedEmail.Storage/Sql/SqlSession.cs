@@ -38,7 +38,13 @@ internal sealed class SqlSession : IDisposable
     /// Returns the session's command for the SQL text, created on first use, with no parameters. Do not dispose
     /// it: the session does.
     /// </summary>
-    public DbCommand Command(string sql)
+    public DbCommand Command(string sql) => Command(sql, null);
+
+    /// <summary>
+    /// Returns the session's command for the SQL text in a read transaction of <see cref="Connection"/>, or outside
+    /// one when <paramref name="transaction"/> is null, with no parameters. Do not dispose it: the session does.
+    /// </summary>
+    public DbCommand Command(string sql, DbTransaction? transaction)
     {
         if (!_commands.TryGetValue(sql, out var command))
         {
@@ -47,6 +53,7 @@ internal sealed class SqlSession : IDisposable
         }
 
         command.Parameters.Clear();
+        command.Transaction = transaction;
         return command;
     }
 

@@ -30,6 +30,7 @@ public sealed partial class SqliteDatabase : SqlDatabase, IDisposable
     private readonly ILogger<SqliteDatabase> _logger;
     private readonly ILogger _migrationLogger;
     private readonly SqliteSessionPool _sessions;
+    private readonly SqliteKeptWriter _keptWriter;
 
     /// <summary>Creates the data directory if needed and prepares the connection string.</summary>
     /// <param name="options">The storage settings.</param>
@@ -55,6 +56,10 @@ public sealed partial class SqliteDatabase : SqlDatabase, IDisposable
             DefaultTimeout = 30,
         }.ToString();
         _sessions = new SqliteSessionPool(Open);
+
+        // Not pooled, so closing the kept writer really closes it and no pooled connection keeps its NORMAL setting.
+        var writerConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false };
+        _keptWriter = new SqliteKeptWriter(writerConnectionString.ToString(), WriteGate);
     }
 
     /// <summary>The absolute path of the data directory.</summary>
@@ -91,20 +96,32 @@ public sealed partial class SqliteDatabase : SqlDatabase, IDisposable
     /// <summary>Takes a kept read session, whose commands stay prepared between callers.</summary>
     internal override SqlSession OpenSession() => _sessions.Rent();
 
-    /// <summary>Closes the kept read sessions. Connections opened with <see cref="Open"/> stay the caller's.</summary>
-    public void Dispose() => _sessions.Dispose();
+    /// <summary>
+    /// Closes the kept read sessions and, after the write in progress, the kept writer connection. Connections
+    /// opened with <see cref="Open"/> stay the caller's.
+    /// </summary>
+    public void Dispose()
+    {
+        _sessions.Dispose();
+        _keptWriter.Dispose();
+    }
 
     /// <summary>
     /// Begins an IMMEDIATE transaction after this process's earlier writers, whose commit returns once it is on
     /// disk (see <see cref="SqliteWriteGate"/>). SQLite has one writer at a time, so transactions of every tenant
     /// already run one at a time and the tenant needs no lock of its own.
     /// </summary>
+    /// <remarks>
+    /// The transaction runs on the kept writer connection, not on <paramref name="connection"/>, so its statements
+    /// stay prepared from one transaction to the next. Commands from <c>SqlCommands.Command</c> with this
+    /// transaction run on the kept connection. A command on <paramref name="connection"/> without the transaction
+    /// does not see the transaction's uncommitted writes.
+    /// </remarks>
     public override DbTransaction BeginWrite(DbConnection connection, long? tenantId) =>
-        BeginWrite((SqliteConnection)connection);
+        SqliteWriteTransaction.Begin(_keptWriter, WriteGate, Observers);
 
-    /// <summary>Begins a write transaction as <see cref="BeginWrite(DbConnection, long?)"/> does.</summary>
-    internal SqliteWriteTransaction BeginWrite(SqliteConnection connection) =>
-        SqliteWriteTransaction.Begin(connection, WriteGate, Observers);
+    /// <summary>The kept writer that <see cref="BeginWrite"/> runs transactions on.</summary>
+    internal SqliteKeptWriter KeptWriter => _keptWriter;
 
     /// <summary>The gate that orders this process's write transactions and groups their fsyncs.</summary>
     internal SqliteWriteGate WriteGate { get; }

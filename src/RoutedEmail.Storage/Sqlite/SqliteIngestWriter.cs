@@ -125,7 +125,8 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
         _connection ??= _database.Open();
         _statements ??= new IngestStatements(_connection);
         var statements = _statements;
-        using var transaction = _database.BeginWrite(_connection);
+        using var transaction = SqliteWriteTransaction.Begin(
+            _connection, _database.WriteGate, _database.Observers, statements.Numbering);
         statements.Enlist(transaction.Inner);
         var now = _time.GetUtcNow();
         for (var i = 0; i < group.Count; i++)
@@ -135,6 +136,11 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
             {
                 counts[i] = statements.Append(group[i], now);
                 statements.Release.ExecuteNonQuery();
+                if (counts[i] > 0)
+                {
+                    // Each added email has its Received event, which the commit numbers.
+                    ((IWrappedTransaction)transaction).MarkEventAppended();
+                }
             }
             catch (SqliteException exception)
             {
@@ -223,7 +229,11 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
                 VALUES ($tenant, $now, $type, $email, $queue)
                 """,
                 null);
+            Numbering = new SqliteEventNumbering(connection);
         }
+
+        /// <summary>The event numbering statements that the group transaction's commit runs.</summary>
+        public SqliteEventNumbering Numbering { get; }
 
         /// <summary>Starts a batch's savepoint.</summary>
         public SqliteCommand Savepoint { get; }
@@ -274,6 +284,8 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
             {
                 command.Dispose();
             }
+
+            Numbering.Dispose();
         }
 
         private SqliteCommand[] All() => [Savepoint, Release, Rollback, _findNewest, _insertEmail, _insertEvent];

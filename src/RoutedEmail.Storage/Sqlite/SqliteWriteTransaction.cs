@@ -12,8 +12,9 @@ namespace RoutedEmail.Storage.Sqlite;
 /// </summary>
 /// <remarks>
 /// Commands take <see cref="Inner"/>, because Microsoft.Data.Sqlite accepts only its own transaction type;
-/// <c>SqlCommands.Command</c> unwraps it.
-/// The commit numbers the transaction's events first (see <see cref="SqlEventSequences"/>). Once the commit is on
+/// <c>SqlCommands.Command</c> unwraps it. A transaction begun on the <see cref="SqliteKeptWriter"/> runs on the
+/// kept connection, whatever connection the caller opened, and <c>SqlCommands.Command</c> hands out its kept
+/// commands. The commit numbers the transaction's events first (see <see cref="SqliteEventNumbering"/>). Once the commit is on
 /// disk and the gate is free, it calls the <see cref="IEventCommitObserver"/>s for the tenants it numbered.
 /// </remarks>
 internal sealed class SqliteWriteTransaction : DbTransaction, IWrappedTransaction
@@ -21,14 +22,20 @@ internal sealed class SqliteWriteTransaction : DbTransaction, IWrappedTransactio
     private readonly SqliteConnection _connection;
     private readonly SqliteWriteGate _gate;
     private readonly IEventCommitObserver[] _observers;
+    private readonly SqliteEventNumbering? _numbering;
     private bool _gateHeld = true;
+    private bool _ended;
+    private bool _eventAppended;
 
     private SqliteWriteTransaction(
-        SqliteConnection connection, SqliteTransaction inner, SqliteWriteGate gate, IEventCommitObserver[] observers)
+        SqliteConnection connection, SqliteTransaction inner, SqliteWriteGate gate, SqliteKeptWriter? kept,
+        SqliteEventNumbering? numbering, IEventCommitObserver[] observers)
     {
         _connection = connection;
         Inner = inner;
         _gate = gate;
+        Kept = kept;
+        _numbering = numbering;
         _observers = observers;
     }
 
@@ -37,10 +44,30 @@ internal sealed class SqliteWriteTransaction : DbTransaction, IWrappedTransactio
 
     DbTransaction IWrappedTransaction.Inner => Inner;
 
-    // Every commit looks for unnumbered events, because the ingest writer inserts its events with a statement of
-    // its own. Finding none is one lookup in a nearly empty index inside this process.
-    void IWrappedTransaction.MarkEventAppended()
+    /// <summary>The kept writer whose connection this transaction runs on, or null for the caller's connection.</summary>
+    public SqliteKeptWriter? Kept { get; }
+
+    // Events are appended through SqlCommands.AppendEvent, or by the ingest writer, which marks its group
+    // transaction itself. A commit without a mark runs no numbering statement.
+    void IWrappedTransaction.MarkEventAppended() => _eventAppended = true;
+
+    /// <summary>
+    /// Returns a command for the SQL text on the kept writer's connection, which only this transaction may use
+    /// until it ends.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// The transaction has already committed or rolled back, or it runs on the caller's connection.
+    /// </exception>
+    public DbCommand KeptCommand(string sql)
     {
+        if (Kept is null || !_gateHeld)
+        {
+            throw new InvalidOperationException(
+                "A kept command was requested for a write transaction that has already ended or that runs on the " +
+                "caller's connection. Begin a new transaction with SqlDatabase.BeginWrite.");
+        }
+
+        return Kept.Command(sql, Inner);
     }
 
     public override IsolationLevel IsolationLevel => Inner.IsolationLevel;
@@ -48,22 +75,51 @@ internal sealed class SqliteWriteTransaction : DbTransaction, IWrappedTransactio
     protected override DbConnection? DbConnection => _connection;
 
     /// <summary>
-    /// Enters the gate and begins an IMMEDIATE transaction whose commit skips SQLite's fsync, because
-    /// <see cref="Commit"/> runs the shared one after it.
+    /// Enters the gate and begins an IMMEDIATE transaction on the caller's connection, whose commit skips SQLite's
+    /// fsync, because <see cref="Commit"/> runs the shared one after it.
     /// </summary>
+    /// <param name="connection">The connection to run on; it gets <c>synchronous = FULL</c> back at the end.</param>
+    /// <param name="gate">The gate of the database file.</param>
+    /// <param name="observers">The observers to call after a commit that numbered events.</param>
+    /// <param name="numbering">
+    /// The connection's prepared numbering statements, or null to prepare them for this commit only.
+    /// </param>
     public static SqliteWriteTransaction Begin(
-        SqliteConnection connection, SqliteWriteGate gate, IEventCommitObserver[] observers)
+        SqliteConnection connection, SqliteWriteGate gate, IEventCommitObserver[] observers,
+        SqliteEventNumbering? numbering = null)
     {
         gate.Enter();
         try
         {
             SetSynchronous(connection, "NORMAL");
-            return new SqliteWriteTransaction(
-                connection, connection.BeginTransaction(deferred: false), gate, observers);
+            var inner = connection.BeginTransaction(deferred: false);
+            return new SqliteWriteTransaction(connection, inner, gate, kept: null, numbering, observers);
         }
         catch
         {
             RestoreFullSync(connection);
+            gate.Exit();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Enters the gate and begins an IMMEDIATE transaction on the kept writer's connection, which keeps
+    /// <c>synchronous = NORMAL</c> because <see cref="Commit"/> runs the shared fsync after the commit.
+    /// </summary>
+    public static SqliteWriteTransaction Begin(
+        SqliteKeptWriter kept, SqliteWriteGate gate, IEventCommitObserver[] observers)
+    {
+        gate.Enter();
+        try
+        {
+            var connection = kept.Connect();
+            var inner = connection.BeginTransaction(deferred: false);
+            return new SqliteWriteTransaction(connection, inner, gate, kept, kept.Numbering, observers);
+        }
+        catch
+        {
+            kept.CloseIfNotClean(ended: false);
             gate.Exit();
             throw;
         }
@@ -75,8 +131,12 @@ internal sealed class SqliteWriteTransaction : DbTransaction, IWrappedTransactio
     /// </summary>
     public override void Commit()
     {
-        var tenants = SqlEventSequences.NumberPending(_connection, Inner, SqlEventSequences.Sqlite);
+        // Readers that callers left open end first, so no kept statement is still stepping after the transaction.
+        Kept?.ReleaseCommands();
+        var tenants = _eventAppended ? NumberEvents() : [];
+
         Inner.Commit();
+        _ended = true;
         ExitGate();
         _gate.WaitUntilDurable();
         EventCommitSignals.Signal(_observers, tenants);
@@ -84,7 +144,9 @@ internal sealed class SqliteWriteTransaction : DbTransaction, IWrappedTransactio
 
     public override void Rollback()
     {
+        Kept?.ReleaseCommands();
         Inner.Rollback();
+        _ended = true;
         ExitGate();
     }
 
@@ -92,12 +154,35 @@ internal sealed class SqliteWriteTransaction : DbTransaction, IWrappedTransactio
     {
         if (disposing)
         {
-            // Disposing an uncommitted transaction rolls it back, as SqliteTransaction does.
-            Inner.Dispose();
-            ExitGate();
+            try
+            {
+                if (_gateHeld)
+                {
+                    Kept?.ReleaseCommands();
+                }
+
+                // Disposing an uncommitted transaction rolls it back, as SqliteTransaction does.
+                Inner.Dispose();
+                _ended = true;
+            }
+            finally
+            {
+                ExitGate();
+            }
         }
 
         base.Dispose(disposing);
+    }
+
+    private List<long> NumberEvents()
+    {
+        if (_numbering is not null)
+        {
+            return _numbering.Number(Inner);
+        }
+
+        using var numbering = new SqliteEventNumbering(_connection);
+        return numbering.Number(Inner);
     }
 
     private void ExitGate()
@@ -108,12 +193,19 @@ internal sealed class SqliteWriteTransaction : DbTransaction, IWrappedTransactio
         }
 
         _gateHeld = false;
-
-        // A pooled connection returns with FULL, so writes outside this class, such as single statements in
-        // autocommit, keep waiting for their own fsync.
         try
         {
-            RestoreFullSync(_connection);
+            if (Kept is null)
+            {
+                // A pooled connection returns with FULL, so writes outside this class, such as single statements
+                // in autocommit, keep waiting for their own fsync.
+                RestoreFullSync(_connection);
+            }
+            else
+            {
+                // The next writer must find the kept connection outside any transaction, or on a new connection.
+                Kept.CloseIfNotClean(_ended);
+            }
         }
         finally
         {

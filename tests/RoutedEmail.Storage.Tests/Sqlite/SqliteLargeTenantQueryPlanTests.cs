@@ -46,6 +46,22 @@ public sealed class SqliteLargeTenantQueryPlanTests
     }
 
     [Fact]
+    public async Task MayOfferQuery_LargeTenant_SearchesPartialIndexes()
+    {
+        await using var database = TestDatabase.Create();
+        var tenantId = await SeedLargeTenantAsync(database);
+
+        var plan = ReadPlan(database, SqlRoutingStore.MayOfferQuery, tenantId);
+
+        // The bundled SQLite prints these steps as "SEARCH e EXISTS USING ...", so only the parts are matched.
+        Assert.Contains(plan, line => line.StartsWith("SEARCH e", StringComparison.Ordinal)
+            && line.Contains("USING COVERING INDEX routed_emails_waiting (tenant_id=?)", StringComparison.Ordinal));
+        Assert.Contains(plan, line => line.StartsWith("SEARCH a", StringComparison.Ordinal)
+            && line.Contains("USING COVERING INDEX agents_not_offline (tenant_id=?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, StartsWith("SCAN"));
+    }
+
+    [Fact]
     public async Task DueEmailsQuery_LargeTenant_StartsFromQueuesWithRule()
     {
         await using var database = TestDatabase.Create();
