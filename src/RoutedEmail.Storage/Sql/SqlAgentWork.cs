@@ -18,13 +18,19 @@ internal sealed partial class SqlAgentStore
         ORDER BY o.id
         """;
 
-    // The first state term repeats the predicate of the partial index routed_emails_held_by_agent, so SQLite reads
-    // the agent's open emails through it instead of every email the agent ever held.
-    private const string AcceptedEmailsQuery =
+    /// <summary>
+    /// The agent's accepted emails. The subquery repeats the predicate of the partial index
+    /// <c>routed_emails_held_by_agent</c> and needs no other column, so SQLite reads the agent's open emails from that
+    /// covering index. Written as one query over <c>routed_emails</c>, SQLite searched <c>routed_emails_by_agent</c>
+    /// instead, which lists every email the agent ever held, so each read grew with the agent's history.
+    /// </summary>
+    internal const string AcceptedEmailsQuery =
         $"""
         SELECT {EmailReader.Columns} FROM routed_emails e
-        WHERE e.tenant_id = @tenant AND e.agent_id = @agent AND e.state IN ('Offered', 'Active', 'Wrap')
-          AND e.state IN ('Active', 'Wrap')
+        WHERE e.id IN (
+            SELECT h.id FROM routed_emails h
+            WHERE h.tenant_id = @tenant AND h.agent_id = @agent AND h.state IN ('Offered', 'Active', 'Wrap')
+              AND h.state IN ('Active', 'Wrap'))
         ORDER BY e.id
         """;
 

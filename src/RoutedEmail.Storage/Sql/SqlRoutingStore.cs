@@ -154,18 +154,24 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
     }
 
     /// <summary>
+    /// The tenant's declines and expiries since <c>@since</c> of emails that wait again, read through
+    /// <c>offers_skipped_by_tenant</c> so that the routing step does not read the tenant's whole offer history.
+    /// </summary>
+    internal const string SkipsQuery =
+        """
+        SELECT o.email_id, o.agent_id FROM offers o JOIN routed_emails e ON e.id = o.email_id
+        WHERE o.tenant_id = @tenant AND o.state IN ('Declined', 'Expired') AND o.closed_at > @since
+          AND e.state = 'Queued'
+        """;
+
+    /// <summary>
     /// Reads the agents each waiting email skips: those who declined it, or let its offer expire, after
     /// <paramref name="skippedSince"/>.
     /// </summary>
     private static Dictionary<long, HashSet<string>> ReadSkips(
         DbConnection connection, DbTransaction transaction, long tenantId, DateTimeOffset skippedSince)
     {
-        using var command = connection.Command(
-            """
-            SELECT o.email_id, o.agent_id FROM offers o JOIN routed_emails e ON e.id = o.email_id
-            WHERE o.tenant_id = @tenant AND o.state IN ('Declined', 'Expired') AND o.closed_at > @since
-              AND e.state = 'Queued'
-            """, transaction);
+        using var command = connection.Command(SkipsQuery, transaction);
         command.With("@tenant", tenantId).With("@since", skippedSince.ToStored());
         using var reader = command.ExecuteReader();
         var skips = new Dictionary<long, HashSet<string>>();

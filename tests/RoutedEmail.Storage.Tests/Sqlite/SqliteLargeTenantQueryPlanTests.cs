@@ -173,21 +173,6 @@ public sealed class SqliteLargeTenantQueryPlanTests
         return tenantId;
     }
 
-    /// <summary>Returns the detail column of <c>EXPLAIN QUERY PLAN</c> for the query, one line per plan step.</summary>
-    private static List<string> ReadPlan(TestDatabase database, string sql, long tenantId)
-    {
-        using var connection = database.Database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        command.Parameters.AddWithValue("@tenant", tenantId);
-        command.Parameters.AddWithValue("@now", database.Time.GetUtcNow().ToUnixTimeMilliseconds());
-        using var reader = command.ExecuteReader();
-        var plan = new List<string>();
-        while (reader.Read())
-        {
-            plan.Add(reader.GetString(3));
-        }
-
-        return plan;
-    }
+    private static List<string> ReadPlan(TestDatabase database, string sql, long tenantId) =>
+        database.ReadPlan(sql, ("@tenant", tenantId), ("@now", database.Time.GetUtcNow().ToUnixTimeMilliseconds()));
 }

@@ -186,6 +186,21 @@ internal sealed class TestDatabase : IAsyncDisposable
         command.ExecuteNonQuery();
     }
 
+    /// <summary>Returns the detail column of <c>EXPLAIN QUERY PLAN</c> for the query, one line per plan step.</summary>
+    public List<string> ReadPlan(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var connection = Database.Open();
+        using var command = CreateCommand(connection, "EXPLAIN QUERY PLAN " + sql, parameters);
+        using var reader = command.ExecuteReader();
+        var plan = new List<string>();
+        while (reader.Read())
+        {
+            plan.Add(reader.GetString(3));
+        }
+
+        return plan;
+    }
+
     private static SqliteCommand CreateCommand(
         SqliteConnection connection, string sql, (string Name, object? Value)[] parameters)
     {
