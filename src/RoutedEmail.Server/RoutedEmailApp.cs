@@ -39,7 +39,7 @@ public static class RoutedEmailApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        ThreadPoolFloor.Apply(builder.Configuration);
+        ThreadPoolFloor.Apply();
         AddServices(builder);
         configure?.Invoke(builder);
 

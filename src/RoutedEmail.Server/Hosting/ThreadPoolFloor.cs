@@ -1,36 +1,26 @@
-using RoutedEmail.Storage;
-
 namespace RoutedEmail.Server.Hosting;
 
-/// <summary>Raises the thread pool's minimum worker threads for the PostgreSQL store.</summary>
+/// <summary>Raises the thread pool's minimum worker threads, because the stores call the database synchronously.</summary>
 internal static class ThreadPoolFloor
 {
     /// <summary>
-    /// The minimum number of worker threads with PostgreSQL. The stores call the database synchronously, so each
-    /// request holds a thread while it waits for the network or for a pooled connection. On a 2-core machine the
-    /// pool starts with 2 threads and adds about one per half second, so a burst of concurrent requests stalled for
-    /// seconds and some timed out. 64 lets every connection of the default pool of 25 be in use while as many
-    /// requests again wait for one.
+    /// The minimum number of worker threads. Each store call blocks its thread while it waits: on PostgreSQL for the
+    /// network or a pooled connection, on SQLite for the write gate and the shared fsync. On a 2-core machine the
+    /// pool starts with 2 threads and adds about one per half second when they are all blocked. Without the floor, a
+    /// burst of concurrent requests on PostgreSQL stalled for seconds, and on SQLite a steady 50 emails/s with 32 hub
+    /// agents had an ingest p99 of 330 to 820 ms, against 4 to 9 ms with it. 64 lets every connection of
+    /// PostgreSQL's default pool of 25 be in use while as many requests again wait for one.
     /// </summary>
-    public const int PostgresMinWorkerThreads = 64;
+    public const int MinWorkerThreads = 64;
 
-    /// <summary>
-    /// Raises the minimum when <c>Storage:Provider</c> is <c>Postgres</c>. SQLite reads a local file, so its calls
-    /// return quickly enough without it.
-    /// </summary>
-    public static void Apply(IConfiguration configuration)
+    /// <summary>Raises the minimum to <see cref="MinWorkerThreads"/> unless it is higher already.</summary>
+    public static void Apply()
     {
         // TODO: make the stores asynchronous, which makes this floor unnecessary.
-        var provider = configuration[$"{StorageOptions.SectionName}:{nameof(StorageOptions.Provider)}"];
-        if (!string.Equals(provider, "Postgres", StringComparison.OrdinalIgnoreCase))
-        {
-            return;
-        }
-
         ThreadPool.GetMinThreads(out var workerThreads, out var completionPortThreads);
-        if (workerThreads < PostgresMinWorkerThreads)
+        if (workerThreads < MinWorkerThreads)
         {
-            ThreadPool.SetMinThreads(PostgresMinWorkerThreads, completionPortThreads);
+            ThreadPool.SetMinThreads(MinWorkerThreads, completionPortThreads);
         }
     }
 }
