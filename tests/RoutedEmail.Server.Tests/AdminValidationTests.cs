@@ -6,6 +6,7 @@ using RoutedEmail.Server.Tests.Infrastructure;
 namespace RoutedEmail.Server.Tests;
 
 /// <summary>Admin input that looked valid to a lenient reader but would mislead or deceive.</summary>
+[Trait(TestStore.Trait, TestStore.Independent)]
 public sealed class AdminValidationTests
 {
     private static readonly string[] RepeatedGroups = ["Sales", "Sales"];

@@ -11,6 +11,7 @@ namespace RoutedEmail.Server.Tests;
 /// server, so the hub's contract is checked with the JavaScript client that browsers and CRM plugins use. Needs
 /// Node.js on PATH and <c>npm ci --prefix tests/js</c>, which <c>scripts/test</c> runs first.
 /// </summary>
+[Trait(TestStore.Trait, TestStore.Independent)]
 public sealed class HubJavaScriptClientTests
 {
     private static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(30);

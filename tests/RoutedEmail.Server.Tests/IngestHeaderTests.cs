@@ -17,6 +17,7 @@ public sealed class IngestHeaderTests
     private const string ApiKeyHeader = "X-sc-company-api-key";
 
     [Fact]
+    [Trait(TestStore.Trait, TestStore.Independent)]
     public async Task Headers_LowercaseNames_Accepted()
     {
         await using var server = await TestServer.StartAsync();
@@ -43,6 +44,7 @@ public sealed class IngestHeaderTests
     [InlineData(CompanyHeader)]
     [InlineData(EnvironmentHeader)]
     [InlineData(RegionHeader)]
+    [Trait(TestStore.Trait, TestStore.Independent)]
     public async Task Headers_Missing_Returns400(string header)
     {
         await using var server = await TestServer.StartAsync();
@@ -60,6 +62,7 @@ public sealed class IngestHeaderTests
     [Theory]
     [InlineData(CompanyHeader)]
     [InlineData(ApiKeyHeader)]
+    [Trait(TestStore.Trait, TestStore.Independent)]
     public async Task Headers_Overlong_Returns400WithoutValue(string header)
     {
         await using var server = await TestServer.StartAsync();
@@ -77,6 +80,7 @@ public sealed class IngestHeaderTests
     }
 
     [Fact]
+    [Trait(TestStore.Trait, TestStore.Independent)]
     public async Task Headers_MissingApiKey_Returns401()
     {
         await using var server = await TestServer.StartAsync();
@@ -91,6 +95,7 @@ public sealed class IngestHeaderTests
     }
 
     [Fact]
+    [Trait(TestStore.Trait, TestStore.Independent)]
     public async Task Headers_NearMissKey_Returns401WithoutEitherKey()
     {
         await using var server = await TestServer.StartAsync();
@@ -110,6 +115,7 @@ public sealed class IngestHeaderTests
     }
 
     [Fact]
+    [Trait(TestStore.Trait, TestStore.Independent)]
     public async Task Headers_UnknownTenant_SameMessageAsWrongKey()
     {
         await using var server = await TestServer.StartAsync();
@@ -130,6 +136,7 @@ public sealed class IngestHeaderTests
     }
 
     [Fact]
+    [Trait(TestStore.Trait, TestStore.Independent)]
     public async Task Headers_RegionMismatch_Returns400()
     {
         await using var server = await TestServer.StartAsync();
@@ -146,6 +153,7 @@ public sealed class IngestHeaderTests
     }
 
     [Fact]
+    [Trait(TestStore.Trait, TestStore.Independent)]
     public async Task Headers_WrongPlatformCode_Returns400()
     {
         await using var server = await TestServer.StartAsync();
@@ -166,6 +174,7 @@ public sealed class IngestHeaderTests
     [InlineData(EnvironmentHeader)]
     [InlineData(RegionHeader)]
     [InlineData(ApiKeyHeader)]
+    [Trait(TestStore.Trait, TestStore.Independent)]
     public async Task Headers_SentTwice_Returns400(string header)
     {
         await using var server = await TestServer.StartAsync();

@@ -11,6 +11,7 @@ namespace RoutedEmail.Server.Tests;
 /// Every class of bad ingest input is rejected with a 4xx status in the ingest error shape, with a message that names
 /// the item and field, and nothing of the batch is queued. Item 0 of each batch is valid, so a partial write would show up as a queued email.
 /// </summary>
+[Trait(TestStore.Trait, TestStore.Independent)]
 public sealed class IngestRejectionTests
 {
     private const string ValidEntity = "entity-0";

@@ -9,6 +9,7 @@ namespace RoutedEmail.Server.Tests;
 /// The OTLP exporter on both transports, aimed at a collector stand-in that the test runs on a loopback port, with
 /// the extra header of <c>Telemetry:Otlp:Headers</c>.
 /// </summary>
+[Trait(TestStore.Trait, TestStore.Independent)]
 public sealed class OtlpExportTests
 {
     private const string HeaderName = "x-collector-token";

@@ -3,6 +3,7 @@ using RoutedEmail.Server.Tests.Infrastructure;
 
 namespace RoutedEmail.Server.Tests;
 
+[Trait(TestStore.Trait, TestStore.Independent)]
 public sealed class StartupSettingsTests
 {
     [Theory]

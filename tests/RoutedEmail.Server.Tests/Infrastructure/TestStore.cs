@@ -19,6 +19,16 @@ public static class TestStore
     /// <summary>The environment variable that selects the store.</summary>
     public const string Variable = "ROUTED_EMAIL_TEST_STORE";
 
+    /// <summary>
+    /// The name of the trait that marks a test whose outcome cannot depend on the store, such as input rejected
+    /// before any read or write, or code that runs without a server. Its value is <see cref="Independent"/>. The
+    /// test command's PostgreSQL pass skips such tests, because they ran in the SQLite pass.
+    /// </summary>
+    public const string Trait = "Store";
+
+    /// <summary>The value of <see cref="Trait"/> on a test that does not depend on the store.</summary>
+    public const string Independent = "Independent";
+
     private static readonly ConcurrentDictionary<string, string> Databases = new(StringComparer.Ordinal);
     private static readonly SemaphoreSlim ClusterLock = new(1, 1);
     private static PostgresCluster? _cluster;

@@ -8,6 +8,7 @@ namespace RoutedEmail.Server.Tests.Keys;
 /// Invalid publishing settings get a validation problem naming the field, before any call to AWS. The server points
 /// at a loopback port where nothing listens, so a test that reached AWS would fail rather than call a real endpoint.
 /// </summary>
+[Trait(TestStore.Trait, TestStore.Independent)]
 public sealed class KeyPublishingValidationTests
 {
     private static readonly Dictionary<string, string> NoAws =

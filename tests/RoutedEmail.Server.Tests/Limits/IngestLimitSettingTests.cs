@@ -11,6 +11,7 @@ namespace RoutedEmail.Server.Tests.Limits;
 /// The ingest, connection and body size limits are settings: a lowered limit rejects what the default accepts, with a message
 /// that names the setting, and queues nothing.
 /// </summary>
+[Trait(TestStore.Trait, TestStore.Independent)]
 public sealed class IngestLimitSettingTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using RoutedEmail.Server.Tests.Infrastructure;
 namespace RoutedEmail.Server.Tests.Security;
 
 /// <summary>The OpenAPI document lists every public route that the service maps, and no other.</summary>
+[Trait(TestStore.Trait, TestStore.Independent)]
 public sealed partial class OpenApiInventoryTests
 {
     /// <summary>

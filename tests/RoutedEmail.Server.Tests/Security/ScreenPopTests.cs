@@ -9,6 +9,7 @@ namespace RoutedEmail.Server.Tests.Security;
 /// Screen-pop URLs are opened by the agent's browser, so a template allows only http and https, and a value sent by
 /// the CRM stays inside the path segment or query value that its placeholder stands in.
 /// </summary>
+[Trait(TestStore.Trait, TestStore.Independent)]
 public sealed class ScreenPopTests
 {
     private const string Template = "https://crm.example.com/case/{Case}/view?customer={Case}&x=1#{Case}";

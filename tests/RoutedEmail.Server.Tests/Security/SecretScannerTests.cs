@@ -3,6 +3,7 @@ using RoutedEmail.Server.Tests.Infrastructure;
 namespace RoutedEmail.Server.Tests.Security;
 
 /// <summary>The scanner behind the suite's log scan finds what it must, so a passing scan means something.</summary>
+[Trait(TestStore.Trait, TestStore.Independent)]
 public sealed class SecretScannerTests
 {
     private const string Key = "k3y-0123456789abcdefghij";

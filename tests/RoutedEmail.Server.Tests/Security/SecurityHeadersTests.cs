@@ -5,6 +5,7 @@ using RoutedEmail.Server.Tests.Infrastructure;
 namespace RoutedEmail.Server.Tests.Security;
 
 /// <summary>Browser security headers on every kind of response, and the host and HTTPS settings.</summary>
+[Trait(TestStore.Trait, TestStore.Independent)]
 public sealed class SecurityHeadersTests
 {
     private static readonly Dictionary<string, string> BehindLoopbackProxy = new()

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RoutedEmail.Server.Tests.Infrastructure;
 
 namespace RoutedEmail.Server.Tests.Soak;
 
@@ -7,6 +8,7 @@ namespace RoutedEmail.Server.Tests.Soak;
 /// something: a steady leak of memory, descriptors or threads, a database that outgrows its emails, a large WAL and
 /// a slow later window.
 /// </summary>
+[Trait(TestStore.Trait, TestStore.Independent)]
 public sealed class SoakChecksTests
 {
     private const long MiB = 1 << 20;

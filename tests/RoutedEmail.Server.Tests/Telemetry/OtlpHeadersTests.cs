@@ -1,4 +1,5 @@
 using RoutedEmail.Server.Telemetry;
+using RoutedEmail.Server.Tests.Infrastructure;
 
 namespace RoutedEmail.Server.Tests.Telemetry;
 
@@ -6,6 +7,7 @@ namespace RoutedEmail.Server.Tests.Telemetry;
 /// The check of <c>Telemetry:Otlp:Headers</c> at start: the OTLP header format, and messages that name the entry
 /// without repeating a value, because values carry collector tokens.
 /// </summary>
+[Trait(TestStore.Trait, TestStore.Independent)]
 public sealed class OtlpHeadersTests
 {
     private const string Token = "c2VjcmV0LXRva2Vu";

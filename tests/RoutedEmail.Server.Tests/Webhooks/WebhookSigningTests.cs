@@ -2,10 +2,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using RoutedEmail.Server.Webhooks;
 using StandardWebhooks;
+using RoutedEmail.Server.Tests.Infrastructure;
 
 namespace RoutedEmail.Server.Tests.Webhooks;
 
 /// <summary>Secrets, signatures and retry waits, checked without a server.</summary>
+[Trait(TestStore.Trait, TestStore.Independent)]
 public sealed class WebhookSigningTests
 {
     [Fact]

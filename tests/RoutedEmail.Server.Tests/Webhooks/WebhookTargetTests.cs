@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using RoutedEmail.Server.Webhooks;
+using RoutedEmail.Server.Tests.Infrastructure;
 
 namespace RoutedEmail.Server.Tests.Webhooks;
 
@@ -10,6 +11,7 @@ namespace RoutedEmail.Server.Tests.Webhooks;
 /// The target rules at delivery time. Rejected addresses are checked before any connection, so these tests pass
 /// a connect function that records its calls and never opens a socket to them.
 /// </summary>
+[Trait(TestStore.Trait, TestStore.Independent)]
 public sealed class WebhookTargetTests
 {
     private static readonly IOptions<WebhookOptions> LoopbackOnly =
