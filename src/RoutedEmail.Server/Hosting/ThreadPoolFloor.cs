@@ -7,9 +7,8 @@ internal static class ThreadPoolFloor
     /// The minimum number of worker threads. Each store call blocks its thread while it waits: on PostgreSQL for the
     /// network or a pooled connection, on SQLite for the write gate and the shared fsync. On a 2-core machine the
     /// pool starts with 2 threads and adds about one per half second when they are all blocked. Without the floor, a
-    /// burst of concurrent requests on PostgreSQL stalled for seconds, and on SQLite a steady 50 emails/s with 32 hub
-    /// agents had an ingest p99 of 330 to 820 ms, against 4 to 9 ms with it. 64 lets every connection of
-    /// PostgreSQL's default pool of 25 be in use while as many requests again wait for one.
+    /// burst of concurrent requests on PostgreSQL stalled for seconds. 64 lets every connection of PostgreSQL's
+    /// default pool of 25 be in use while as many requests again wait for one.
     /// </summary>
     public const int MinWorkerThreads = 64;
 
