@@ -39,7 +39,7 @@ public static class RoutedEmailApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        ThreadPoolFloor.Apply();
+        ThreadPoolFloor.Apply(builder.Configuration);
         AddServices(builder);
         configure?.Invoke(builder);
 

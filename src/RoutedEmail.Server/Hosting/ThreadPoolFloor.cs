@@ -1,25 +1,37 @@
+using RoutedEmail.Storage;
+
 namespace RoutedEmail.Server.Hosting;
 
-/// <summary>Raises the thread pool's minimum worker threads, because the stores call the database synchronously.</summary>
+/// <summary>Raises the thread pool's minimum worker threads for the PostgreSQL store.</summary>
 internal static class ThreadPoolFloor
 {
     /// <summary>
-    /// The minimum number of worker threads. Each store call blocks its thread while it waits: on PostgreSQL for the
-    /// network or a pooled connection, on SQLite for the write gate and the shared fsync. On a 2-core machine the
-    /// pool starts with 2 threads and adds about one per half second when they are all blocked. Without the floor, a
-    /// burst of concurrent requests on PostgreSQL stalled for seconds. 64 lets every connection of PostgreSQL's
-    /// default pool of 25 be in use while as many requests again wait for one.
+    /// The minimum number of worker threads with PostgreSQL. The stores call the database synchronously, so each
+    /// request holds a thread while it waits for the network or for a pooled connection. On a 2-core machine the
+    /// pool starts with 2 threads and adds about one per half second, so a burst of concurrent requests stalled for
+    /// seconds and some timed out. 64 lets every connection of the default pool of 25 be in use while as many
+    /// requests again wait for one.
     /// </summary>
-    public const int MinWorkerThreads = 64;
+    public const int PostgresMinWorkerThreads = 64;
 
-    /// <summary>Raises the minimum to <see cref="MinWorkerThreads"/> unless it is higher already.</summary>
-    public static void Apply()
+    /// <summary>
+    /// Raises the minimum when <c>Storage:Provider</c> is <c>Postgres</c>. SQLite reads a local file, so its calls
+    /// return quickly enough without it. With the floor on SQLite too, one quick benchmark run each measured 10 %
+    /// fewer one-item ingest requests per second and a routing latency p50 of 7.3 ms instead of 3.8 ms.
+    /// </summary>
+    public static void Apply(IConfiguration configuration)
     {
         // TODO: make the stores asynchronous, which makes this floor unnecessary.
-        ThreadPool.GetMinThreads(out var workerThreads, out var completionPortThreads);
-        if (workerThreads < MinWorkerThreads)
+        var provider = configuration[$"{StorageOptions.SectionName}:{nameof(StorageOptions.Provider)}"];
+        if (!string.Equals(provider, "Postgres", StringComparison.OrdinalIgnoreCase))
         {
-            ThreadPool.SetMinThreads(MinWorkerThreads, completionPortThreads);
+            return;
+        }
+
+        ThreadPool.GetMinThreads(out var workerThreads, out var completionPortThreads);
+        if (workerThreads < PostgresMinWorkerThreads)
+        {
+            ThreadPool.SetMinThreads(PostgresMinWorkerThreads, completionPortThreads);
         }
     }
 }

@@ -1,4 +1,3 @@
-using RoutedEmail.Server.Hosting;
 using RoutedEmail.Server.Tests.Crash;
 using RoutedEmail.Server.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -21,12 +20,6 @@ public sealed class SoakTests(ITestOutputHelper output)
     [SoakFact]
     public async Task Soak_SteadyTraffic_ResourcesStayFlat()
     {
-        // The test runner blocks two pool threads of this process for the whole run, its message loop and its
-        // wait for the assembly. On 2 cores that is every thread the pool starts with, so without a floor the
-        // harness's requests and hub callbacks waited for new threads, one about every half second, and that wait
-        // counted as the server's latency: an ingest p99 of 300 to 800 ms. An in-process server of another test
-        // sets the same floor, so only a soak run on its own needs this.
-        ThreadPoolFloor.Apply();
         var settings = SoakSettings.FromEnvironment();
         var store = TestStore.IsPostgres ? "PostgreSQL" : "SQLite";
         var dataDirectory = Directory.CreateTempSubdirectory("routed-email-soak-").FullName;
