@@ -22,8 +22,8 @@ public sealed class SuiteTestFramework : XunitTestFramework
     /// <summary>
     /// The minimum worker threads of the test process. The test runner blocks two pool threads for the whole run,
     /// its message loop and its wait for the assembly, and on 2 cores those are all the threads the pool starts
-    /// with. New ones then come about every half second, so the soak's requests and hub callbacks waited for them,
-    /// and the soak counted that wait as the server's latency: an ingest p99 of 300 to 800 ms instead of 5 to 7 ms.
+    /// with. New ones then come about every half second, and the soak's requests and hub callbacks waited for them.
+    /// The soak counted that wait as the server's latency: an ingest p99 of 300 to 800 ms instead of 5 to 7 ms.
     /// </summary>
     public const int MinWorkerThreads = 64;
 
