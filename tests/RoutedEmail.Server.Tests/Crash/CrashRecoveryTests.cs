@@ -226,7 +226,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
             ? value
             : throw new InvalidOperationException(
-                $"Environment variable {variable} is \"{text}\"; it must be a positive integer. " +
-                "Unset it for the default.");
+                $"Environment variable {variable} is \"{text}\", which is not a whole number from 1 to " +
+                $"{int.MaxValue}. Set it to one, or unset it for the default.");
     }
 }

@@ -29,8 +29,9 @@ internal static class SoakChecks
         if (warmup.Count == 0 || later.Count < 2)
         {
             checks.Add(new SoakCheck("enough samples", false, true,
-                $"{later.Count} samples after the {SoakThresholds.Warmup.TotalSeconds:F0} s warm-up; the trend " +
-                "checks need at least 2. Run longer or sample more often."));
+                $"{later.Count} samples after the {SoakThresholds.Warmup.TotalSeconds:F0} s warm-up, and the trend " +
+                "checks need at least 2. Run for at least 2 minutes, with a sample interval of at most half " +
+                "of the time after the warm-up"));
             return checks;
         }
 
