@@ -26,6 +26,7 @@ internal sealed class SqliteWriteTransaction : DbTransaction, IWrappedTransactio
     private bool _gateHeld = true;
     private bool _ended;
     private bool _eventAppended;
+    private List<long>? _numberedTenants;
 
     private SqliteWriteTransaction(
         SqliteConnection connection, SqliteTransaction inner, SqliteWriteGate gate, SqliteKeptWriter? kept,
@@ -50,6 +51,19 @@ internal sealed class SqliteWriteTransaction : DbTransaction, IWrappedTransactio
     // Events are appended through SqlCommands.AppendEvent, or by the ingest writer, which marks its group
     // transaction itself. A commit without a mark runs no numbering statement.
     void IWrappedTransaction.MarkEventAppended() => _eventAppended = true;
+
+    /// <summary>
+    /// Records that the transaction appended events of the tenant and numbered them itself, so the commit notifies
+    /// the observers of the tenant without running the numbering statements for it.
+    /// </summary>
+    public void MarkEventsNumbered(long tenantId)
+    {
+        _numberedTenants ??= [];
+        if (!_numberedTenants.Contains(tenantId))
+        {
+            _numberedTenants.Add(tenantId);
+        }
+    }
 
     /// <summary>
     /// Returns a command for the SQL text on the kept writer's connection, which only this transaction may use
@@ -134,6 +148,13 @@ internal sealed class SqliteWriteTransaction : DbTransaction, IWrappedTransactio
         // Readers that callers left open end first, so no kept statement is still stepping after the transaction.
         Kept?.ReleaseCommands();
         var tenants = _eventAppended ? NumberEvents() : [];
+        foreach (var tenant in _numberedTenants ?? [])
+        {
+            if (!tenants.Contains(tenant))
+            {
+                tenants.Add(tenant);
+            }
+        }
 
         Inner.Commit();
         _ended = true;

@@ -273,6 +273,35 @@ public sealed class SqliteIngestWriterTests
     }
 
     [Fact]
+    public async Task AppendAsync_RolledBackBatchInGroup_LeavesNoSequenceGap()
+    {
+        await using var database = TestDatabase.Create();
+        var tenantId = await database.CreateTenantAsync();
+        var broken = TestDatabase.Email("broken-2") with { Subject = null! };
+        Task<int> before, failing, after;
+
+        // The writer numbers each event as it inserts it. The broken batch numbers its first event before its
+        // second insert fails, so the batch after it must take that number again.
+        using (database.HoldWriteLock())
+        {
+            before = database.AppendAsync(tenantId, TestDatabase.Email("before-1"), TestDatabase.Email("before-2"));
+            failing = database.AppendAsync(tenantId, TestDatabase.Email("broken-1"), broken);
+            after = database.AppendAsync(tenantId, TestDatabase.Email("after"));
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+
+        await Assert.ThrowsAsync<SqliteException>(() => failing);
+        Assert.Equal(2, await before);
+        Assert.Equal(1, await after);
+        Assert.Equal(1, await database.AppendAsync(tenantId, TestDatabase.Email("next-group")));
+
+        SqliteEventSequenceTests.AssertGapFree(ReadSequences(database, tenantId));
+        Assert.Equal(4, database.QueryLong(
+            "SELECT last_sequence FROM event_sequences WHERE tenant_id = $t", ("$t", tenantId)));
+        Assert.Equal(4, database.QueryLong("SELECT COUNT(DISTINCT public_id) FROM events"));
+    }
+
+    [Fact]
     public async Task AppendAsync_AfterFailedBatch_AcceptsRetry()
     {
         await using var database = TestDatabase.Create();
@@ -323,5 +352,21 @@ public sealed class SqliteIngestWriterTests
         await Assert.ThrowsAnyAsync<InvalidOperationException>(
             () => database.AppendAsync(tenantId, TestDatabase.Email("entity-1")));
         Assert.Equal(0, database.QueryLong("SELECT COUNT(*) FROM routed_emails"));
+    }
+
+    private static List<long> ReadSequences(TestDatabase database, long tenantId)
+    {
+        using var connection = database.Database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sequence FROM events WHERE tenant_id = $tenant ORDER BY id";
+        command.Parameters.AddWithValue("$tenant", tenantId);
+        using var reader = command.ExecuteReader();
+        var sequences = new List<long>();
+        while (reader.Read())
+        {
+            sequences.Add(reader.GetInt64(0));
+        }
+
+        return sequences;
     }
 }
