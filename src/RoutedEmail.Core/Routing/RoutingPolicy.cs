@@ -91,22 +91,23 @@ public static class RoutingPolicy
         ArgumentNullException.ThrowIfNull(waiting);
         QueueHead? servedHead = null;
         RoutableAgent? chosen = null;
-        foreach (var agent in agents)
+        var chosenRank = 0;
+
+        // A routing step calls this once per offer, with every routable agent, so the loop allocates nothing.
+        for (var index = 0; index < agents.Count; index++)
         {
-            if (agent.FreeSlots <= 0 || FindTarget(agent, waiting) is not { } target)
+            var agent = agents[index];
+            if (agent.FreeSlots <= 0 || FindTarget(agent, waiting, out var rank) is not { } target)
             {
                 continue;
             }
 
             var order = servedHead is null ? -1 : CompareInQueueOrder(target, servedHead);
-            if (order < 0)
+            if (order < 0 || (order == 0 && CompareAgents(rank, agent, chosenRank, chosen!) < 0))
             {
                 servedHead = target;
                 chosen = agent;
-            }
-            else if (order == 0 && CompareAgentsFor(target.Queue, agent, chosen!) < 0)
-            {
-                chosen = agent;
+                chosenRank = rank;
             }
         }
 
@@ -144,32 +145,73 @@ public static class RoutingPolicy
         return byAge != 0 ? byAge : first.EmailId.CompareTo(second.EmailId);
     }
 
+    /// <summary>
+    /// Finds the first email that the agent may take from its best-ranked queue with such an email, and that
+    /// queue's rank for the agent.
+    /// </summary>
     private static QueueHead? FindTarget(
-        RoutableAgent agent, IReadOnlyDictionary<string, IReadOnlyList<QueueHead>> waiting)
+        RoutableAgent agent, IReadOnlyDictionary<string, IReadOnlyList<QueueHead>> waiting, out int targetRank)
     {
         QueueHead? target = null;
-        var targetRank = int.MaxValue;
-        foreach (var (queue, rank) in agent.Ranks)
+        targetRank = int.MaxValue;
+        if (agent.Ranks is Dictionary<string, int> ranks)
         {
-            if (!waiting.TryGetValue(queue, out var emails)
-                || emails.FirstOrDefault(email => email.Admits(agent.AgentId)) is not { } head)
+            // The stores pass a Dictionary, whose enumerator is a struct, because the interface's enumerator is allocated.
+            foreach (var (queue, rank) in ranks)
             {
-                continue;
+                Consider(agent.AgentId, queue, rank, waiting, ref target, ref targetRank);
             }
-
-            if (rank < targetRank || (rank == targetRank && CompareInQueueOrder(head, target!) < 0))
+        }
+        else
+        {
+            foreach (var (queue, rank) in agent.Ranks)
             {
-                target = head;
-                targetRank = rank;
+                Consider(agent.AgentId, queue, rank, waiting, ref target, ref targetRank);
             }
         }
 
         return target;
     }
 
-    private static int CompareAgentsFor(string queue, RoutableAgent first, RoutableAgent second)
+    private static void Consider(
+        string agentId, string queue, int rank, IReadOnlyDictionary<string, IReadOnlyList<QueueHead>> waiting,
+        ref QueueHead? target, ref int targetRank)
     {
-        var byRank = first.Ranks[queue].CompareTo(second.Ranks[queue]);
+        if (rank > targetRank
+            || !waiting.TryGetValue(queue, out var emails)
+            || FirstAdmitted(emails, agentId) is not { } head)
+        {
+            return;
+        }
+
+        if (rank < targetRank || CompareInQueueOrder(head, target!) < 0)
+        {
+            target = head;
+            targetRank = rank;
+        }
+    }
+
+    private static QueueHead? FirstAdmitted(IReadOnlyList<QueueHead> emails, string agentId)
+    {
+        for (var index = 0; index < emails.Count; index++)
+        {
+            var email = emails[index];
+            if (email.ExcludedAgentIds.Count == 0 || email.Admits(agentId))
+            {
+                return email;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Compares two agents that target the same email: better rank for its queue, then fewer emails, then idle
+    /// longer, then lower agent id in ordinal order.
+    /// </summary>
+    private static int CompareAgents(int firstRank, RoutableAgent first, int secondRank, RoutableAgent second)
+    {
+        var byRank = firstRank.CompareTo(secondRank);
         if (byRank != 0)
         {
             return byRank;

@@ -9,7 +9,7 @@ namespace RoutedEmail.Storage.Sqlite;
 /// <para>
 /// SQLite has one writer at a time. Without this gate, a writer that finds the file locked sleeps in SQLite's busy
 /// handler, for up to 100 ms per attempt, although the lock may be free again after a few microseconds. Here
-/// writers wait in turn on a semaphore, and the busy timeout remains only for other processes on the same file.
+/// writers wait in turn on a monitor, and the busy timeout remains only for other processes on the same file.
 /// </para>
 /// <para>
 /// Write transactions commit with <c>synchronous = NORMAL</c>, which writes the commit to the write-ahead log
@@ -21,17 +21,18 @@ namespace RoutedEmail.Storage.Sqlite;
 /// because the log's pages are then in the kernel's page cache.
 /// </para>
 /// </remarks>
-// A SemaphoreSlim needs disposing only once its AvailableWaitHandle was used, which this class never does, and the
-// gate lives as long as its database.
-#pragma warning disable CA1001
 internal sealed class SqliteWriteGate(string databasePath, TimeSpan enterTimeout)
-#pragma warning restore CA1001
 {
     // A writer that waits this long is stuck, for example in a nested write on the same thread. It fails with a
     // message instead of waiting forever, as it would with SQLite's own busy timeout.
     private static readonly TimeSpan DefaultEnterTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly SemaphoreSlim _writer = new(1, 1);
+    // The writer's turn: a flag under a monitor rather than a SemaphoreSlim, because SemaphoreSlim.Wait spins with
+    // sched_yield before it blocks. In a perf profile of the routing latency benchmark (2,000 hub agents, 2 cores),
+    // that spinning took 8% of the server's CPU samples, although each transaction keeps the gate for well under a
+    // millisecond.
+    private readonly object _turnLock = new();
+    private bool _turnTaken;
     private readonly string _walPath = databasePath + "-wal";
     private readonly object _syncLock = new();
     private long _committed;
@@ -48,16 +49,34 @@ internal sealed class SqliteWriteGate(string databasePath, TimeSpan enterTimeout
     /// <exception cref="TimeoutException">Another write transaction held the gate for the whole timeout.</exception>
     public void Enter()
     {
-        if (!_writer.Wait(enterTimeout))
+        var deadline = Environment.TickCount64 + (long)enterTimeout.TotalMilliseconds;
+        lock (_turnLock)
         {
-            throw new TimeoutException(
-                $"Waited {enterTimeout.TotalSeconds} seconds for another write transaction on {databasePath} to " +
-                "finish. A write transaction runs too long, or one was begun inside another on the same thread.");
+            while (_turnTaken)
+            {
+                var remaining = deadline - Environment.TickCount64;
+                if (remaining <= 0 || !Monitor.Wait(_turnLock, TimeSpan.FromMilliseconds(remaining)))
+                {
+                    throw new TimeoutException(
+                        $"Waited {enterTimeout.TotalSeconds} seconds for another write transaction on " +
+                        $"{databasePath} to finish. A write transaction runs too long, or one was begun inside " +
+                        "another on the same thread.");
+                }
+            }
+
+            _turnTaken = true;
         }
     }
 
-    /// <summary>Ends this process's turn to write, after a commit or a rollback.</summary>
-    public void Exit() => _writer.Release();
+    /// <summary>Ends this process's turn to write, after a commit or a rollback, and wakes one waiting writer.</summary>
+    public void Exit()
+    {
+        lock (_turnLock)
+        {
+            _turnTaken = false;
+            Monitor.Pulse(_turnLock);
+        }
+    }
 
     /// <summary>
     /// Returns once a commit that has already returned is on disk: the caller either waits for an fsync of the

@@ -169,6 +169,24 @@ public sealed class RoutingPolicyTests
         Assert.Equal(1, RoutingPolicy.ChooseNext(agents, waiting)!.Value.Email.EmailId);
     }
 
+    [Fact]
+    public void ChooseNext_EmailInOverflowQueue_ChoiceNamesWinnersQueue()
+    {
+        // An escalated email waits in its own queue and in an overflow queue. Agents who target it through
+        // different queues tie on the email, and the winner's choice must name the queue that it serves.
+        var agents = new[]
+        {
+            Agent("ana", ("Parts", 1)),
+            Agent("bob", ("Overflow", 1)) with { IdleSince = T0.AddMinutes(-5) },
+        };
+        var waiting = Waiting(Head("Parts", 7), Head("Overflow", 7));
+
+        var choice = RoutingPolicy.ChooseNext(agents, waiting);
+
+        Assert.Equal(new RoutingChoice("bob", "Overflow"), choice!.Value.Choice);
+        Assert.Equal(7, choice.Value.Email.EmailId);
+    }
+
     [Theory]
     [InlineData(5, 0, 0, 0, 1, 2, -1)]
     [InlineData(0, 0, 0, 5, 1, 2, 1)]
