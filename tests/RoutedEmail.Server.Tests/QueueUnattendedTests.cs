@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
 using RoutedEmail.Server.Tests.Infrastructure;
 
 namespace RoutedEmail.Server.Tests;
@@ -67,6 +68,46 @@ public sealed class QueueUnattendedTests
         Assert.Equal(["QueueUnattended Parts", "QueueUnattended Other"], ReadQueueEvents(server));
         var stats = await ReadStatsAsync(scenario);
         Assert.True(FindQueue(stats, "Parts")["unattended"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Check_WithinInterval_WaitsForIntervalEnd()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
+        await using var server = await TestServer.StartAsync(time: time);
+        var scenario = await Scenario.CreateAsync(server);
+        (await scenario.IngestAsync(Scenario.Body(scenario.Item("e-1")))).EnsureSuccessStatusCode();
+        await WaitForUnattendedAsync(scenario, "Parts", true);
+
+        // The offer shows that a step ran after maria went Available. Its check is due only a second after the
+        // last one, and the fake clock has not moved.
+        await scenario.PutAgentAsync("maria");
+        using var agent = await scenario.SignInAsync("maria");
+        await agent.SetStatusAsync("Available");
+        await agent.WaitForOfferOfAsync("e-1");
+
+        Assert.True(FindQueue(await ReadStatsAsync(scenario), "Parts")["unattended"]!.GetValue<bool>());
+        time.Advance(TimeSpan.FromSeconds(1));
+        await WaitForUnattendedAsync(scenario, "Parts", false);
+        Assert.Equal(["QueueUnattended Parts", "QueueAttended Parts"], ReadQueueEvents(server));
+    }
+
+    [Fact]
+    public async Task Check_IntervalZero_RunsAfterEveryStep()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
+        await using var server = await TestServer.StartAsync(
+            time: time, settings: new Dictionary<string, string> { ["Routing:AttendanceCheckMilliseconds"] = "0" });
+        var scenario = await Scenario.CreateAsync(server);
+        (await scenario.IngestAsync(Scenario.Body(scenario.Item("e-1")))).EnsureSuccessStatusCode();
+        await WaitForUnattendedAsync(scenario, "Parts", true);
+
+        await scenario.PutAgentAsync("maria");
+        using var agent = await scenario.SignInAsync("maria");
+        await agent.SetStatusAsync("Available");
+
+        await WaitForUnattendedAsync(scenario, "Parts", false);
+        Assert.Equal(["QueueUnattended Parts", "QueueAttended Parts"], ReadQueueEvents(server));
     }
 
     /// <summary>

@@ -121,6 +121,8 @@ internal static class ScaleSeeder
             before.Transaction = transaction;
             before.CommandText = "SELECT COALESCE(MAX(id), 0) FROM routed_emails";
             var lastId = (long)before.ExecuteScalar()!;
+            before.CommandText = "SELECT COALESCE(MAX(id), 0) FROM events";
+            var lastEventId = (long)before.ExecuteScalar()!;
 
             var entity = "printf('seed-%09d', n.i)";
             CopyRows(connection, transaction, "routed_emails", columns,
@@ -137,14 +139,25 @@ internal static class ScaleSeeder
                 "t.entity_id = $template", (first, last),
                 ("$template", templateEntityId), ("$queues", queues.Count), ("$first", queues[0]), ("$total", count));
 
+            // Each event gets its number and public id, as the server's ingest gives them. The server's first write
+            // transaction that appends an event would otherwise number every seeded event, under the write lock.
             using var events = connection.CreateCommand();
             events.Transaction = transaction;
             events.CommandText =
                 """
-                INSERT INTO events (tenant_id, at, type, email_id)
-                SELECT tenant_id, received_at, 'Received', id FROM routed_emails WHERE id > $last
+                INSERT INTO events (tenant_id, at, type, email_id, sequence, public_id)
+                SELECT e.tenant_id, e.received_at, 'Received', e.id,
+                       COALESCE((SELECT s.last_sequence FROM event_sequences s WHERE s.tenant_id = e.tenant_id), 0)
+                           + ROW_NUMBER() OVER (PARTITION BY e.tenant_id ORDER BY e.id),
+                       'evt_' || lower(hex(randomblob(16)))
+                FROM routed_emails e WHERE e.id > $last;
+
+                INSERT INTO event_sequences (tenant_id, last_sequence)
+                SELECT tenant_id, MAX(sequence) FROM events WHERE id > $last_event GROUP BY tenant_id
+                ON CONFLICT (tenant_id) DO UPDATE SET last_sequence = excluded.last_sequence;
                 """;
             events.Parameters.AddWithValue("$last", lastId);
+            events.Parameters.AddWithValue("$last_event", lastEventId);
             events.ExecuteNonQuery();
             transaction.Commit();
         }

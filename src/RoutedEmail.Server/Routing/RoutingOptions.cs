@@ -18,6 +18,19 @@ public sealed class RoutingOptions
     /// <summary>The skip period as a time span.</summary>
     public TimeSpan DeclineSkip => TimeSpan.FromSeconds(DeclineSkipSeconds);
 
+    /// <summary>The largest allowed <see cref="AttendanceCheckMilliseconds"/>: one minute.</summary>
+    public const int MaxAttendanceCheckMilliseconds = 60_000;
+
+    /// <summary>
+    /// The shortest time in milliseconds between two unattended-queue checks of one tenant. A routing step within
+    /// this time of the last check leaves the check to a step at the end of it, so a queue's unattended flag and its
+    /// events may lag its state by up to this long. 0 checks after every step. Default: 1000.
+    /// </summary>
+    public int AttendanceCheckMilliseconds { get; set; } = 1000;
+
+    /// <summary>The shortest time between two unattended-queue checks as a time span.</summary>
+    public TimeSpan AttendanceCheckInterval => TimeSpan.FromMilliseconds(AttendanceCheckMilliseconds);
+
     /// <summary>
     /// Binds the section and checks it when the service starts, so that a value out of range stops the start with a
     /// message naming the setting.
@@ -29,6 +42,10 @@ public sealed class RoutingOptions
             .Validate(
                 options => options.DeclineSkipSeconds is >= 0 and <= MaxDeclineSkipSeconds,
                 $"Routing:DeclineSkipSeconds is out of range. Set 0 (no skip) to {MaxDeclineSkipSeconds} seconds.")
+            .Validate(
+                options => options.AttendanceCheckMilliseconds is >= 0 and <= MaxAttendanceCheckMilliseconds,
+                "Routing:AttendanceCheckMilliseconds is out of range. Set 0 (check after every routing step) to " +
+                $"{MaxAttendanceCheckMilliseconds} milliseconds.")
             .ValidateOnStart();
     }
 }

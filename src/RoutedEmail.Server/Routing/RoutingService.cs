@@ -19,7 +19,8 @@ public interface IRoutingTrigger
 /// <summary>
 /// Runs routing steps when woken: by new email, an agent's status change, capacity freed, an email back in its
 /// queue, or the end of a skip period. There is no polling loop; at start every tenant is routed once, so work left
-/// by a previous run resumes. Each step ends with the unattended-queue check.
+/// by a previous run resumes. A step ends with the unattended-queue check, at most once per
+/// <see cref="RoutingOptions.AttendanceCheckInterval"/> for each tenant.
 /// </summary>
 internal sealed partial class RoutingService(
     IRoutingStore store, DeadlineSignal deadlines, IAgentNotifier notifier, IOptions<RoutingOptions> options,
@@ -31,6 +32,11 @@ internal sealed partial class RoutingService(
 
     private readonly Channel<long> _wakeups = Channel.CreateUnbounded<long>(new() { SingleReader = true });
     private readonly ConcurrentDictionary<long, byte> _scheduled = new();
+
+    // When each tenant's unattended-queue check last ran, which only the routing loop reads or writes, and the
+    // tenants with a wake-up for a later check that has not fired yet.
+    private readonly Dictionary<long, DateTimeOffset> _attendanceCheckedAt = [];
+    private readonly ConcurrentDictionary<long, byte> _attendanceWakePending = new();
 
     public void Wake(long tenantId)
     {
@@ -78,7 +84,7 @@ internal sealed partial class RoutingService(
                 await notifier.NotifyAsync(tenantId, agentId, EventTypes.Offered);
             }
 
-            await UpdateQueueAttendanceAsync(tenantId, stoppingToken);
+            await UpdateQueueAttendanceWhenDueAsync(tenantId, stoppingToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -100,6 +106,49 @@ internal sealed partial class RoutingService(
         {
             // The service is stopping.
         }
+    }
+
+    private async Task WakeForAttendanceCheckAsync(long tenantId, TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(delay, time, stoppingToken);
+            _attendanceWakePending.TryRemove(tenantId, out _);
+            Wake(tenantId);
+        }
+        catch (OperationCanceledException)
+        {
+            // The service is stopping.
+        }
+    }
+
+    /// <summary>
+    /// Runs the unattended-queue check if the tenant's last check is at least the interval old. Otherwise it wakes
+    /// the tenant once the interval is over, so the step that follows checks the changes made since.
+    /// </summary>
+    /// <remarks>
+    /// The check reads every queue of the tenant: for 10,000,000 waiting emails in 50,000 queues it took about
+    /// 120 ms on SQLite, on a 2-core machine. Run after every step, it made every step of every tenant wait that
+    /// long, because one loop runs them all.
+    /// </remarks>
+    private async Task UpdateQueueAttendanceWhenDueAsync(long tenantId, CancellationToken stoppingToken)
+    {
+        var interval = options.Value.AttendanceCheckInterval;
+        var now = time.GetUtcNow();
+        if (_attendanceCheckedAt.TryGetValue(tenantId, out var checkedAt) && now - checkedAt < interval)
+        {
+            // The wake-up may share a step that was scheduled before it, or fire a little before the clock reaches
+            // the due time. It clears its mark before it wakes the tenant, so such a step schedules another.
+            if (_attendanceWakePending.TryAdd(tenantId, 0))
+            {
+                _ = WakeForAttendanceCheckAsync(tenantId, checkedAt + interval - now, stoppingToken);
+            }
+
+            return;
+        }
+
+        await UpdateQueueAttendanceAsync(tenantId, stoppingToken);
+        _attendanceCheckedAt[tenantId] = now;
     }
 
     /// <summary>
