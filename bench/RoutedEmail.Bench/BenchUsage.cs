@@ -31,7 +31,8 @@ internal sealed partial record BenchOptions
           --figures LIST          comma-separated groups to measure: ingest, latency, scale (default all); a run
                                   with a subset still writes its results and the charts it has data for
           --charts-from FILE      measure nothing: draw the charts of an earlier run again from its results file
-                                  under bench/history, into docs/images
+                                  under bench/history, replacing those in docs/images (git checkout docs/images
+                                  restores them)
           --keep-data             keep each scale run's data directory, with its seeded database, and print its
                                   path, to inspect query plans; delete the directories yourself
           --server-setting K=V    configuration key and value for the server, such as

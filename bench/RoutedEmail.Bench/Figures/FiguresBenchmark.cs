@@ -185,22 +185,42 @@ internal static class FiguresBenchmark
         }
     }
 
-    /// <summary>Draws the charts of an earlier run from its results file into docs/images.</summary>
-    /// <returns>The exit code: 0, or 1 when the file is missing or is not a results file.</returns>
+    /// <summary>
+    /// Draws the charts of an earlier run from its results file into docs/images, replacing the charts there.
+    /// </summary>
+    /// <returns>
+    /// The exit code: 0, 1 when the file is not a results file or has nothing to chart, or 2 when it does not exist.
+    /// </returns>
     public static int DrawCharts(string resultsFile)
     {
+        if (!File.Exists(resultsFile))
+        {
+            Console.Error.WriteLine($"Option --charts-from: file {resultsFile} not found. Pass a results file under " +
+                "bench/history, such as the newest bench/history/<date>-<time>-<commit>.json.");
+            return 2;
+        }
+
         try
         {
             var run = JsonNode.Parse(File.ReadAllText(resultsFile))!.AsObject();
-            foreach (var chart in Charts.Draw(Path.Combine(FindRepositoryRoot(), "docs", "images"), run))
+            var charts = Charts.Draw(Path.Combine(FindRepositoryRoot(), "docs", "images"), run);
+            if (charts.Count == 0)
+            {
+                Console.Error.WriteLine($"The results file {resultsFile} has no ingest or routing latency figures, " +
+                    "so there is no chart to draw. Pass a file of a run that measured them.");
+                return 1;
+            }
+
+            foreach (var chart in charts)
             {
                 Console.WriteLine($"chart: {chart}");
             }
 
             return 0;
         }
-        catch (Exception exception) when (exception is IOException or System.Text.Json.JsonException
-                                              or InvalidOperationException or FormatException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException
+                                              or System.Text.Json.JsonException or InvalidOperationException
+                                              or FormatException)
         {
             Console.Error.WriteLine($"The charts of {resultsFile} could not be drawn. Pass a file that a figures " +
                 $"run wrote under bench/history. The error: {exception.Message}");
