@@ -36,6 +36,20 @@ public sealed class StartupSettingsTests
         Assert.Contains(setting, exception.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Routing:DeclineSkipSeconds", "-1")]
+    [InlineData("Routing:DeclineSkipSeconds", "86401")]
+    [InlineData("Routing:AttendanceCheckMilliseconds", "-1")]
+    [InlineData("Routing:AttendanceCheckMilliseconds", "60001")]
+    public async Task RoutingSetting_OutOfRange_StartFailsNamingValue(string setting, string value)
+    {
+        var settings = new Dictionary<string, string> { [setting] = value };
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => TestServer.StartAsync(settings: settings));
+
+        Assert.Contains($"{setting} is {value}, out of range", exception.Message, StringComparison.Ordinal);
+    }
+
     [SqliteFact]
     public async Task DataDirectory_NotWritable_StartFailsNamingIt()
     {

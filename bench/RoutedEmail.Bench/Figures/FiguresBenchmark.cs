@@ -148,9 +148,14 @@ internal static class FiguresBenchmark
             ["serviceItemsPerSecond"] = Math.Round(pair.Second.ItemsPerSecond),
             ["serviceP50Ms"] = Math.Round(pair.Second.P50.TotalMilliseconds, 2),
             ["serviceP99Ms"] = Math.Round(pair.Second.P99.TotalMilliseconds, 2),
+            ["baselineCpuPerRequestUs"] = RoundMicroseconds(pair.First.CpuPerRequest),
+            ["serviceCpuPerRequestUs"] = RoundMicroseconds(pair.Second.CpuPerRequest),
             ["errors"] = pair.First.Errors + pair.Second.Errors,
         }),
     ];
+
+    private static double? RoundMicroseconds(TimeSpan? time) =>
+        time is { } value ? Math.Round(value.TotalMicroseconds) : null;
 
     // Quick and full runs write into the repository; a smoke run only checks that writing and drawing work.
     private static void WriteOutputs(

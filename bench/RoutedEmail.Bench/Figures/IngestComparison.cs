@@ -98,7 +98,7 @@ internal static class IngestComparison
             var result = await WrkRunner.RunAsync(
                 baseAddress, tenant, $"{prefix}-{batchSize}", batchSize, options.Workers, plan.IngestDuration);
             var cpuPerRequest = (cpuMeter.Read() - cpuBefore) / Math.Max(1, result.Requests);
-            results.Add(result);
+            results.Add(result with { CpuPerRequest = cpuPerRequest });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, 
                 $"  {prefix[(prefix.LastIndexOf('-') + 1)..]}, {batchSize} items/request: " +
                 $"{result.RequestsPerSecond:F0} requests/s, {result.ItemsPerSecond:F0} items/s, " +

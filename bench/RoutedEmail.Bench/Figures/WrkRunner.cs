@@ -23,6 +23,12 @@ internal sealed record WrkResult(
 
     /// <summary>Every failed request: a non-2xx status or a socket error.</summary>
     public long Errors => Non2xx + SocketErrors;
+
+    /// <summary>
+    /// The CPU time (user and system) that the measured app used per request over the run, or null when it was
+    /// not measured.
+    /// </summary>
+    public TimeSpan? CpuPerRequest { get; init; }
 }
 
 /// <summary>Runs wrk from the Debian package with one thread and bench/wrk/ingest.lua.</summary>

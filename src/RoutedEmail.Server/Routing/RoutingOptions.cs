@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace RoutedEmail.Server.Routing;
 
 /// <summary>Routing settings, bound from the <c>Routing</c> configuration section.</summary>
@@ -33,19 +35,36 @@ public sealed class RoutingOptions
 
     /// <summary>
     /// Binds the section and checks it when the service starts, so that a value out of range stops the start with a
-    /// message naming the setting.
+    /// message naming the setting, its value and the allowed range.
     /// </summary>
     internal static void AddTo(WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<RoutingOptions>()
             .Bind(builder.Configuration.GetSection(SectionName))
-            .Validate(
-                options => options.DeclineSkipSeconds is >= 0 and <= MaxDeclineSkipSeconds,
-                $"Routing:DeclineSkipSeconds is out of range. Set 0 (no skip) to {MaxDeclineSkipSeconds} seconds.")
-            .Validate(
-                options => options.AttendanceCheckMilliseconds is >= 0 and <= MaxAttendanceCheckMilliseconds,
-                "Routing:AttendanceCheckMilliseconds is out of range. Set 0 (check after every routing step) to " +
-                $"{MaxAttendanceCheckMilliseconds} milliseconds.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<RoutingOptions>, Validation>();
+    }
+
+    /// <summary>Checks every setting of the section and reports each value out of range.</summary>
+    private sealed class Validation : IValidateOptions<RoutingOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, RoutingOptions options)
+        {
+            var errors = new List<string>();
+            if (options.DeclineSkipSeconds is < 0 or > MaxDeclineSkipSeconds)
+            {
+                errors.Add($"{SectionName}:{nameof(DeclineSkipSeconds)} is {options.DeclineSkipSeconds}, out of " +
+                    $"range. Set 0 (no skip) to {MaxDeclineSkipSeconds} seconds.");
+            }
+
+            if (options.AttendanceCheckMilliseconds is < 0 or > MaxAttendanceCheckMilliseconds)
+            {
+                errors.Add($"{SectionName}:{nameof(AttendanceCheckMilliseconds)} is " +
+                    $"{options.AttendanceCheckMilliseconds}, out of range. Set 0 (check after every routing step) " +
+                    $"to {MaxAttendanceCheckMilliseconds} milliseconds.");
+            }
+
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
     }
 }
