@@ -73,15 +73,18 @@ public sealed class WebhookDeliveryTests
         await setup.WaitUntilAsync(async () =>
             (await setup.GetDeliveriesAsync())[0]!["attempts"]!.GetValue<int>() == 1, "the attempt is stored");
         var afterFirst = Assert.Single(await setup.GetDeliveriesAsync());
+        var storedAt = setup.Time.GetUtcNow();
         await setup.AdvanceUntilAsync(() => setup.Receiver.Requests.Count >= 3, "two retries");
 
-        // The first retry waits at most FirstRetryDelay (5 s), with full jitter from zero.
+        // The first retry waits at most FirstRetryDelay (5 s) after the attempt ends, with full jitter from zero.
+        // The attempt starts at lastAttemptAt, but the fake clock may move in 1 s steps while it sends, so the
+        // upper bound counts from the clock once the attempt was stored.
         Assert.Equal("Pending", afterFirst!["state"]!.GetValue<string>());
         Assert.Equal(1, afterFirst["attempts"]!.GetValue<int>());
         Assert.Equal(500, afterFirst["lastStatusCode"]!.GetValue<int>());
-        var wait = afterFirst["nextAttemptAt"]!.GetValue<DateTimeOffset>()
-            - afterFirst["lastAttemptAt"]!.GetValue<DateTimeOffset>();
-        Assert.InRange(wait, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        var nextAttemptAt = afterFirst["nextAttemptAt"]!.GetValue<DateTimeOffset>();
+        Assert.InRange(
+            nextAttemptAt, afterFirst["lastAttemptAt"]!.GetValue<DateTimeOffset>(), storedAt + TimeSpan.FromSeconds(5));
         var requests = setup.Receiver.Requests;
         Assert.Equal(3, requests.Count);
         Assert.Single(requests.Select(request => request.Id).Distinct());
