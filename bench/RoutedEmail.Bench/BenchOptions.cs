@@ -92,11 +92,11 @@ internal sealed partial record BenchOptions(
         string? chartsFrom = null;
 
         // Every option but --server-setting sets one value, so a second use of it is a mistake in the command.
-        var given = new HashSet<string>(StringComparer.Ordinal);
+        var seenOptions = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
-            if (name.StartsWith("--", StringComparison.Ordinal) && name != "--server-setting" && !given.Add(name))
+            if (name.StartsWith("--", StringComparison.Ordinal) && name != "--server-setting" && !seenOptions.Add(name))
             {
                 return (null, $"Option {name} is given twice. Give each option once.");
             }

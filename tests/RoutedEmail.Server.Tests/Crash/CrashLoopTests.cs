@@ -235,7 +235,7 @@ public sealed class CrashLoopTests(ITestOutputHelper output)
             ["Logging:LogLevel:RoutedEmail.Server.Routing.DeadlineService"] = "Information",
             ["Logging:LogLevel:RoutedEmail.Server.Agents.AgentActions"] = "Information",
 
-            // The loop sends as fast as the server answers, which passes the default 1,000 ingest requests per 10 s
+            // The loop sends as fast as the server responds, which passes the default 1,000 ingest requests per 10 s
             // on a fast machine. A 429 is not what the loop tests, and it would fail it as a rejected valid batch.
             ["RateLimits:Ingest:PermitLimit"] = "0",
             ["RateLimits:Api:PermitLimit"] = "0",
