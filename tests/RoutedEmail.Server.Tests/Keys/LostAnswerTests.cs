@@ -38,8 +38,9 @@ public sealed class LostAnswerTests
             .FindTenantAsync(tenant.CompanyCode, tenant.Environment, default))!.Id;
         await server.Services.GetRequiredService<ITenantKeyStore>()
             .SetPendingKeyAsync(tenantId, SecretTokens.Hash(lostKey), default);
+        // One key in 64 starts with '-', which the CLI reads as an option unless the value follows '='.
         var written = await AwsCli.RunAsync(endpoint, AnyKey,
-            "secretsmanager", "put-secret-value", "--secret-id", secretName, "--secret-string", lostKey);
+            "secretsmanager", "put-secret-value", "--secret-id", secretName, $"--secret-string={lostKey}");
         Assert.True(written.ExitCode == 0, $"aws secretsmanager put-secret-value failed: {written.StandardError}");
         await proxy.StopAsync();
 
