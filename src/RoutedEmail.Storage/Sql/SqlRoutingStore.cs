@@ -6,12 +6,15 @@ using RoutedEmail.Storage.Abstractions;
 namespace RoutedEmail.Storage.Sql;
 
 /// <summary>
-/// Routing steps in SQLite. A step reads the routable agents and the first waiting emails of each queue they serve,
-/// then makes the offers that <see cref="RoutingPolicy"/> chooses, one at a time, until it chooses none.
+/// Routing steps. A step brings this node's copy of the routable agents up to date (<see cref="RoutableAgentCache"/>),
+/// reads the first waiting emails of each queue they serve, then makes the offers that <see cref="RoutingPolicy"/>
+/// chooses, one at a time, until it chooses none.
 /// Deadlines (offer expiry, wrap end, skip end) are in SqlDeadlines.cs.
 /// </summary>
 internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider time) : IRoutingStore
 {
+    private readonly RoutableAgentCache _routableAgents = new();
+
     public Task<IReadOnlyList<long>> ListTenantIdsAsync(CancellationToken cancellationToken)
     {
         using var connection = database.Open();
@@ -39,28 +42,44 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
 
         using var connection = database.Open();
         using var transaction = database.BeginWrite(connection, tenantId);
+        try
+        {
+            var offers = MakeOffers(connection, transaction, tenantId, declineSkip);
+            transaction.Commit();
+            return Task.FromResult<IReadOnlyList<OfferMade>>(offers);
+        }
+        catch
+        {
+            // The copy counted offers that did not commit.
+            _routableAgents.Forget(tenantId);
+            throw;
+        }
+    }
+
+    private List<OfferMade> MakeOffers(
+        DbConnection connection, DbTransaction transaction, long tenantId, TimeSpan declineSkip)
+    {
         var now = time.GetUtcNow();
-        var agents = ReadRoutableAgents(connection, transaction, tenantId);
-        if (agents.Count == 0)
+        var agents = _routableAgents.Refresh(connection, transaction, tenantId);
+        if (agents.Agents.Count == 0)
         {
             // Every agent is busy or away, as for most steps woken by new email under load: nothing to offer.
-            return Task.FromResult<IReadOnlyList<OfferMade>>([]);
+            return [];
         }
 
         var skips = ReadSkips(connection, transaction, tenantId, now - declineSkip);
         var waiting = new Dictionary<string, IReadOnlyList<QueueHead>>(StringComparer.Ordinal);
-        foreach (var queue in agents.SelectMany(agent => agent.Ranks.Keys).Distinct(StringComparer.Ordinal))
+        foreach (var queue in agents.Queues)
         {
             RefreshWaiting(connection, transaction, tenantId, queue, skips, waiting);
         }
 
         var offers = new List<OfferMade>();
-        while (RoutingPolicy.ChooseNext(agents, waiting) is (var choice, var email))
+        while (RoutingPolicy.ChooseNext(agents.Agents, waiting) is (var choice, var email))
         {
-            var index = agents.FindIndex(agent => agent.AgentId == choice.AgentId);
-            offers.Add(Offer(connection, transaction, tenantId, email, choice.AgentId, now, agents[index]));
-            var agent = agents[index];
-            agents[index] = agent with { Load = agent.Load + 1, FreeSlots = agent.FreeSlots - 1 };
+            offers.Add(Offer(connection, transaction, tenantId, email, choice.AgentId, now,
+                agents.Find(choice.AgentId)));
+            agents.CountOffer(choice.AgentId);
 
             // An escalated email waits in its own queue and in an overflow queue; both lists lose it.
             var listed = waiting.Where(pair => pair.Value.Any(head => head.EmailId == email.EmailId))
@@ -71,8 +90,7 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
             }
         }
 
-        transaction.Commit();
-        return Task.FromResult<IReadOnlyList<OfferMade>>(offers);
+        return offers;
     }
 
     /// <summary>
@@ -97,61 +115,6 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
           AND EXISTS (SELECT 1 FROM agents a
                       WHERE a.tenant_id = @tenant AND a.status <> 'Offline' AND a.status = 'Available')
         """;
-
-    /// <summary>
-    /// The Available agents below both maxima, one row per skill queue of each, in agent id order. The CTE counts each
-    /// Available agent's held emails once, through <c>routed_emails_held_by_agent</c>, so the count follows the open
-    /// emails and not the agent's history. The redundant <c>status &lt;&gt; 'Offline'</c> lets the planner start from
-    /// <c>agents_not_offline</c> instead of every agent of the tenant. The filter on the load repeats
-    /// <see cref="RoutingPolicy.CountFreeSlots"/>, so the skill rows of busy agents are not read. SQLite keeps the
-    /// left table of a CROSS JOIN as the outer loop, so it looks up each free agent's skills by primary key; with a
-    /// plain JOIN it chose <c>agent_skills_by_queue</c> as the outer loop and scanned the CTE once per skill row.
-    /// </summary>
-    internal const string RoutableAgentsQuery =
-        """
-        WITH available AS MATERIALIZED (
-            SELECT a.agent_id, a.max_concurrent_emails AS max_emails, a.idle_since,
-                   a.other_work_count AS other_work,
-                   COALESCE(a.max_concurrent_tasks, a.max_concurrent_emails) AS max_tasks, (
-                       SELECT COUNT(*) FROM routed_emails e
-                       WHERE e.tenant_id = a.tenant_id AND e.agent_id = a.agent_id
-                         AND e.state IN ('Offered', 'Active', 'Wrap')) AS load
-            FROM agents a
-            WHERE a.tenant_id = @tenant AND a.status <> 'Offline' AND a.status = 'Available')
-        SELECT v.agent_id, v.max_emails, v.idle_since, s.skill_queue, s.rank, v.load, v.other_work, v.max_tasks
-        FROM available v
-        CROSS JOIN agent_skills s
-        WHERE v.load < v.max_emails AND v.load + v.other_work < v.max_tasks
-          AND s.tenant_id = @tenant AND s.agent_id = v.agent_id
-        ORDER BY v.agent_id
-        """;
-
-    private static List<RoutableAgent> ReadRoutableAgents(
-        DbConnection connection, DbTransaction transaction, long tenantId)
-    {
-        using var command = connection.Command(RoutableAgentsQuery, transaction);
-        command.With("@tenant", tenantId);
-        using var reader = command.ExecuteReader();
-        var agents = new List<RoutableAgent>();
-        Dictionary<string, int>? ranks = null;
-        while (reader.Read())
-        {
-            var agentId = reader.GetString(0);
-            if (agents.Count == 0 || agents[^1].AgentId != agentId)
-            {
-                ranks = new Dictionary<string, int>(StringComparer.Ordinal);
-                var load = reader.ReadInt32(5);
-                var freeSlots = RoutingPolicy.CountFreeSlots(
-                    load, reader.ReadInt32(6), reader.ReadInt32(1), reader.ReadInt32(7));
-                agents.Add(new RoutableAgent(agentId, ranks, load, freeSlots, SqlCommands.ToTime(reader.ReadInt64(2))));
-            }
-
-            ranks![reader.GetString(3)] = reader.ReadInt32(4);
-        }
-
-        agents.RemoveAll(agent => agent.FreeSlots <= 0);
-        return agents;
-    }
 
     /// <summary>
     /// The tenant's declines and expiries since <c>@since</c> of emails that wait again, read through

@@ -36,13 +36,31 @@ public sealed class SqliteLargeTenantQueryPlanTests
         await using var database = TestDatabase.Create();
         var tenantId = await SeedLargeTenantAsync(database);
 
-        var plan = ReadPlan(database, SqlRoutingStore.RoutableAgentsQuery, tenantId);
+        var plan = ReadPlan(database, RoutableAgentCache.RoutableAgentsQuery, tenantId);
 
         Assert.Contains(plan, StartsWith("SEARCH a USING INDEX agents_not_offline (tenant_id=?)"));
         Assert.Contains(plan, StartsWith(
             "SEARCH e USING COVERING INDEX routed_emails_held_by_agent (tenant_id=? AND agent_id=?"));
         Assert.DoesNotContain(plan, line => line.Contains("routed_emails_by_agent", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, StartsWith("SCAN a"));
+    }
+
+    [Fact]
+    public async Task ChangedAgentsQuery_LargeTenant_SearchesVersionIndex()
+    {
+        await using var database = TestDatabase.Create();
+        var tenantId = await SeedLargeTenantAsync(database);
+
+        var plan = database.ReadPlan(RoutableAgentCache.ChangedAgentsQuery, ("@tenant", tenantId), ("@since", 100L));
+
+        Assert.Contains(plan, StartsWith(
+            "SEARCH r USING INDEX agent_routing_versions_by_version (tenant_id=? AND version>?)"));
+        Assert.Contains(plan, StartsWith("SEARCH a USING INDEX sqlite_autoindex_agents_1 (tenant_id=? AND agent_id=?)"));
+        Assert.Contains(plan, StartsWith(
+            "SEARCH e USING COVERING INDEX routed_emails_held_by_agent (tenant_id=? AND agent_id=?"));
+        Assert.Contains(plan, StartsWith("SEARCH s USING INDEX sqlite_autoindex_agent_skills_1 (tenant_id=? AND agent_id=?)"));
+        Assert.DoesNotContain(plan, StartsWith("SCAN a"));
+        Assert.DoesNotContain(plan, StartsWith("SCAN s"));
     }
 
     [Fact]
