@@ -89,6 +89,12 @@ public static class RoutingPolicy
     {
         ArgumentNullException.ThrowIfNull(agents);
         ArgumentNullException.ThrowIfNull(waiting);
+        if (waiting.Count == 0)
+        {
+            // A step's last call usually comes after its offers emptied the queues, and needs no pass over the agents.
+            return null;
+        }
+
         QueueHead? servedHead = null;
         RoutableAgent? chosen = null;
         var chosenRank = 0;
