@@ -62,6 +62,37 @@ public sealed class PostgresRoutableAgentCopyTests(PostgresCluster cluster)
         Assert.Empty(offers);
     }
 
+    [Fact]
+    public async Task Refresh_OtherNodeChanges_EqualsFullRead()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync(cluster);
+        await using var otherNode = PostgresTestDatabase.CreateNode(database.ConnectionString);
+        var tenantId = await database.CreateTenantAsync();
+        var configuration = new SqlConfigurationStore(database.Database, database.Time);
+        var agents = new SqlAgentStore(database.Database, database.Time);
+        foreach (var queue in RoutableAgentCopyRandomChanges.Queues)
+        {
+            var created = await configuration.PutSkillQueueAsync(
+                tenantId, new SkillQueue(queue, 30, 0, 3600, [], false), CancellationToken.None);
+            Assert.True(created.Succeeded);
+        }
+
+        foreach (var agentId in RoutableAgentCopyRandomChanges.AgentIds)
+        {
+            var created = await configuration.PutAgentAsync(tenantId,
+                TestDatabase.Definition(agentId, 2, ("Sales", 1), ("Billing", 2)), "hash", CancellationToken.None);
+            Assert.True(created.Succeeded);
+            await agents.SetStatusAsync(tenantId, agentId, AgentStatus.Available, CancellationToken.None);
+        }
+
+        await database.AppendAsync(tenantId,
+            [.. Enumerable.Range(0, 12).Select(index => TestDatabase.Email($"email-{index}"))]);
+        var emailIds = (await database.QueryRowsAsync("SELECT id FROM routed_emails ORDER BY id"))
+            .Select(row => Convert.ToInt64(row[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+        new RoutableAgentCopyRandomChanges(database.Database, otherNode, tenantId, emailIds, randomStart: 1).Run(300);
+    }
+
     /// <summary>Creates the tenant of <see cref="RoutingInputChanges"/> and runs the set-up statement.</summary>
     private static async Task SetUpInputsAsync(PostgresTestDatabase database, string setUp)
     {

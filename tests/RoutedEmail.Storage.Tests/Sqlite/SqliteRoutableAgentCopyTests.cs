@@ -132,6 +132,35 @@ public sealed class SqliteRoutableAgentCopyTests
         Assert.Equal(["sales-1", "sales-2"], offers.Select(offer => offer.EntityId).Order().ToArray());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Refresh_RandomChanges_EqualsFullRead(int randomStart)
+    {
+        await using var database = TestDatabase.Create();
+        var tenantId = await database.CreateTenantAsync();
+        foreach (var queue in RoutableAgentCopyRandomChanges.Queues)
+        {
+            await database.PutQueueAsync(tenantId, queue);
+        }
+
+        foreach (var agentId in RoutableAgentCopyRandomChanges.AgentIds)
+        {
+            await database.PutAgentAsync(tenantId, agentId, 2, ("Sales", 1), ("Billing", 2));
+            await database.SetStatusAsync(tenantId, agentId, AgentStatus.Available);
+        }
+
+        var emailIds = new List<long>();
+        for (var index = 0; index < 12; index++)
+        {
+            emailIds.Add(await database.QueueEmailAsync(tenantId, $"email-{index}"));
+        }
+
+        new RoutableAgentCopyRandomChanges(database.Database, database.Database, tenantId, emailIds, randomStart)
+            .Run(300);
+    }
+
     /// <summary>
     /// Creates the tenant of <see cref="RoutingInputChanges"/>, with the email queued, and runs the set-up statement.
     /// </summary>
