@@ -2,7 +2,7 @@ using RoutedEmail.Bench;
 using RoutedEmail.Bench.Figures;
 using RoutedEmail.Server.Tests.Crash;
 
-if (args.Contains("--help"))
+if (args.Contains("--help") || args.Contains("-h"))
 {
     Console.WriteLine(BenchOptions.Usage);
     return 0;
