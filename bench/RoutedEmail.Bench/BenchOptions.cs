@@ -93,6 +93,7 @@ internal sealed partial record BenchOptions(
 
         // Every option but --server-setting sets one value, so a second use of it is a mistake in the command.
         var seenOptions = new HashSet<string>(StringComparer.Ordinal);
+        var givenOptions = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -100,6 +101,8 @@ internal sealed partial record BenchOptions(
             {
                 return (null, $"Option {name} is given twice. Give each option once.");
             }
+
+            givenOptions.Add(name);
 
             string? error = null;
             switch (name)
@@ -176,6 +179,11 @@ internal sealed partial record BenchOptions(
             {
                 return (null, error);
             }
+        }
+
+        if (CheckModes(givenOptions, figureGroups) is { } modeError)
+        {
+            return (null, modeError);
         }
 
         var options = new BenchOptions(workers, TimeSpan.FromSeconds(duration ?? presetDuration),
@@ -276,11 +284,18 @@ internal sealed partial record BenchOptions(
             return missing;
         }
 
-        var parsed = text.Split(',').ToHashSet(StringComparer.Ordinal);
-        var unknown = parsed.FirstOrDefault(group => !AllFigureGroups.Contains(group));
-        if (unknown is not null)
+        var parsed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in text.Split(','))
         {
-            return $"Option {name} contains \"{unknown}\"; each group must be ingest, latency or scale.";
+            if (!AllFigureGroups.Contains(group))
+            {
+                return $"Option {name} contains \"{group}\"; each group must be ingest, latency or scale.";
+            }
+
+            if (!parsed.Add(group))
+            {
+                return $"Option {name} contains \"{group}\" twice. Give each group once.";
+            }
         }
 
         groups = parsed;
