@@ -25,6 +25,7 @@ internal sealed partial record BenchOptions
         ["--emails-per-second"] = [FiguresMode],
         ["--figures"] = [FiguresMode],
         ["--keep-data"] = [FiguresMode],
+        ["--charts-to"] = [FiguresMode, "--charts-from"],
         ["--nodes"] = ["--postgres"],
         ["--agents"] = ["--postgres"],
         ["--routed-emails"] = ["--postgres"],
@@ -41,6 +42,7 @@ internal sealed partial record BenchOptions
         ["--hub-agents"] = ["latency"],
         ["--emails-per-second"] = ["latency"],
         ["--keep-data"] = ["scale"],
+        ["--charts-to"] = ["ingest", "latency"],
     };
 
     /// <summary>Checks that at most one mode is chosen and that every option given applies to it.</summary>

@@ -52,6 +52,12 @@ internal sealed partial record BenchOptions(
     /// <summary>The results file given with <c>--charts-from</c>, whose charts are drawn again; or null.</summary>
     public string? ChartsFrom { get; init; }
 
+    /// <summary>
+    /// The directory given with <c>--charts-to</c>, as a full path, or null for the default: docs/images, or a
+    /// temporary directory in a smoke run.
+    /// </summary>
+    public string? ChartsTo { get; init; }
+
     /// <summary>Whether <c>--keep-data</c> was given: scale runs keep their data directories.</summary>
     public bool KeepData { get; init; }
 
@@ -90,6 +96,7 @@ internal sealed partial record BenchOptions(
         var figureGroups = AllFigureGroups;
         var keepData = false;
         string? chartsFrom = null;
+        string? chartsTo = null;
 
         // Every option but --server-setting sets one value, so a second use of it is a mistake in the command.
         var seenOptions = new HashSet<string>(StringComparer.Ordinal);
@@ -118,6 +125,9 @@ internal sealed partial record BenchOptions(
                 case "--charts-from":
                     error = ReadValue(args, ref i, out var chartsFromValue);
                     chartsFrom = chartsFromValue;
+                    break;
+                case "--charts-to":
+                    error = ReadDirectory(args, ref i, out chartsTo);
                     break;
                 case "--keep-data":
                     keepData = true;
@@ -202,6 +212,7 @@ internal sealed partial record BenchOptions(
             FigureGroups = figureGroups,
             KeepData = keepData,
             ChartsFrom = chartsFrom,
+            ChartsTo = chartsTo,
         };
         return (options, null);
     }
@@ -215,7 +226,42 @@ internal sealed partial record BenchOptions(
             return $"Option {name} is missing its value. Run with --help for the options.";
         }
 
+        // No value starts with "--", so an option there means the value was left out. Taking the option as the
+        // value would drop it, and "--charts-to --quick" would start a full run.
+        if (args[i + 1].StartsWith("--", StringComparison.Ordinal))
+        {
+            value = "";
+            return $"Option {name} is missing its value; the next argument is the option {args[i + 1]}. Give " +
+                $"{name} its value, or run with --help for the options.";
+        }
+
         value = args[++i];
+        return null;
+    }
+
+    // Reads a directory path as a full path, relative to the working directory, which bench/run sets to the
+    // repository root.
+    private static string? ReadDirectory(IReadOnlyList<string> args, ref int i, out string? directory)
+    {
+        var name = args[i];
+        directory = null;
+        if (ReadValue(args, ref i, out var text) is { } missing)
+        {
+            return missing;
+        }
+
+        if (text.Trim().Length == 0)
+        {
+            return $"Option {name} is empty; it must be a directory, such as /tmp/charts.";
+        }
+
+        var fullPath = Path.GetFullPath(text);
+        if (File.Exists(fullPath))
+        {
+            return $"Option {name} is \"{text}\", which is a file; it must be a directory, new or existing.";
+        }
+
+        directory = fullPath;
         return null;
     }
 

@@ -27,7 +27,7 @@ if (options.Commits)
 
 if (options.ChartsFrom is not null)
 {
-    return FiguresBenchmark.DrawCharts(options.ChartsFrom);
+    return FiguresBenchmark.DrawCharts(options.ChartsFrom, options.ChartsTo);
 }
 
 if (!options.ClosedLoop)

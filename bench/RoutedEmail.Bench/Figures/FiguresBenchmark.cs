@@ -54,7 +54,7 @@ internal static class FiguresBenchmark
         Console.WriteLine("figures (name: value, target: verdict (how the run differs and details)):");
         figures.ForEach(figure => Console.WriteLine(figure));
         json["figures"] = ResultsFile.ToJson(figures);
-        WriteOutputs(plan, json, startedAt, commit, failures);
+        WriteOutputs(plan, options.ChartsTo, json, startedAt, commit, failures);
 
         foreach (var failure in failures)
         {
@@ -157,9 +157,11 @@ internal static class FiguresBenchmark
     private static double? RoundMicroseconds(TimeSpan? time) =>
         time is { } value ? Math.Round(value.TotalMicroseconds) : null;
 
-    // Quick and full runs write into the repository; a smoke run only checks that writing and drawing work.
+    // Quick and full runs write into the repository. A smoke run only checks that writing and drawing work, so it
+    // writes into a temporary directory, except the charts when --charts-to names a directory.
     private static void WriteOutputs(
-        SuitePlan plan, JsonObject json, DateTimeOffset startedAt, string commit, List<string> failures)
+        SuitePlan plan, string? chartsTo, JsonObject json, DateTimeOffset startedAt, string commit,
+        List<string> failures)
     {
         var root = FindRepositoryRoot();
         var smokeDirectory = plan.Name == "smoke"
@@ -169,7 +171,8 @@ internal static class FiguresBenchmark
         {
             var results = smokeDirectory ?? Path.Combine(root, "bench", "history");
             Console.WriteLine($"results: {ResultsFile.Write(results, json, startedAt, commit)}");
-            foreach (var chart in Charts.Draw(smokeDirectory ?? Path.Combine(root, "docs", "images"), json))
+            var charts = chartsTo ?? smokeDirectory ?? Path.Combine(root, "docs", "images");
+            foreach (var chart in Charts.Draw(charts, json))
             {
                 Console.WriteLine($"chart: {chart}");
             }
@@ -191,12 +194,13 @@ internal static class FiguresBenchmark
     }
 
     /// <summary>
-    /// Draws the charts of an earlier run from its results file into docs/images, replacing the charts there.
+    /// Draws the charts of an earlier run from its results file into a directory, by default docs/images, replacing
+    /// the charts of the same names there.
     /// </summary>
     /// <returns>
     /// The exit code: 0, 1 when the file is not a results file or has nothing to chart, or 2 when it does not exist.
     /// </returns>
-    public static int DrawCharts(string resultsFile)
+    public static int DrawCharts(string resultsFile, string? chartsTo)
     {
         if (!File.Exists(resultsFile))
         {
@@ -208,7 +212,7 @@ internal static class FiguresBenchmark
         try
         {
             var run = JsonNode.Parse(File.ReadAllText(resultsFile))!.AsObject();
-            var charts = Charts.Draw(Path.Combine(FindRepositoryRoot(), "docs", "images"), run);
+            var charts = Charts.Draw(chartsTo ?? Path.Combine(FindRepositoryRoot(), "docs", "images"), run);
             if (charts.Count == 0)
             {
                 Console.Error.WriteLine($"The results file {resultsFile} has no ingest or routing latency figures, " +
