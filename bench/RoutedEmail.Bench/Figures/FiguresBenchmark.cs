@@ -169,12 +169,18 @@ internal static class FiguresBenchmark
             : null;
         try
         {
-            var results = smokeDirectory ?? Path.Combine(root, "bench", "history");
-            Console.WriteLine($"results: {ResultsFile.Write(results, json, startedAt, commit)}");
+            const string Deleted = "deleted at the end, because a smoke run keeps no files";
+            var results = ResultsFile.Write(
+                smokeDirectory ?? Path.Combine(root, "bench", "history"), json, startedAt, commit);
+            Console.WriteLine(smokeDirectory is null
+                ? $"results: {results}"
+                : $"results: {Path.GetFileName(results)} written, {Deleted}");
             var charts = chartsTo ?? smokeDirectory ?? Path.Combine(root, "docs", "images");
             foreach (var chart in Charts.Draw(charts, json))
             {
-                Console.WriteLine($"chart: {chart}");
+                Console.WriteLine(charts == smokeDirectory
+                    ? $"chart: {Path.GetFileName(chart)} drawn, {Deleted}"
+                    : $"chart: {chart}");
             }
         }
         catch (Exception exception) when (exception is InvalidOperationException or DllNotFoundException

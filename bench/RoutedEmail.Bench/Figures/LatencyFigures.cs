@@ -26,10 +26,11 @@ internal static class LatencyFigures
             $"server CPU {serverShare:P0}, harness CPU {clientShare:P0} of one core, {cores} cores");
         Console.WriteLine($"  {result.Sent} measured emails, {result.Probe.Recorded} offers paired, {rate}, {cpu}; " +
             $"{result.Probe.OffersBeforeAcknowledgement} offers arrived before their 200 and count as 0 ms");
+        var phases = plan.LatencyWarmup > TimeSpan.Zero ? "the warm-up and the measured phase" : "the measured phase";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  server CPU per email: {result.ServerCpuPerEmail.TotalMilliseconds:F2} ms " +
-            $"({result.ServerCpuInBothPhases.TotalSeconds:F1} s for the {result.SentInBothPhases} emails of the " +
-            $"warm-up and the measured phase, {result.Elapsed.TotalSeconds:F1} s measured and drained)"));
+            $"({result.ServerCpuInBothPhases.TotalSeconds:F1} s for the {result.SentInBothPhases} emails of " +
+            $"{phases}, {result.Elapsed.TotalSeconds:F1} s measured and drained)"));
 
         var problems = new List<string>();
         if (result.Errors > 0)
