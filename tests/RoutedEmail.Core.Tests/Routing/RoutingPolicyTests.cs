@@ -170,7 +170,7 @@ public sealed class RoutingPolicyTests
     }
 
     [Fact]
-    public void ChooseNext_EmailInOverflowQueue_ChoiceNamesWinnersQueue()
+    public void ChooseNext_OverflowQueue_NamesWinnersQueue()
     {
         // An escalated email waits in its own queue and in an overflow queue. Agents who target it through
         // different queues tie on the email, and the winner's choice must name the queue that it serves.

@@ -273,7 +273,7 @@ public sealed class SqliteIngestWriterTests
     }
 
     [Fact]
-    public async Task AppendAsync_RolledBackBatchInGroup_LeavesNoSequenceGap()
+    public async Task AppendAsync_RolledBackBatch_NoSequenceGap()
     {
         await using var database = TestDatabase.Create();
         var tenantId = await database.CreateTenantAsync();
