@@ -24,13 +24,17 @@ internal static class LatencyFigures
         var rate = string.Create(CultureInfo.InvariantCulture, $"{result.SendRate:F0} emails/s sent");
         var cpu = string.Create(CultureInfo.InvariantCulture, 
             $"server CPU {serverShare:P0}, harness CPU {clientShare:P0} of one core, {cores} cores");
+        var warm = DescribeWarmup(result.Warmup);
+        if (warm is not null)
+        {
+            Console.WriteLine($"  warm-up: {warm}");
+        }
+
         Console.WriteLine($"  {result.Sent} measured emails, {result.Probe.Recorded} offers paired, {rate}, {cpu}; " +
             $"{result.Probe.OffersBeforeAcknowledgement} offers arrived before their 200 and count as 0 ms");
-        var phases = plan.LatencyWarmup > TimeSpan.Zero ? "the warm-up and the measured phase" : "the measured phase";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  server CPU per email: {result.ServerCpuPerEmail.TotalMilliseconds:F2} ms " +
-            $"({result.ServerCpuInBothPhases.TotalSeconds:F1} s for the {result.SentInBothPhases} emails of " +
-            $"{phases}, {result.Elapsed.TotalSeconds:F1} s measured and drained)"));
+            $"({result.ServerCpu.TotalSeconds:F1} s in {result.Elapsed.TotalSeconds:F1} s measured and drained)"));
 
         var problems = new List<string>();
         if (result.Errors > 0)
@@ -56,7 +60,11 @@ internal static class LatencyFigures
                 $"the longest send lag {result.MaxSendLag.TotalMilliseconds:F1} ms."));
         }
 
-        var note = $"{setup}; {rate}; {cpu}" + (harnessLimited || lagging ? "; harness may be the bottleneck" : "");
+        var coldWarning = result.Warmup is { Sent: > 0, JitSettled: false }
+            ? "; the server's JIT compiler was still busy when the measured phase began"
+            : "";
+        var note = $"{setup}; {rate}; {cpu}" + (harnessLimited || lagging ? "; harness may be the bottleneck" : "") +
+            coldWarning;
         var figures = new List<Figure>
         {
             FiguresBenchmark.Annotate(Figure.AtMost("routing latency p50",
@@ -69,6 +77,25 @@ internal static class LatencyFigures
                 result.Probe.Max().TotalMilliseconds, "ms", "none", null), plan),
         };
         return (figures, problems);
+    }
+
+    /// <summary>Describes the warm-up for the output, or returns null when the run had none.</summary>
+    private static string? DescribeWarmup(WarmupResult warmup)
+    {
+        if (warmup.Sent == 0)
+        {
+            return null;
+        }
+
+        var jit = warmup.JitSettled
+            ? $"until the server's JIT compiler used under {RoutingLatency.JitSettledShare:P0} of a core for " +
+              $"{RoutingLatency.JitWindow.TotalSeconds:F0} s"
+            : $"the limit, with the server's JIT compiler still at {warmup.JitShare:P0} of a core";
+        var drain = warmup.Undrained == 0
+            ? $"its offers all arrived {warmup.Drained.TotalSeconds:F1} s after the last send"
+            : $"{warmup.Undrained} of its emails got no offer";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{warmup.Elapsed.TotalSeconds:F0} s and {warmup.Sent} emails, {jit}; {drain}");
     }
 
     /// <summary>Converts the run to JSON for the results file.</summary>
@@ -90,5 +117,11 @@ internal static class LatencyFigures
         ["elapsedSeconds"] = Math.Round(result.Elapsed.TotalSeconds, 2),
         ["clientCpuShare"] = Math.Round(result.ClientCpu / result.Elapsed, 3),
         ["errors"] = result.Errors,
+        ["warmupSeconds"] = Math.Round(result.Warmup.Elapsed.TotalSeconds, 1),
+        ["warmupEmails"] = result.Warmup.Sent,
+        ["warmupJitSettled"] = result.Warmup.JitSettled,
+        ["warmupJitShare"] = Math.Round(result.Warmup.JitShare, 4),
+        ["warmupDrainSeconds"] = Math.Round(result.Warmup.Drained.TotalSeconds, 2),
+        ["warmupUndrained"] = result.Warmup.Undrained,
     };
 }

@@ -19,30 +19,42 @@ internal sealed class OpenLoopSender(TenantClient client, int emailsPerSecond)
     /// <summary>The probe of the measured phase, to which the hub agents report their offers.</summary>
     public LatencyProbe? Probe { get; set; }
 
-    /// <summary>Sends for <paramref name="duration"/>; with a probe, notes the 200 of each email in it.</summary>
-    public async Task<SendResult> SendAsync(string prefix, TimeSpan duration, LatencyProbe? probe, ErrorCount errors)
+    /// <summary>
+    /// Sends for <paramref name="duration"/>, or until <paramref name="stop"/> is cancelled, and then waits for the
+    /// responses; with a probe, notes the 200 of each email in it.
+    /// </summary>
+    public async Task<SendResult> SendAsync(
+        string prefix, TimeSpan duration, LatencyProbe? probe, ErrorCount errors, CancellationToken stop = default)
     {
         var count = (long)(duration.TotalSeconds * emailsPerSecond);
         var interval = Stopwatch.Frequency / (double)emailsPerSecond;
         var inFlight = new List<Task>();
         var maxLag = TimeSpan.Zero;
         var start = Stopwatch.GetTimestamp();
-        for (var i = 0L; i < count; i++)
+        var sent = 0L;
+        for (; sent < count && !stop.IsCancellationRequested; sent++)
         {
-            var due = start + (long)(i * interval);
+            var due = start + (long)(sent * interval);
             var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
             if (wait > TimeSpan.FromMilliseconds(1))
             {
-                await Task.Delay(wait);
+                try
+                {
+                    await Task.Delay(wait, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
             }
 
             var lag = Stopwatch.GetElapsedTime(due);
             maxLag = lag > maxLag ? lag : maxLag;
-            inFlight.Add(SendOneAsync($"{prefix}-{i}", probe, errors));
+            inFlight.Add(SendOneAsync($"{prefix}-{sent}", probe, errors));
         }
 
         await Task.WhenAll(inFlight);
-        return new SendResult(count, Stopwatch.GetElapsedTime(start), maxLag);
+        return new SendResult(sent, Stopwatch.GetElapsedTime(start), maxLag);
     }
 
     private async Task SendOneAsync(string entityId, LatencyProbe? probe, ErrorCount errors)

@@ -22,20 +22,32 @@ internal sealed record LatencyResult(
     /// <summary>Measured emails whose offer did not arrive before the wait ended.</summary>
     public long Missing => Sent - Probe.Recorded;
 
-    /// <summary>Emails sent in the warm-up and the measured phase together.</summary>
-    public long SentInBothPhases { get; init; } = Sent;
+    /// <summary>The unmeasured phase before the measured one.</summary>
+    public WarmupResult Warmup { get; init; } = WarmupResult.None;
 
     /// <summary>
-    /// The server's CPU time from the start of the warm-up until the measured phase's last offer, user and system.
-    /// </summary>
-    public TimeSpan ServerCpuInBothPhases { get; init; } = ServerCpu;
-
-    /// <summary>
-    /// The server's CPU time per email over both phases: each email's ingest, routing step, offer push, accept and
+    /// The server's CPU time per measured email: each email's ingest, routing step, offer push, accept and
     /// complete, as far as they ran before the wait ended. The load of other processes does not add to it, unlike
     /// to the latency.
     /// </summary>
-    public TimeSpan ServerCpuPerEmail => ServerCpuInBothPhases / Math.Max(1, SentInBothPhases);
+    public TimeSpan ServerCpuPerEmail => ServerCpu / Math.Max(1, Sent);
+}
+
+/// <summary>The unmeasured phase of a routing latency run.</summary>
+/// <param name="Elapsed">From the first scheduled send until the last response.</param>
+/// <param name="Sent">Emails sent.</param>
+/// <param name="JitSettled">
+/// Whether the server's JIT compiler used less than <see cref="RoutingLatency.JitSettledShare"/> of a core over the
+/// last <see cref="RoutingLatency.JitWindow"/> when the phase ended; false when it ended at the plan's limit.
+/// </param>
+/// <param name="JitShare">The JIT compiler's share of one core over that window.</param>
+/// <param name="Drained">From the last response until every email of the phase had its offer.</param>
+/// <param name="Undrained">Emails of the phase whose offer had not arrived when the wait for them ended.</param>
+internal sealed record WarmupResult(
+    TimeSpan Elapsed, long Sent, bool JitSettled, double JitShare, TimeSpan Drained, long Undrained)
+{
+    /// <summary>No warm-up, as in a smoke run.</summary>
+    public static readonly WarmupResult None = new(TimeSpan.Zero, 0, false, 0, TimeSpan.Zero, 0);
 }
 
 /// <summary>
@@ -45,7 +57,16 @@ internal sealed record LatencyResult(
 /// </summary>
 internal static class RoutingLatency
 {
+    /// <summary>The JIT compiler's share of one core below which the warm-up counts the server as warm.</summary>
+    public const double JitSettledShare = 0.02;
+
+    /// <summary>The time over which the warm-up measures the JIT compiler's share.</summary>
+    public static readonly TimeSpan JitWindow = TimeSpan.FromSeconds(5);
+
     private const int SetupParallelism = 8;
+
+    // How often the warm-up reads the server's JIT compilation time.
+    private static readonly TimeSpan JitReadInterval = TimeSpan.FromSeconds(1);
 
     // After the last send, the run waits for the remaining offers until none has arrived for this long.
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
@@ -64,26 +85,19 @@ internal static class RoutingLatency
             var sender = new OpenLoopSender(new TenantClient(http, tenant), plan.EmailsPerSecond);
             var errors = new ErrorCount();
             var setup = Stopwatch.StartNew();
-            var agents = await ConnectAgentsAsync(server.BaseAddress, http, tenant, plan.HubAgents, sender, errors);
+            var offers = new OfferCount();
+            var agents = await ConnectAgentsAsync(
+                server.BaseAddress, http, tenant, plan.HubAgents, sender, offers, errors);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, 
                 $"  {agents.Count} agents defined, signed in, connected and Available in " +
                 $"{setup.Elapsed.TotalSeconds:F0} s"));
             try
             {
-                var serverCpu = CpuMeter.ForProcesses([server.ProcessId]);
-                var cpuBeforeWarmup = serverCpu.Read();
-                var warmupSent = 0L;
-                if (plan.LatencyWarmup > TimeSpan.Zero)
-                {
-                    warmupSent = (await sender.SendAsync($"{runId}-warmup", plan.LatencyWarmup, null, errors)).Sent;
-                }
-
+                var warmup = plan.LatencyWarmupLimit > TimeSpan.Zero
+                    ? await WarmUpAsync(plan, runId, new JitMeter(http), sender, offers, errors)
+                    : WarmupResult.None;
                 var result = await MeasureAsync(plan, runId, server, sender, agents.Count, errors);
-                return result with
-                {
-                    SentInBothPhases = warmupSent + result.Sent,
-                    ServerCpuInBothPhases = serverCpu.Read() - cpuBeforeWarmup,
-                };
+                return result with { Warmup = warmup };
             }
             finally
             {
@@ -94,6 +108,68 @@ internal static class RoutingLatency
         {
             Directory.Delete(dataDirectory, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Sends at the measured rate until the server is warm, so that the measured phase sees the steady state of a
+    /// server that has run for a while. The server counts as warm once its JIT compiler used less than
+    /// <see cref="JitSettledShare"/> of a core over the last <see cref="JitWindow"/>: tiered compilation recompiles
+    /// hot methods in the background, and on a 2-core machine it took a fifth of the server's CPU samples for
+    /// tens of seconds after start. The phase lasts at least the plan's warm-up and at most its limit, and then
+    /// waits until its backlog has drained, so the measured phase starts without one.
+    /// </summary>
+    private static async Task<WarmupResult> WarmUpAsync(
+        SuitePlan plan, string runId, JitMeter jit, OpenLoopSender sender, OfferCount offers, ErrorCount errors)
+    {
+        using var stop = new CancellationTokenSource();
+        var sending = sender.SendAsync($"{runId}-warmup", plan.LatencyWarmupLimit, null, errors, stop.Token);
+        var started = Stopwatch.StartNew();
+        var readings = new List<(TimeSpan At, TimeSpan Jit)> { (TimeSpan.Zero, await jit.ReadAsync()) };
+        var (settled, share) = (false, 1.0);
+        while (!sending.IsCompleted)
+        {
+            await Task.WhenAny(sending, Task.Delay(JitReadInterval));
+            var now = started.Elapsed;
+            readings.Add((now, await jit.ReadAsync()));
+            var first = readings.FindLastIndex(reading => now - reading.At >= JitWindow);
+            if (first < 0)
+            {
+                continue;
+            }
+
+            share = (readings[^1].Jit - readings[first].Jit) / (now - readings[first].At);
+            settled = share < JitSettledShare;
+            if (settled && now >= plan.LatencyWarmup)
+            {
+                await stop.CancelAsync();
+                break;
+            }
+        }
+
+        var send = await sending;
+        var drained = Stopwatch.StartNew();
+        var undrained = await WaitForOffersAsync(() => send.Sent - offers.Count);
+        return new WarmupResult(send.Elapsed, send.Sent, settled, share, drained.Elapsed, undrained);
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="missing"/> returns zero or has not changed for <see cref="DrainTimeout"/>, and
+    /// returns its last value.
+    /// </summary>
+    private static async Task<long> WaitForOffersAsync(Func<long> missing)
+    {
+        var (lastMissing, lastProgress) = (missing(), Stopwatch.StartNew());
+        while (lastMissing > 0 && lastProgress.Elapsed < DrainTimeout)
+        {
+            await Task.Delay(10);
+            var now = missing();
+            if (now != lastMissing)
+            {
+                (lastMissing, lastProgress) = (now, Stopwatch.StartNew());
+            }
+        }
+
+        return lastMissing;
     }
 
     private static async Task<LatencyResult> MeasureAsync(
@@ -110,15 +186,7 @@ internal static class RoutingLatency
 
         // The open loop has stopped. A backlog can take long to drain, so the wait ends only when every measured
         // email has its offer or offers have stopped arriving.
-        var (lastRecorded, lastProgress) = (probe.Recorded, Stopwatch.StartNew());
-        while (probe.Recorded < send.Sent && lastProgress.Elapsed < DrainTimeout)
-        {
-            await Task.Delay(10);
-            if (probe.Recorded != lastRecorded)
-            {
-                (lastRecorded, lastProgress) = (probe.Recorded, Stopwatch.StartNew());
-            }
-        }
+        await WaitForOffersAsync(() => send.Sent - probe.Recorded);
 
         elapsed.Stop();
         self.Refresh();
@@ -129,7 +197,7 @@ internal static class RoutingLatency
 
     private static async Task<List<HubAgent>> ConnectAgentsAsync(
         Uri baseAddress, HttpClient http, TenantCredentials tenant, int count, OpenLoopSender sender,
-        ErrorCount errors)
+        OfferCount offers, ErrorCount errors)
     {
         var agents = new HubAgent[count];
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = SetupParallelism },
@@ -138,7 +206,7 @@ internal static class RoutingLatency
                 var agentId = $"agent-{i:D5}";
                 var token = await HubAgent.DefineAndSignInAsync(http, tenant, agentId, TenantClient.SkillQueue);
                 agents[i] = await HubAgent.ConnectAsync(baseAddress, agentId, token,
-                    (agent, offer, arrived) => TakeOffer(agent, offer, arrived, sender, errors));
+                    (agent, offer, arrived) => TakeOffer(agent, offer, arrived, sender, offers, errors));
                 await agents[i].SetStatusAsync("Available");
             });
         return [.. agents];
@@ -146,8 +214,9 @@ internal static class RoutingLatency
 
     // Runs on the hub connection's receive loop, so the accept and complete go on without blocking it.
     private static void TakeOffer(
-        HubAgent agent, HubOffer offer, long arrived, OpenLoopSender sender, ErrorCount errors)
+        HubAgent agent, HubOffer offer, long arrived, OpenLoopSender sender, OfferCount offers, ErrorCount errors)
     {
+        offers.Add();
         sender.Probe?.Offer(offer.EntityId, arrived);
         _ = Task.Run(async () =>
         {
@@ -162,6 +231,18 @@ internal static class RoutingLatency
             }
         });
     }
+}
+
+/// <summary>Counts the offers that the hub agents received, from many threads.</summary>
+internal sealed class OfferCount
+{
+    private long _count;
+
+    /// <summary>The offers counted so far.</summary>
+    public long Count => Interlocked.Read(ref _count);
+
+    /// <summary>Counts one offer.</summary>
+    public void Add() => Interlocked.Increment(ref _count);
 }
 
 /// <summary>Counts errors from many threads and keeps the first message.</summary>
