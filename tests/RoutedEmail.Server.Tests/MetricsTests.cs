@@ -38,6 +38,22 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task WriteGateMetrics_AfterIngest_Listed()
+    {
+        await using var server = await TestServer.StartAsync();
+        var scenario = await Scenario.CreateAsync(server, companyCode: "metrics-gate");
+        using var client = server.CreateClient();
+
+        await scenario.IngestAcceptedAsync(scenario.Item("e-1"));
+        var scrape = await MetricsScrape.ReadAsync(client);
+
+        // The gate's meter is shared by every SQLite database of the process, so other tests may add to the counts.
+        Assert.True(scrape.Find("routed_email_sqlite_write_gate_wait_duration_seconds_count") >= 1);
+        Assert.True(scrape.Find("routed_email_sqlite_write_gate_hold_duration_seconds_count") >= 1);
+        Assert.True(scrape.Find("routed_email_sqlite_write_gate_hold_duration_seconds_sum") > 0);
+    }
+
+    [Fact]
     public async Task BusinessMetrics_IngestOfferExpire_Move()
     {
         var time = new FakeTimeProvider(Start);

@@ -9,6 +9,7 @@ using OpenTelemetry.Trace;
 using RoutedEmail.Server.Hosting;
 using RoutedEmail.Server.Routing;
 using RoutedEmail.Storage.Abstractions;
+using RoutedEmail.Storage.Sqlite;
 
 namespace RoutedEmail.Server.Telemetry;
 
@@ -64,7 +65,8 @@ internal static class TelemetrySetup
             .ConfigureResource(resource => resource.AddService(ServiceName))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
-                .AddMeter(RoutedEmailMetrics.Name, "System.Runtime", "Microsoft.AspNetCore.Server.Kestrel")
+                .AddMeter(RoutedEmailMetrics.Name, SqliteDatabase.MeterName, "System.Runtime",
+                    "Microsoft.AspNetCore.Server.Kestrel")
                 .AddNpgsqlInstrumentation()
                 .AddPrometheusExporter());
         if (settings.Otlp.EndpointUri is not { } endpoint)

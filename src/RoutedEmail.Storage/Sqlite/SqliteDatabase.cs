@@ -19,6 +19,12 @@ public sealed partial class SqliteDatabase : SqlDatabase, IDisposable
     /// <summary>The database file name inside the data directory.</summary>
     public const string FileName = "routed-email.db";
 
+    /// <summary>
+    /// The name of the meter of the write gate: how long write transactions wait for their turn and how long they
+    /// keep it.
+    /// </summary>
+    public const string MeterName = "RoutedEmail.Storage.Sqlite";
+
     // FULL makes every commit wait for fsync of the write-ahead log, so an acknowledged write survives power loss.
     private const string ConnectionPragmas =
         "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.Win32.SafeHandles;
 
 namespace RoutedEmail.Storage.Sqlite;
@@ -20,9 +22,23 @@ namespace RoutedEmail.Storage.Sqlite;
 /// can read the write. Only an operating system crash in that window loses it. A crash of this process does not,
 /// because the log's pages are then in the kernel's page cache.
 /// </para>
+/// <para>
+/// Every transaction records how long it waited for its turn and how long it kept it, in two histograms of the meter
+/// <see cref="SqliteDatabase.MeterName"/>. Their sums per second show how close the one writer is to saturation.
+/// </para>
 /// </remarks>
 internal sealed class SqliteWriteGate(string databasePath, TimeSpan enterTimeout)
 {
+    private static readonly Meter GateMeter = new(SqliteDatabase.MeterName);
+
+    private static readonly Histogram<double> WaitDuration = GateMeter.CreateHistogram<double>(
+        "routed_email.sqlite.write_gate.wait.duration", "s",
+        "From a write transaction's request for the write gate to its turn.");
+
+    private static readonly Histogram<double> HoldDuration = GateMeter.CreateHistogram<double>(
+        "routed_email.sqlite.write_gate.hold.duration", "s",
+        "From a write transaction's turn at the write gate to its end, before the shared fsync.");
+
     // A writer that waits this long is stuck, for example in a nested write on the same thread. It fails with a
     // message instead of waiting forever, as it would with SQLite's own busy timeout.
     private static readonly TimeSpan DefaultEnterTimeout = TimeSpan.FromSeconds(30);
@@ -33,6 +49,7 @@ internal sealed class SqliteWriteGate(string databasePath, TimeSpan enterTimeout
     // millisecond.
     private readonly object _turnLock = new();
     private bool _turnTaken;
+    private long _turnStarted;
     private readonly string _walPath = databasePath + "-wal";
     private readonly object _syncLock = new();
     private long _committed;
@@ -49,6 +66,7 @@ internal sealed class SqliteWriteGate(string databasePath, TimeSpan enterTimeout
     /// <exception cref="TimeoutException">Another write transaction held the gate for the whole timeout.</exception>
     public void Enter()
     {
+        var requested = Stopwatch.GetTimestamp();
         var deadline = Environment.TickCount64 + (long)enterTimeout.TotalMilliseconds;
         lock (_turnLock)
         {
@@ -65,17 +83,24 @@ internal sealed class SqliteWriteGate(string databasePath, TimeSpan enterTimeout
             }
 
             _turnTaken = true;
+            _turnStarted = Stopwatch.GetTimestamp();
         }
+
+        WaitDuration.Record(Stopwatch.GetElapsedTime(requested, _turnStarted).TotalSeconds);
     }
 
     /// <summary>Ends this process's turn to write, after a commit or a rollback, and wakes one waiting writer.</summary>
     public void Exit()
     {
+        long started;
         lock (_turnLock)
         {
+            started = _turnStarted;
             _turnTaken = false;
             Monitor.Pulse(_turnLock);
         }
+
+        HoldDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     /// <summary>
