@@ -70,6 +70,7 @@ internal static class ScaleFigures
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, 
                 $"    routing step mean " +
                 $"{result.MeanStep.TotalMilliseconds:F2} ms, median {result.MedianStep.TotalMilliseconds:F2} ms, " +
+                $"max {result.StepTimes.DefaultIfEmpty().Max().TotalMilliseconds:F2} ms, " +
                 $"of which the Complete call {result.MeanComplete.TotalMilliseconds:F2} ms; " +
                 $"peak RSS {result.PeakRssBytes / 1e6:F0} MB"));
             return result;
@@ -98,6 +99,10 @@ internal static class ScaleFigures
         ["stepMeanMs"] = Math.Round(result.MeanStep.TotalMilliseconds, 3),
         ["stepMedianMs"] = Math.Round(result.MedianStep.TotalMilliseconds, 3),
         ["completeMeanMs"] = Math.Round(result.MeanComplete.TotalMilliseconds, 3),
+
+        // Every step in order, so that a mean far above the median can be traced to the steps that raised it.
+        ["stepTimesMs"] = new JsonArray(
+            [.. result.StepTimes.Select(step => (JsonNode)Math.Round(step.TotalMilliseconds, 3))]),
         ["peakRssBytes"] = result.PeakRssBytes,
     };
 }
