@@ -92,7 +92,7 @@ internal static class LatencyFigures
               $"{RoutingLatency.JitWindow.TotalSeconds:F0} s"
             : $"the limit, with the server's JIT compiler still at {warmup.JitShare:P0} of a core";
         var drain = warmup.Undrained == 0
-            ? $"its offers all arrived {warmup.Drained.TotalSeconds:F1} s after the last send"
+            ? $"its offers all arrived {warmup.Drained.TotalSeconds:F1} s after the last response"
             : $"{warmup.Undrained} of its emails got no offer";
         return string.Create(CultureInfo.InvariantCulture,
             $"{warmup.Elapsed.TotalSeconds:F0} s and {warmup.Sent} emails, {jit}; {drain}");
