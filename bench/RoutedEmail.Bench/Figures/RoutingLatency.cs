@@ -111,7 +111,7 @@ internal static class RoutingLatency
     }
 
     /// <summary>
-    /// Sends at the measured rate until the server is warm, so that the measured phase sees the steady state of a
+    /// Sends at the measured rate until the server is warm, so that the measured phase measures the steady state of a
     /// server that has run for a while. The server counts as warm once its JIT compiler used less than
     /// <see cref="JitSettledShare"/> of a core over the last <see cref="JitWindow"/>: tiered compilation recompiles
     /// hot methods in the background, and on a 2-core machine it took a fifth of the server's CPU samples for
