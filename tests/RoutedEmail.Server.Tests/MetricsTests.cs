@@ -37,7 +37,7 @@ public sealed class MetricsTests
         Assert.NotNull(scrape.Find("http_server_request_duration_seconds_count", "http_route=\"/healthz\""));
     }
 
-    [Fact]
+    [SqliteFact("Tests the SQLite store's write gate; PostgreSQL has no such gate and records no gate metrics.")]
     public async Task WriteGateMetrics_AfterIngest_Listed()
     {
         await using var server = await TestServer.StartAsync();
