@@ -21,9 +21,10 @@ internal sealed partial class DashboardSampler(
         try
         {
             await startup.WaitAsync(stoppingToken);
-            using var timer = new PeriodicTimer(options.Value.SampleInterval, time);
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            var ticks = new IntervalTicks(time, options.Value.SampleInterval);
+            while (true)
             {
+                await ticks.WaitAsync(stoppingToken);
                 await SampleOnceAsync(stoppingToken);
             }
         }

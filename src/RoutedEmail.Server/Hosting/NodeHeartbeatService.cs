@@ -34,9 +34,10 @@ internal sealed partial class NodeHeartbeatService(
         }
 
         // After a failed step the node registers again with its connections, in case another node removed it.
-        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        var ticks = new IntervalTicks(time, options.Value.HeartbeatInterval);
+        while (true)
         {
+            await ticks.WaitAsync(stoppingToken);
             lastStepSucceeded = lastStepSucceeded
                 ? await TryAsync(BeatAsync, stoppingToken)
                 : await TryAsync(RegisterAgainAsync, stoppingToken);

@@ -19,9 +19,10 @@ internal sealed partial class RetentionService(
         try
         {
             await startup.WaitAsync(stoppingToken);
-            using var timer = new PeriodicTimer(options.Value.ExpiryInterval, time);
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            var ticks = new IntervalTicks(time, options.Value.ExpiryInterval);
+            while (true)
             {
+                await ticks.WaitAsync(stoppingToken);
                 await ExpireOnceAsync(stoppingToken);
             }
         }
