@@ -8,122 +8,118 @@ namespace RoutedEmail.Storage.Sql;
 internal sealed partial class SqlAgentStore
 {
     public Task<AgentActionOutcome> AcceptAsync(
-        long tenantId, string agentId, long offerId, CancellationToken cancellationToken)
-    {
-        using var connection = database.Open();
-        using var transaction = database.BeginWrite(connection, tenantId);
-        var now = time.GetUtcNow();
-        if (ReadOpenOffer(connection, transaction, tenantId, agentId, offerId, now) is not { } offer)
+        long tenantId, string agentId, long offerId, CancellationToken cancellationToken) =>
+        database.WriteAsync(tenantId, (connection, transaction) =>
         {
-            return Task.FromResult(ClosedOfferOutcome(connection, transaction, tenantId, agentId, offerId, now));
-        }
+            var now = time.GetUtcNow();
+            if (ReadOpenOffer(connection, transaction, tenantId, agentId, offerId, now) is not { } offer)
+            {
+                return ClosedOfferOutcome(connection, transaction, tenantId, agentId, offerId, now);
+            }
 
-        using var accept = connection.Command(
-            "UPDATE offers SET state = 'Accepted', closed_at = @now WHERE id = @offer", transaction);
-        accept.With("@now", now.ToStored()).With("@offer", offerId).ExecuteNonQuery();
-        using var email = connection.Command(
-            "UPDATE routed_emails SET state = 'Active' WHERE id = @email", transaction);
-        email.With("@email", offer.EmailId).ExecuteNonQuery();
-        SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Accepted, offer.EmailId,
-            agentId, offerId);
-        transaction.Commit();
-        return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Done, Event: EventTypes.Accepted));
-    }
+            using var accept = connection.Command(
+                "UPDATE offers SET state = 'Accepted', closed_at = @now WHERE id = @offer", transaction);
+            accept.With("@now", now.ToStored()).With("@offer", offerId).ExecuteNonQuery();
+            using var email = connection.Command(
+                "UPDATE routed_emails SET state = 'Active' WHERE id = @email", transaction);
+            email.With("@email", offer.EmailId).ExecuteNonQuery();
+            SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.Accepted, offer.EmailId,
+                agentId, offerId);
+            transaction.Commit();
+            return new AgentActionOutcome(AgentActionStatus.Done, Event: EventTypes.Accepted);
+        });
 
     public Task<AgentActionOutcome> DeclineAsync(
-        long tenantId, string agentId, long offerId, CancellationToken cancellationToken)
-    {
-        using var connection = database.Open();
-        using var transaction = database.BeginWrite(connection, tenantId);
-        var now = time.GetUtcNow();
-        if (ReadOpenOffer(connection, transaction, tenantId, agentId, offerId, now) is not { } offer)
+        long tenantId, string agentId, long offerId, CancellationToken cancellationToken) =>
+        database.WriteAsync(tenantId, (connection, transaction) =>
         {
-            var closed = ClosedOfferOutcome(connection, transaction, tenantId, agentId, offerId, now);
+            var now = time.GetUtcNow();
+            if (ReadOpenOffer(connection, transaction, tenantId, agentId, offerId, now) is not { } offer)
+            {
+                var closed = ClosedOfferOutcome(connection, transaction, tenantId, agentId, offerId, now);
 
-            // Unlike a repeated accept, a decline of an accepted offer is a conflict that names the state Accepted.
-            return Task.FromResult(closed.Status == AgentActionStatus.AlreadyDone
-                ? new AgentActionOutcome(AgentActionStatus.Conflict, "Accepted")
-                : closed);
-        }
+                // Unlike a repeated accept, a decline of an accepted offer is a conflict that names the state Accepted.
+                return closed.Status == AgentActionStatus.AlreadyDone
+                    ? new AgentActionOutcome(AgentActionStatus.Conflict, "Accepted")
+                    : closed;
+            }
 
-        OfferTransitions.Decline(connection, transaction, tenantId, offerId, offer.EmailId, agentId, now);
-        transaction.Commit();
-        return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Done, Event: EventTypes.OfferDeclined));
-    }
+            OfferTransitions.Decline(connection, transaction, tenantId, offerId, offer.EmailId, agentId, now);
+            transaction.Commit();
+            return new AgentActionOutcome(AgentActionStatus.Done, Event: EventTypes.OfferDeclined);
+        });
 
     public Task<AgentActionOutcome> CompleteAsync(
         long tenantId, string agentId, long emailId, string? workCode, string? notes,
-        CancellationToken cancellationToken)
-    {
-        using var connection = database.Open();
-        using var transaction = database.BeginWrite(connection, tenantId);
-        var state = ReadEmailState(connection, transaction, tenantId, agentId, emailId);
-        switch (state)
+        CancellationToken cancellationToken) =>
+        database.WriteAsync(tenantId, (connection, transaction) =>
         {
-            case null:
-                return Task.FromResult(new AgentActionOutcome(AgentActionStatus.NotFound));
-            case nameof(RoutedEmailState.Completed) or nameof(RoutedEmailState.Wrap):
-                return Task.FromResult(new AgentActionOutcome(AgentActionStatus.AlreadyDone));
-            case not nameof(RoutedEmailState.Active):
-                return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Conflict, state));
-        }
+            var state = ReadEmailState(connection, transaction, tenantId, agentId, emailId);
+            switch (state)
+            {
+                case null:
+                    return new AgentActionOutcome(AgentActionStatus.NotFound);
+                case nameof(RoutedEmailState.Completed) or nameof(RoutedEmailState.Wrap):
+                    return new AgentActionOutcome(AgentActionStatus.AlreadyDone);
+                case not nameof(RoutedEmailState.Active):
+                    return new AgentActionOutcome(AgentActionStatus.Conflict, state);
+            }
 
-        var code = string.IsNullOrEmpty(workCode) ? null : workCode;
-        var rules = ReadCompletionRules(connection, transaction, tenantId, agentId, emailId);
-        if (!rules.Admits(code))
-        {
-            return Task.FromResult(new AgentActionOutcome(
-                AgentActionStatus.InvalidWorkCode, AllowedWorkCodes: rules.AllowedCodes));
-        }
+            var code = string.IsNullOrEmpty(workCode) ? null : workCode;
+            var rules = ReadCompletionRules(connection, transaction, tenantId, agentId, emailId);
+            if (!rules.Admits(code))
+            {
+                return new AgentActionOutcome(
+                    AgentActionStatus.InvalidWorkCode, AllowedWorkCodes: rules.AllowedCodes);
+            }
 
-        var now = time.GetUtcNow();
-        string completedEvent;
-        if (rules.WrapSeconds > 0)
-        {
-            using var wrap = connection.Command(
-                """
-                UPDATE routed_emails SET state = 'Wrap', wrap_ends_at = @ends, work_code = @code, notes = @notes
-                WHERE id = @email
-                """, transaction);
-            wrap.With("@ends", now.AddSeconds(rules.WrapSeconds).ToStored()).With("@code", code)
-                .With("@notes", notes).With("@email", emailId).ExecuteNonQuery();
-            SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.WrapStarted, emailId,
-                agentId, detail: code);
-            completedEvent = EventTypes.WrapStarted;
-        }
-        else
-        {
-            using var store = connection.Command(
-                "UPDATE routed_emails SET work_code = @code, notes = @notes WHERE id = @email", transaction);
-            store.With("@code", code).With("@notes", notes).With("@email", emailId).ExecuteNonQuery();
-            EmailTransitions.Complete(connection, transaction, tenantId, emailId, agentId, now);
-            completedEvent = EventTypes.Completed;
-        }
+            var now = time.GetUtcNow();
+            string completedEvent;
+            if (rules.WrapSeconds > 0)
+            {
+                using var wrap = connection.Command(
+                    """
+                    UPDATE routed_emails SET state = 'Wrap', wrap_ends_at = @ends, work_code = @code, notes = @notes
+                    WHERE id = @email
+                    """, transaction);
+                wrap.With("@ends", now.AddSeconds(rules.WrapSeconds).ToStored()).With("@code", code)
+                    .With("@notes", notes).With("@email", emailId).ExecuteNonQuery();
+                SqlCommands.AppendEvent(connection, transaction, tenantId, now, EventTypes.WrapStarted, emailId,
+                    agentId, detail: code);
+                completedEvent = EventTypes.WrapStarted;
+            }
+            else
+            {
+                using var store = connection.Command(
+                    "UPDATE routed_emails SET work_code = @code, notes = @notes WHERE id = @email", transaction);
+                store.With("@code", code).With("@notes", notes).With("@email", emailId).ExecuteNonQuery();
+                EmailTransitions.Complete(connection, transaction, tenantId, emailId, agentId, now);
+                completedEvent = EventTypes.Completed;
+            }
 
-        transaction.Commit();
-        return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Done, Event: completedEvent));
-    }
+            transaction.Commit();
+            return new AgentActionOutcome(AgentActionStatus.Done, Event: completedEvent);
+        });
 
     public Task<AgentActionOutcome> EndWrapAsync(
-        long tenantId, string agentId, long emailId, CancellationToken cancellationToken)
-    {
-        using var connection = database.Open();
-        using var transaction = database.BeginWrite(connection, tenantId);
-        var state = ReadEmailState(connection, transaction, tenantId, agentId, emailId);
-        switch (state)
+        long tenantId, string agentId, long emailId, CancellationToken cancellationToken) =>
+        database.WriteAsync(tenantId, (connection, transaction) =>
         {
-            case null:
-                return Task.FromResult(new AgentActionOutcome(AgentActionStatus.NotFound));
-            case nameof(RoutedEmailState.Completed):
-                return Task.FromResult(new AgentActionOutcome(AgentActionStatus.AlreadyDone));
-            case not nameof(RoutedEmailState.Wrap):
-                return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Conflict, state));
-        }
+            var state = ReadEmailState(connection, transaction, tenantId, agentId, emailId);
+            switch (state)
+            {
+                case null:
+                    return new AgentActionOutcome(AgentActionStatus.NotFound);
+                case nameof(RoutedEmailState.Completed):
+                    return new AgentActionOutcome(AgentActionStatus.AlreadyDone);
+                case not nameof(RoutedEmailState.Wrap):
+                    return new AgentActionOutcome(AgentActionStatus.Conflict, state);
+            }
 
-        EmailTransitions.Complete(connection, transaction, tenantId, emailId, agentId, time.GetUtcNow());
-        transaction.Commit();
-        return Task.FromResult(new AgentActionOutcome(AgentActionStatus.Done, Event: EventTypes.Completed));
-    }
+            EmailTransitions.Complete(connection, transaction, tenantId, emailId, agentId, time.GetUtcNow());
+            transaction.Commit();
+            return new AgentActionOutcome(AgentActionStatus.Done, Event: EventTypes.Completed);
+        });
 
     /// <summary>
     /// Reads a Pending offer of this agent whose deadline has not passed, or returns null for any other offer.

@@ -12,14 +12,18 @@ internal static class SqlCommands
 
     /// <summary>
     /// Returns a command for the SQL text in the transaction. Inside a SQLite write transaction on the kept writer,
-    /// the command is the kept connection's prepared one and the <paramref name="connection"/> is not used. Its
-    /// dispose then ends only this use, so dispose every command before the transaction ends.
+    /// or a savepoint of one, the command is the kept connection's prepared one and the
+    /// <paramref name="connection"/> is not used. Its dispose then ends only this use, so dispose every command
+    /// before the transaction ends.
     /// </summary>
     public static DbCommand Command(this DbConnection connection, string sql, DbTransaction? transaction)
     {
-        if (transaction is Sqlite.SqliteWriteTransaction { Kept: not null } keptWrite)
+        switch (transaction)
         {
-            return keptWrite.KeptCommand(sql);
+            case Sqlite.SqliteWriteTransaction { Kept: not null } keptWrite:
+                return keptWrite.KeptCommand(sql);
+            case Sqlite.SqliteSavepointTransaction savepoint:
+                return savepoint.KeptCommand(sql);
         }
 
         var command = connection.CreateCommand();

@@ -26,6 +26,19 @@ public abstract class SqlDatabase
     /// <param name="tenantId">The tenant whose state the transaction changes; null for one that changes none.</param>
     public abstract DbTransaction BeginWrite(DbConnection connection, long? tenantId);
 
+    /// <summary>
+    /// Runs the work in a write transaction of the tenant, as <see cref="BeginWrite"/> begins it, and returns the
+    /// work's result once its commit is on disk. The work commits the transaction to keep its writes. This
+    /// implementation runs it at once on a connection of its own; SQLite commits the work of concurrent callers
+    /// together.
+    /// </summary>
+    internal virtual Task<T> WriteAsync<T>(long tenantId, Func<DbConnection, DbTransaction, T> work)
+    {
+        using var connection = Open();
+        using var transaction = BeginWrite(connection, tenantId);
+        return Task.FromResult(work(connection, transaction));
+    }
+
     /// <summary>Begins a read-only transaction whose reads all come from one consistent snapshot.</summary>
     public abstract DbTransaction BeginRead(DbConnection connection);
 

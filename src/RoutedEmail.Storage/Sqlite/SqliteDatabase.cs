@@ -37,6 +37,7 @@ public sealed partial class SqliteDatabase : SqlDatabase, IDisposable
     private readonly ILogger _migrationLogger;
     private readonly SqliteSessionPool _sessions;
     private readonly SqliteKeptWriter _keptWriter;
+    private readonly SqliteGroupedWriter _groupedWriter;
 
     /// <summary>Creates the data directory if needed and prepares the connection string.</summary>
     /// <param name="options">The storage settings.</param>
@@ -66,6 +67,8 @@ public sealed partial class SqliteDatabase : SqlDatabase, IDisposable
         // Not pooled, so closing the kept writer really closes it and no pooled connection keeps its NORMAL setting.
         var writerConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false };
         _keptWriter = new SqliteKeptWriter(writerConnectionString.ToString(), WriteGate);
+        _groupedWriter = new SqliteGroupedWriter(
+            _keptWriter, WriteGate, Observers, loggers.CreateLogger<SqliteGroupedWriter>());
     }
 
     /// <summary>The absolute path of the data directory.</summary>
@@ -103,12 +106,13 @@ public sealed partial class SqliteDatabase : SqlDatabase, IDisposable
     internal override SqlSession OpenSession() => _sessions.Rent();
 
     /// <summary>
-    /// Closes the kept read sessions and, after the write in progress, the kept writer connection. Connections
-    /// opened with <see cref="Open"/> stay the caller's.
+    /// Closes the kept read sessions and, after the grouped writes already queued and the write in progress, the
+    /// kept writer connection. Connections opened with <see cref="Open"/> stay the caller's.
     /// </summary>
     public void Dispose()
     {
         _sessions.Dispose();
+        _groupedWriter.Dispose();
         _keptWriter.Dispose();
     }
 
@@ -125,6 +129,13 @@ public sealed partial class SqliteDatabase : SqlDatabase, IDisposable
     /// </remarks>
     public override DbTransaction BeginWrite(DbConnection connection, long? tenantId) =>
         SqliteWriteTransaction.Begin(_keptWriter, WriteGate, Observers);
+
+    /// <summary>
+    /// Runs the work in the next group of the <see cref="SqliteGroupedWriter"/>, in a savepoint of the group's
+    /// transaction, and returns its result once the group's commit is on disk.
+    /// </summary>
+    internal override Task<T> WriteAsync<T>(long tenantId, Func<DbConnection, DbTransaction, T> work) =>
+        _groupedWriter.WriteAsync(work);
 
     /// <summary>The kept writer that <see cref="BeginWrite"/> runs transactions on.</summary>
     internal SqliteKeptWriter KeptWriter => _keptWriter;

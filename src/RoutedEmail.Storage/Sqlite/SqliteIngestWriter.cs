@@ -397,7 +397,7 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
     // A full disk (13), an I/O error (10) or a file that cannot be opened (14) fails every request until an operator
     // fixes it. The server returns 503 for those and logs them at a limited rate, so logging each one here as well
     // would write a stack trace per group commit.
-    private static bool CallerLogs(Exception exception) =>
+    internal static bool CallerLogs(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 10 or 13 or 14 };
 
     private static partial class Log
