@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using RoutedEmail.Storage.Abstractions;
 
@@ -104,7 +105,7 @@ internal sealed partial class SqliteGroupedWriter : IDisposable
     private void WriteGroup(List<PendingPart> group)
     {
         using var transaction = SqliteWriteTransaction.Begin(_keptWriter, _gate, _observers);
-        var connection = transaction.Connection!;
+        var connection = (SqliteConnection)transaction.Connection!;
         foreach (var part in group)
         {
             Execute(transaction, "SAVEPOINT part");
@@ -117,6 +118,13 @@ internal sealed partial class SqliteGroupedWriter : IDisposable
             catch (Exception exception)
 #pragma warning restore CA1031
             {
+                // After some errors, such as a full disk, SQLite may roll back the whole transaction. When it has,
+                // the group fails with the part's error, which the callers report as they would their own.
+                if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0)
+                {
+                    throw;
+                }
+
                 part.Failure = exception;
             }
 

@@ -55,6 +55,29 @@ public sealed class SqliteGroupedWriterTests
     }
 
     [Fact]
+    public async Task WriteAsync_WholeTransactionRolledBack_GroupFails()
+    {
+        await using var database = await CreateAsync();
+        var parts = await QueueBehindBlockerAsync(database,
+            (connection, transaction) => InsertAndCommit(connection, transaction, 1),
+            (connection, transaction) =>
+            {
+                // SQLite may end the whole transaction like this after some errors, such as a full disk.
+                using var rollback = connection.Command("ROLLBACK", transaction);
+                rollback.ExecuteNonQuery();
+                throw new InvalidOperationException("The transaction was rolled back.");
+            });
+
+        foreach (var part in parts)
+        {
+            var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => part.WaitAsync(Completion));
+            Assert.Equal("The transaction was rolled back.", failure.Message);
+        }
+
+        Assert.Empty(ReadIds(database));
+    }
+
+    [Fact]
     public async Task WriteAsync_NoCommit_WritesRolledBack()
     {
         await using var database = await CreateAsync();
