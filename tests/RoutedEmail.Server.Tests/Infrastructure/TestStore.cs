@@ -1,5 +1,11 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using RoutedEmail.Storage;
+using RoutedEmail.Storage.Postgres;
 using RoutedEmail.Storage.Tests.Postgres;
 
 namespace RoutedEmail.Server.Tests.Infrastructure;
@@ -31,7 +37,9 @@ public static class TestStore
 
     private static readonly ConcurrentDictionary<string, string> Databases = new(StringComparer.Ordinal);
     private static readonly SemaphoreSlim ClusterLock = new(1, 1);
+    private static readonly SemaphoreSlim TemplateLock = new(1, 1);
     private static PostgresCluster? _cluster;
+    private static string? _template;
 
     /// <summary>Whether the tests run against PostgreSQL.</summary>
     public static bool IsPostgres { get; } =
@@ -62,7 +70,7 @@ public static class TestStore
                 .ConnectionString;
         }
 
-        var connectionString = await cluster.CreateDatabaseAsync();
+        var connectionString = await cluster.CreateDatabaseAsync(await GetTemplateAsync(cluster));
         Databases[dataDirectory] = new NpgsqlConnectionStringBuilder(connectionString).Database!;
         return connectionString;
     }
@@ -96,6 +104,74 @@ public static class TestStore
         }
 
         Databases.TryRemove(dataDirectory, out _);
+    }
+
+    /// <summary>
+    /// Returns the name of the template database, which has every migration applied, creating it on first use. A
+    /// copy of it spares each test's server the migration at start, about a quarter of a second per test in the
+    /// PostgreSQL server's statement log. The storage tests migrate new databases themselves.
+    /// </summary>
+    /// <remarks>
+    /// The name contains a hash of the migration scripts, so a cluster kept across runs reuses the template until a
+    /// script changes. The template is migrated under another name and renamed at the end, so a run that stops
+    /// while migrating leaves no template that lacks scripts.
+    /// </remarks>
+    private static async Task<string> GetTemplateAsync(PostgresCluster cluster)
+    {
+        await TemplateLock.WaitAsync();
+        try
+        {
+            if (_template is not null)
+            {
+                return _template;
+            }
+
+            var name = "routed_email_template_" + HashMigrationScripts();
+            if (!await cluster.DatabaseExistsAsync(name))
+            {
+                // Without pooling, no session stays in the template, which CREATE DATABASE ... TEMPLATE requires.
+                var created = await cluster.CreateDatabaseAsync();
+                var builder = new NpgsqlConnectionStringBuilder(created) { Pooling = false };
+                await using (var database = new PostgresDatabase(
+                    Options.Create(new StorageOptions { ConnectionString = builder.ConnectionString }),
+                    NullLoggerFactory.Instance))
+                {
+                    await new PostgresMigrator(database, TimeProvider.System, NullLoggerFactory.Instance)
+                        .MigrateAsync(CancellationToken.None);
+                }
+
+                // Another test process on the same cluster may have renamed its template first.
+                if (!await cluster.TryRenameDatabaseAsync(builder.Database!, name))
+                {
+                    await cluster.DropDatabaseAsync(builder.ConnectionString);
+                }
+            }
+
+            _template = name;
+            return name;
+        }
+        finally
+        {
+            TemplateLock.Release();
+        }
+    }
+
+    /// <summary>Returns 16 hex digits of a SHA-256 over the PostgreSQL migration scripts' names and text.</summary>
+    private static string HashMigrationScripts()
+    {
+        var assembly = typeof(PostgresMigrator).Assembly;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var resource in assembly.GetManifestResourceNames()
+                     .Where(name => name.Contains(".Migrations.Postgres.", StringComparison.Ordinal))
+                     .Order(StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(resource));
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            hash.AppendData(Encoding.UTF8.GetBytes(reader.ReadToEnd()));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
     }
 
     private static async Task<PostgresCluster> GetClusterAsync()

@@ -46,11 +46,15 @@ public sealed class PostgresCluster : IAsyncLifetime
         }
     }
 
-    /// <summary>Creates a new empty database with a unique name and returns its connection string.</summary>
-    public async Task<string> CreateDatabaseAsync()
+    /// <summary>
+    /// Creates a new database with a unique name and returns its connection string. It is empty, or a copy of the
+    /// template database when one is named, which no session may use during the copy.
+    /// </summary>
+    public async Task<string> CreateDatabaseAsync(string? template = null)
     {
         var name = "routed_email_test_" + Guid.NewGuid().ToString("N");
-        await ExecuteAdminAsync($"CREATE DATABASE {name}");
+        var copy = template is null ? "" : $" TEMPLATE {template}";
+        await ExecuteAdminAsync($"CREATE DATABASE {name}{copy}");
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
     }
 
@@ -61,14 +65,35 @@ public sealed class PostgresCluster : IAsyncLifetime
         await ExecuteAdminAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
     }
 
-    private async Task ExecuteAdminAsync(string sql)
+    /// <summary>Returns whether the cluster has a database of that name.</summary>
+    public async Task<bool> DatabaseExistsAsync(string name) =>
+        await ExecuteAdminAsync($"SELECT COUNT(*) FROM pg_database WHERE datname = '{name}'") is 1L;
+
+    /// <summary>
+    /// Renames a database and returns true, or returns false and changes nothing when a database of the new name
+    /// exists already.
+    /// </summary>
+    public async Task<bool> TryRenameDatabaseAsync(string name, string newName)
+    {
+        try
+        {
+            await ExecuteAdminAsync($"ALTER DATABASE {name} RENAME TO {newName}");
+            return true;
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.DuplicateDatabase)
+        {
+            return false;
+        }
+    }
+
+    private async Task<object?> ExecuteAdminAsync(string sql)
     {
         // Pooling is off so that no admin session stays in the pool, where it would outlive the cluster.
         var connectionString = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Pooling = false };
         await using var connection = new NpgsqlConnection(connectionString.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
+        return await command.ExecuteScalarAsync();
     }
 
     /// <summary>Reads the lines <c>export NAME='value'</c> that <c>scripts/postgres start</c> prints.</summary>
