@@ -35,6 +35,17 @@ public sealed class IntervalTicksTests
     }
 
     [Fact]
+    public async Task WaitAsync_ClockStepsBack_TicksAfterInterval()
+    {
+        var clock = new SteppingClock(_time);
+        var ticks = new IntervalTicks(clock, Interval);
+
+        clock.Offset = -TimeSpan.FromHours(1);
+
+        await AssertTicksAfterAsync(ticks.WaitAsync(CancellationToken.None), Interval);
+    }
+
+    [Fact]
     public async Task WaitAsync_Canceled_Throws()
     {
         var ticks = new IntervalTicks(_time, Interval);
@@ -54,5 +65,16 @@ public sealed class IntervalTicksTests
 
         _time.Advance(TimeSpan.FromMilliseconds(1));
         await tick.WaitAsync(Completion);
+    }
+
+    /// <summary>The fake clock's time plus an offset that a test can set back, with the fake clock's timers.</summary>
+    private sealed class SteppingClock(FakeTimeProvider time) : TimeProvider
+    {
+        public TimeSpan Offset { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => time.GetUtcNow() + Offset;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            time.CreateTimer(callback, state, dueTime, period);
     }
 }

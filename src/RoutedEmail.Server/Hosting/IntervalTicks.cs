@@ -26,11 +26,19 @@ internal sealed class IntervalTicks
     /// <exception cref="OperationCanceledException">The token was canceled.</exception>
     public async Task WaitAsync(CancellationToken cancellationToken)
     {
+        // After the clock stepped back, as after an NTP correction, the next tick would be more than one interval
+        // away. It comes one interval from now instead.
+        var now = _time.GetUtcNow();
+        if (_next - now > _interval)
+        {
+            _next = now + _interval;
+        }
+
         await ClockSleep.UntilAsync(_time, _next, _never, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
 
-        // UntilAsync returns only once the clock has reached _next, so at least one interval is added.
-        var missed = (_time.GetUtcNow() - _next).Ticks / _interval.Ticks;
+        // At least one interval is added, even if the clock stepped back during the sleep.
+        var missed = Math.Max(0, (_time.GetUtcNow() - _next).Ticks / _interval.Ticks);
         _next += _interval * (missed + 1);
     }
 }

@@ -127,6 +127,12 @@ internal sealed partial class SqliteGroupedWriter : IDisposable
 
                 part.Failure = exception;
             }
+            finally
+            {
+                // A reader that the part left open is a statement in progress. SQLite reports the RELEASE below as
+                // busy while one is, and the command retries it for 30 seconds with the gate held.
+                _keptWriter.ReleaseCommands();
+            }
 
             // A failure of the rollback itself, such as an I/O error, leaves the transaction unknown, so it fails
             // the whole group.

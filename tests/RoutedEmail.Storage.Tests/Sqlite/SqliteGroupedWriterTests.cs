@@ -78,6 +78,29 @@ public sealed class SqliteGroupedWriterTests
     }
 
     [Fact]
+    public async Task WriteAsync_PartLeavesReaderOpen_OtherPartsKept()
+    {
+        await using var database = await CreateAsync();
+        var parts = await QueueBehindBlockerAsync(database,
+            (connection, transaction) =>
+            {
+                // A RETURNING statement with rows left to read is still a write in progress, as in a part that does
+                // not dispose its command.
+                var insert = connection.Command(
+                    "INSERT INTO grouped_rows (id) VALUES (1), (2) RETURNING id", transaction);
+                var reader = insert.ExecuteReader();
+                reader.Read();
+                transaction.Commit();
+                return 1L;
+            },
+            (connection, transaction) => InsertAndCommit(connection, transaction, 3));
+
+        Assert.Equal(1L, await parts[0].WaitAsync(Completion));
+        Assert.Equal(3L, await parts[1].WaitAsync(Completion));
+        Assert.Equal([1L, 2L, 3L], ReadIds(database));
+    }
+
+    [Fact]
     public async Task WriteAsync_NoCommit_WritesRolledBack()
     {
         await using var database = await CreateAsync();
