@@ -97,7 +97,7 @@ public sealed partial class SupervisorLiveTests(ChromiumFixture chromium)
         var maria = page.Locator("[data-testid=agent-row][data-agent=maria]");
         await maria.GetByLabel("New status of Maria Lopez").SelectOptionAsync("Away");
         await maria.GetByRole(AriaRole.Button, new() { Name = "Set status of Maria Lopez" }).ClickAsync();
-        await Expect(maria).ToContainTextAsync("Away", new() { Timeout = 4_000 });
+        await Expect(maria.GetByTestId("agent-status")).ToHaveTextAsync("Away", new() { Timeout = 4_000 });
         Assert.Equal("Away", await tenant.GetAgentStatusAsync());
         Assert.Equal(page.Url, new Uri(server.BaseAddress, "supervisor").ToString());
     }
