@@ -78,7 +78,7 @@ public sealed class SqliteGroupedWriterTests
     }
 
     [Fact]
-    public async Task WriteAsync_PartLeavesReaderOpen_OtherPartsKept()
+    public async Task WriteAsync_OpenReader_OtherPartsKept()
     {
         await using var database = await CreateAsync();
         var parts = await QueueBehindBlockerAsync(database,
