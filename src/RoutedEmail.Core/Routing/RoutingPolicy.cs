@@ -121,6 +121,95 @@ public static class RoutingPolicy
     }
 
     /// <summary>
+    /// Chooses the next offer by the same rules as the overload with a list of agents, with the same result. It
+    /// looks at each queue's agents in routing order and stops at the first one that targets the queue's email.
+    /// Returns null when no agent of the set serves a queue with an email that admits it.
+    /// </summary>
+    /// <param name="agents">Agents that can take an email now.</param>
+    /// <param name="waiting">
+    /// The first waiting emails of each queue that has any, in queue order, by queue name. The caller passes enough
+    /// of them that every agent finds its first admitted email, when the queue has one.
+    /// </param>
+    /// <remarks>
+    /// The emails are taken in queue order, and the first one that some agent targets is served, as in the other
+    /// overload. An agent that is first in a queue's order may target another queue, because it ranks that one
+    /// better or this email excludes it, so the cost can still reach one look at every agent of the queue.
+    /// </remarks>
+    public static (RoutingChoice Choice, QueueHead Email)? ChooseNext(
+        RoutableAgentSet agents, IReadOnlyDictionary<string, IReadOnlyList<QueueHead>> waiting)
+    {
+        ArgumentNullException.ThrowIfNull(agents);
+        ArgumentNullException.ThrowIfNull(waiting);
+        if (waiting.Count == 0)
+        {
+            return null;
+        }
+
+        // Building the heap is linear in the number of listed emails, and each email taken from it costs a logarithm.
+        var emails = new PriorityQueue<(QueueHead Email, string Queue), QueueHead>(QueueOrder.Instance);
+        foreach (var (queue, listed) in waiting)
+        {
+            foreach (var email in listed)
+            {
+                emails.Enqueue((email, queue), email);
+            }
+        }
+
+        while (emails.TryDequeue(out var first, out _))
+        {
+            // An escalated email is listed in its own queue and in an overflow queue, so one email can come twice.
+            var chosen = FindBestTargeting(agents, waiting, first.Email, first.Queue, null);
+            while (emails.TryPeek(out var next, out _) && CompareInQueueOrder(next.Email, first.Email) == 0)
+            {
+                emails.Dequeue();
+                chosen = FindBestTargeting(agents, waiting, next.Email, next.Queue, chosen);
+            }
+
+            if (chosen is var (agent, _, target))
+            {
+                return (new RoutingChoice(agent.AgentId, target.Queue), target);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Returns the best of <paramref name="best"/> and the first agent in the queue's routing order that targets
+    /// <paramref name="email"/> through a queue of the same rank, with its rank and target.
+    /// </summary>
+    private static (RoutableAgent Agent, int Rank, QueueHead Target)? FindBestTargeting(
+        RoutableAgentSet agents, IReadOnlyDictionary<string, IReadOnlyList<QueueHead>> waiting, QueueHead email,
+        string queue, (RoutableAgent Agent, int Rank, QueueHead Target)? best)
+    {
+        if (agents.FindServing(queue) is not { } serving)
+        {
+            return best;
+        }
+
+        foreach (var agent in serving)
+        {
+            var rank = agent.Ranks[queue];
+            if (best is var (bestAgent, bestRank, _) && CompareAgents(rank, agent, bestRank, bestAgent) >= 0)
+            {
+                // The rest of the queue's agents come after this one in the same order.
+                return best;
+            }
+
+            // An agent whose target has a better rank than this queue's comes up again in that queue's order.
+            if (agent.FreeSlots > 0
+                && FindTarget(agent, waiting, out var targetRank) is { } target
+                && targetRank == rank
+                && CompareInQueueOrder(target, email) == 0)
+            {
+                return (agent, rank, target);
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>
     /// Counts how many more emails an agent can take: its emails (offered, active and in wrap, pending offers
     /// included) stay below <paramref name="maxConcurrentEmails"/>, and those emails plus its other work stay below
     /// <paramref name="maxConcurrentTasks"/>. Returns 0 when either maximum is reached.
@@ -215,7 +304,7 @@ public static class RoutingPolicy
     /// Compares two agents that target the same email: better rank for its queue, then fewer emails, then idle
     /// longer, then lower agent id in ordinal order.
     /// </summary>
-    private static int CompareAgents(int firstRank, RoutableAgent first, int secondRank, RoutableAgent second)
+    internal static int CompareAgents(int firstRank, RoutableAgent first, int secondRank, RoutableAgent second)
     {
         var byRank = firstRank.CompareTo(secondRank);
         if (byRank != 0)
@@ -231,5 +320,17 @@ public static class RoutingPolicy
 
         var byIdle = first.IdleSince.CompareTo(second.IdleSince);
         return byIdle != 0 ? byIdle : string.CompareOrdinal(first.AgentId, second.AgentId);
+    }
+
+    private sealed class QueueOrder : IComparer<QueueHead>
+    {
+        public static readonly QueueOrder Instance = new();
+
+        public int Compare(QueueHead? x, QueueHead? y)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            ArgumentNullException.ThrowIfNull(y);
+            return CompareInQueueOrder(x, y);
+        }
     }
 }

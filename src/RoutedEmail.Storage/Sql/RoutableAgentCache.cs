@@ -149,77 +149,8 @@ internal sealed class RoutableAgentCache
     }
 }
 
-/// <summary>
-/// One tenant's routable agents with the version they were read at, and the skill queues that they serve.
-/// </summary>
-internal sealed class TenantAgents
+/// <summary>One tenant's routable agents with the version they were read at.</summary>
+internal sealed class TenantAgents : RoutableAgentSet
 {
-    private readonly List<RoutableAgent> _agents = [];
-    private readonly Dictionary<string, int> _indexes = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _servingCounts = new(StringComparer.Ordinal);
-
-    /// <summary>The tenant's last agent version that this copy includes.</summary>
     public long Version { get; set; }
-
-    /// <summary>The routable agents, in no particular order.</summary>
-    public IReadOnlyList<RoutableAgent> Agents => _agents;
-
-    /// <summary>The skill queues that at least one routable agent serves.</summary>
-    public IEnumerable<string> Queues => _servingCounts.Keys;
-
-    /// <summary>Returns the routable agent with the id, or null.</summary>
-    public RoutableAgent? Find(string agentId) => _indexes.TryGetValue(agentId, out var index) ? _agents[index] : null;
-
-    /// <summary>Adds an agent that is not in the copy.</summary>
-    public void Add(RoutableAgent agent)
-    {
-        _indexes.Add(agent.AgentId, _agents.Count);
-        _agents.Add(agent);
-        foreach (var queue in agent.Ranks.Keys)
-        {
-            _servingCounts[queue] = _servingCounts.GetValueOrDefault(queue) + 1;
-        }
-    }
-
-    /// <summary>Removes the agent with the id, if the copy has it.</summary>
-    public void Remove(string agentId)
-    {
-        if (!_indexes.Remove(agentId, out var index))
-        {
-            return;
-        }
-
-        foreach (var queue in _agents[index].Ranks.Keys)
-        {
-            if (--_servingCounts[queue] == 0)
-            {
-                _servingCounts.Remove(queue);
-            }
-        }
-
-        // The last agent takes the removed one's place, so a removal costs the same at any position.
-        var last = _agents[^1];
-        _agents[index] = last;
-        _agents.RemoveAt(_agents.Count - 1);
-        if (last.AgentId != agentId)
-        {
-            _indexes[last.AgentId] = index;
-        }
-    }
-
-    /// <summary>
-    /// Counts one more email for the agent, as an offer does, and removes the agent when it has no free slot left.
-    /// </summary>
-    public void CountOffer(string agentId)
-    {
-        var index = _indexes[agentId];
-        var agent = _agents[index];
-        if (agent.FreeSlots <= 1)
-        {
-            Remove(agentId);
-            return;
-        }
-
-        _agents[index] = agent with { Load = agent.Load + 1, FreeSlots = agent.FreeSlots - 1 };
-    }
 }

@@ -75,7 +75,7 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
         }
 
         var offers = new List<OfferMade>();
-        while (RoutingPolicy.ChooseNext(agents.Agents, waiting) is (var choice, var email))
+        while (RoutingPolicy.ChooseNext(agents, waiting) is (var choice, var email))
         {
             offers.Add(Offer(connection, transaction, tenantId, email, choice.AgentId, now,
                 agents.Find(choice.AgentId)));
