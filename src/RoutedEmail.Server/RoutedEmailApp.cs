@@ -24,6 +24,7 @@ using RoutedEmail.Server.Telemetry;
 using RoutedEmail.Server.Users;
 using RoutedEmail.Server.Webhooks;
 using RoutedEmail.Storage;
+using RoutedEmail.Storage.Abstractions;
 
 namespace RoutedEmail.Server;
 
@@ -93,6 +94,7 @@ public static class RoutedEmailApp
         services.AddHostedService(provider => provider.GetRequiredService<StartupGate>());
         services.AddSingleton<RoutingService>();
         services.AddSingleton<IRoutingTrigger>(provider => provider.GetRequiredService<RoutingService>());
+        services.AddSingleton<IArrivalRouting>(provider => provider.GetRequiredService<RoutingService>());
         services.AddHostedService(provider => provider.GetRequiredService<RoutingService>());
         services.AddSingleton<DeadlineSignal>();
         builder.AddAgentHub();

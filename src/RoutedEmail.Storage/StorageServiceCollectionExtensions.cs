@@ -48,7 +48,10 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IAgentActivityStore, SqlAgentActivityStore>();
         services.AddSingleton<INodeStore, SqlNodeStore>();
         services.AddSingleton<IAwayReasonStore, SqlAwayReasonStore>();
-        services.AddSingleton<IRoutingStore, SqlRoutingStore>();
+        // The SQLite ingest writer routes new email with the same store, and so with the same copy of the routable
+        // agents, as the routing steps.
+        services.AddSingleton<SqlRoutingStore>();
+        services.AddSingleton<IRoutingStore>(services => services.GetRequiredService<SqlRoutingStore>());
         services.AddSingleton<IExplanationStore, SqlExplanationStore>();
         services.AddSingleton<IUserStore, SqlUserStore>();
         services.AddSingleton<IResourceLifecycleStore, SqlResourceLifecycleStore>();

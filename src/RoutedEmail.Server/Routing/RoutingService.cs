@@ -20,12 +20,13 @@ public interface IRoutingTrigger
 /// Runs routing steps when woken: by new email, an agent's status change, capacity freed, an email back in its
 /// queue, or the end of a skip period. There is no polling loop; at start every tenant is routed once, so work left
 /// by a previous run resumes. A step ends with the unattended-queue check, at most once per
-/// <see cref="RoutingOptions.AttendanceCheckInterval"/> for each tenant.
+/// <see cref="RoutingOptions.AttendanceCheckInterval"/> for each tenant. On SQLite the ingest writer routes new email
+/// in its own transaction (<see cref="IArrivalRouting"/>), and this service announces those offers as its own.
 /// </summary>
 internal sealed partial class RoutingService(
     IRoutingStore store, DeadlineSignal deadlines, IAgentNotifier notifier, IOptions<RoutingOptions> options,
     StartupGate startup, TimeProvider time, ILogger<RoutingService> logger)
-    : BackgroundService, IRoutingTrigger
+    : BackgroundService, IRoutingTrigger, IArrivalRouting
 {
     // How long after a failed step the tenant is routed again, so an email does not wait for an unrelated wake-up.
     private static readonly TimeSpan FailedStepRetryDelay = TimeSpan.FromSeconds(1);
@@ -37,6 +38,11 @@ internal sealed partial class RoutingService(
     // tenants with a wake-up for a later check that has not fired yet.
     private readonly Dictionary<long, DateTimeOffset> _attendanceCheckedAt = [];
     private readonly ConcurrentDictionary<long, byte> _attendanceWakePending = new();
+
+    public TimeSpan DeclineSkip => options.Value.DeclineSkip;
+
+    public void OffersCommitted(long tenantId, IReadOnlyList<OfferMade> offers) =>
+        _ = AnnounceArrivalOffersAsync(tenantId, offers);
 
     public void Wake(long tenantId)
     {
@@ -69,21 +75,7 @@ internal sealed partial class RoutingService(
             Log.StepBegan(logger, tenantId);
             var offers = await store.RouteAsync(tenantId, options.Value.DeclineSkip, stoppingToken);
             Log.StepFinished(logger, tenantId, offers.Count);
-            foreach (var offer in offers)
-            {
-                Log.Offered(logger, tenantId, offer.EntityId, offer.EmailId, offer.OfferId, offer.AgentId);
-            }
-
-            if (offers.Count > 0)
-            {
-                deadlines.Notify(offers.Min(offer => offer.ExpiresAt));
-            }
-
-            foreach (var agentId in offers.Select(offer => offer.AgentId).Distinct(StringComparer.Ordinal))
-            {
-                await notifier.NotifyAsync(tenantId, agentId, EventTypes.Offered);
-            }
-
+            await AnnounceAsync(tenantId, offers);
             await UpdateQueueAttendanceWhenDueAsync(tenantId, stoppingToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -92,6 +84,41 @@ internal sealed partial class RoutingService(
             // Available agent could stay apart until some other change woke the tenant.
             Log.RoutingFailed(logger, exception, tenantId);
             _ = WakeLaterAsync(tenantId, stoppingToken);
+        }
+    }
+
+    /// <summary>Logs committed offers, moves the deadline service's wake-up forward and notifies their agents.</summary>
+    private async Task AnnounceAsync(long tenantId, IReadOnlyList<OfferMade> offers)
+    {
+        foreach (var offer in offers)
+        {
+            Log.Offered(logger, tenantId, offer.EntityId, offer.EmailId, offer.OfferId, offer.AgentId);
+        }
+
+        if (offers.Count > 0)
+        {
+            deadlines.Notify(offers.Min(offer => offer.ExpiresAt));
+        }
+
+        foreach (var agentId in offers.Select(offer => offer.AgentId).Distinct(StringComparer.Ordinal))
+        {
+            await notifier.NotifyAsync(tenantId, agentId, EventTypes.Offered);
+        }
+    }
+
+    private async Task AnnounceArrivalOffersAsync(long tenantId, IReadOnlyList<OfferMade> offers)
+    {
+        try
+        {
+            await AnnounceAsync(tenantId, offers);
+        }
+#pragma warning disable CA1031 // Nothing awaits this task, so every error is logged here.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            // The offers are committed, so the agents see them at their next push, GetWork call or reconnect, and
+            // the deadline service's next wake-up reads every deadline again.
+            Log.AnnounceFailed(logger, exception, tenantId);
         }
     }
 
@@ -196,6 +223,10 @@ internal sealed partial class RoutingService(
         // began line as one inside a step.
         [LoggerMessage(3005, LogLevel.Debug, "Routing step for tenant {TenantId} began")]
         public static partial void StepBegan(ILogger logger, long tenantId);
+
+        [LoggerMessage(3007, LogLevel.Error,
+            "Announcing the offers that the ingest transaction made for tenant {TenantId} failed")]
+        public static partial void AnnounceFailed(ILogger logger, Exception exception, long tenantId);
 
         [LoggerMessage(3006, LogLevel.Debug,
             "Routing step for tenant {TenantId} finished with {OfferCount} offers committed")]

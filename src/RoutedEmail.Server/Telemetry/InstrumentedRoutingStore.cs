@@ -27,16 +27,26 @@ internal sealed class InstrumentedRoutingStore(
             time.GetElapsedTime(started).TotalSeconds, RoutedEmailMetrics.Tenant(tenant));
         foreach (var offer in offers)
         {
+            pushes.Start(tenantId, offer.AgentId, committedTimestamp);
+        }
+
+        RecordOffers(metrics, tenant, offers, committedAt);
+        return offers;
+    }
+
+    /// <summary>Counts committed offers and records each one's wait since its email was enqueued.</summary>
+    internal static void RecordOffers(
+        RoutedEmailMetrics metrics, string tenant, IReadOnlyList<OfferMade> offers, DateTimeOffset committedAt)
+    {
+        foreach (var offer in offers)
+        {
             var tags = RoutedEmailMetrics.Queue(tenant, offer.Queue);
             metrics.OffersMade.Add(1, tags);
 
             // A clock step backwards must not record a negative wait.
             var waited = Math.Max(0, (committedAt - offer.EnqueuedAt).TotalSeconds);
             metrics.EnqueueToOfferDuration.Record(waited, tags);
-            pushes.Start(tenantId, offer.AgentId, committedTimestamp);
         }
-
-        return offers;
     }
 
     public async Task<IReadOnlyList<OfferExpired>> ExpireDueOffersAsync(CancellationToken cancellationToken)

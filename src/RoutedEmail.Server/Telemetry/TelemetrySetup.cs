@@ -58,6 +58,7 @@ internal static class TelemetrySetup
         services.AddSingleton<MetricsAccess>();
         Decorate<IIngestStore, InstrumentedIngestStore>(services);
         Decorate<IRoutingStore, InstrumentedRoutingStore>(services);
+        Decorate<IArrivalRouting, InstrumentedArrivalRouting>(services);
         Decorate<IAgentNotifier, InstrumentedAgentNotifier>(services);
         services.AddHealthChecks().AddCheck<ReadinessCheck>("storage");
 

@@ -56,6 +56,25 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
         }
     }
 
+    /// <summary>
+    /// Runs a routing step of the tenant inside a write transaction that the caller began and commits, such as the
+    /// ingest writer's, and returns the offers it made. When it throws, the caller must roll the step's writes back,
+    /// because the node's copy of the routable agents is read again at the tenant's next step.
+    /// </summary>
+    internal List<OfferMade> RouteInTransaction(
+        DbConnection connection, DbTransaction transaction, long tenantId, TimeSpan declineSkip)
+    {
+        try
+        {
+            return MakeOffers(connection, transaction, tenantId, declineSkip);
+        }
+        catch
+        {
+            _routableAgents.Forget(tenantId);
+            throw;
+        }
+    }
+
     private List<OfferMade> MakeOffers(
         DbConnection connection, DbTransaction transaction, long tenantId, TimeSpan declineSkip)
     {

@@ -38,6 +38,7 @@ public sealed partial class SqliteDatabase : SqlDatabase, IDisposable
     private readonly SqliteSessionPool _sessions;
     private readonly SqliteKeptWriter _keptWriter;
     private readonly SqliteGroupedWriter _groupedWriter;
+    private readonly string _writerConnectionString;
 
     /// <summary>Creates the data directory if needed and prepares the connection string.</summary>
     /// <param name="options">The storage settings.</param>
@@ -65,8 +66,8 @@ public sealed partial class SqliteDatabase : SqlDatabase, IDisposable
         _sessions = new SqliteSessionPool(Open);
 
         // Not pooled, so closing the kept writer really closes it and no pooled connection keeps its NORMAL setting.
-        var writerConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false };
-        _keptWriter = new SqliteKeptWriter(writerConnectionString.ToString(), WriteGate);
+        _writerConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
+        _keptWriter = new SqliteKeptWriter(_writerConnectionString, WriteGate);
         _groupedWriter = new SqliteGroupedWriter(
             _keptWriter, WriteGate, Observers, loggers.CreateLogger<SqliteGroupedWriter>());
     }
@@ -139,6 +140,12 @@ public sealed partial class SqliteDatabase : SqlDatabase, IDisposable
 
     /// <summary>The kept writer that <see cref="BeginWrite"/> runs transactions on.</summary>
     internal SqliteKeptWriter KeptWriter => _keptWriter;
+
+    /// <summary>
+    /// Creates another kept writer connection on the database file, for a writer with a loop of its own, such as the
+    /// ingest writer. Its transactions take the same gate. The caller disposes it.
+    /// </summary>
+    internal SqliteKeptWriter CreateKeptWriter() => new(_writerConnectionString, WriteGate);
 
     /// <summary>The gate that orders this process's write transactions and groups their fsyncs.</summary>
     internal SqliteWriteGate WriteGate { get; }

@@ -10,7 +10,8 @@ namespace RoutedEmail.Storage.Sqlite;
 /// <summary>
 /// Group commit for ingest: one writer drains every batch waiting at that moment into one transaction, so that many
 /// requests share one fsync. Each batch is written in its own savepoint, so a failing batch rolls back alone, and
-/// each caller gets its response only after the commit that contains its batch.
+/// each caller gets its response only after the commit that contains its batch. With an <see cref="IArrivalRouting"/>,
+/// the group's transaction also routes the new email (SqliteIngestWriterRouting.cs).
 /// </summary>
 internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposable
 {
@@ -18,6 +19,7 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
     private const int MaxBatchesPerCommit = 512;
 
     private readonly SqliteDatabase _database;
+    private readonly SqliteKeptWriter _kept;
     private readonly TimeProvider _time;
     private readonly ILogger<SqliteIngestWriter> _logger;
     private readonly Channel<PendingBatch> _pending = Channel.CreateBounded<PendingBatch>(
@@ -25,16 +27,27 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
 
     private readonly Task _writer;
 
-    // The writer task's own connection and commands. They are kept from one group to the next, so their statements
-    // are prepared once. A failed group closes them, and the next group opens them again.
-    private SqliteConnection? _connection;
+    // The writer task's own commands, on the connection of its own kept writer. They are kept from one group to the
+    // next, so their statements are prepared once. A failed group disposes them, and the next group prepares them
+    // again, on a new connection when the kept writer closed the old one.
     private IngestStatements? _statements;
 
-    public SqliteIngestWriter(SqliteDatabase database, TimeProvider time, ILogger<SqliteIngestWriter> logger)
+    /// <summary>Starts the writer task.</summary>
+    /// <param name="database">The database file to write to.</param>
+    /// <param name="time">The clock of the emails' times.</param>
+    /// <param name="logger">The writer's logger.</param>
+    /// <param name="routing">The store whose routing step routes new email inside the group's transaction.</param>
+    /// <param name="arrivals">The host's routing on arrival; none, or an empty list, to leave new email waiting.</param>
+    public SqliteIngestWriter(
+        SqliteDatabase database, TimeProvider time, ILogger<SqliteIngestWriter> logger,
+        SqlRoutingStore? routing = null, IEnumerable<IArrivalRouting>? arrivals = null)
     {
         _database = database;
+        _kept = database.CreateKeptWriter();
         _time = time;
         _logger = logger;
+        _arrival = arrivals?.FirstOrDefault();
+        _routing = routing ?? new SqlRoutingStore(database, time);
         _writer = Task.Run(WriteLoopAsync);
     }
 
@@ -78,7 +91,9 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
     {
         _pending.Writer.TryComplete();
         await _writer;
-        CloseConnection();
+        _statements?.Dispose();
+        _statements = null;
+        _kept.Dispose();
     }
 
     private async Task WriteLoopAsync()
@@ -109,7 +124,8 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
                     Log.GroupCommitFailed(_logger, exception, group.Count);
                 }
 
-                CloseConnection();
+                _statements?.Dispose();
+                _statements = null;
                 foreach (var batch in group)
                 {
                     batch.Fail(exception);
@@ -122,10 +138,16 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
     {
         var counts = new int?[group.Count];
         var failures = new Exception?[group.Count];
-        _connection ??= OpenConnection();
-        _statements ??= new IngestStatements(_connection);
+        using var transaction = SqliteWriteTransaction.Begin(_kept, _database.WriteGate, _database.Observers);
+        var connection = (SqliteConnection)transaction.Connection!;
+        if (_statements?.Connection != connection)
+        {
+            // The kept writer opened a new connection, after a failure closed the one the statements were on.
+            _statements?.Dispose();
+            _statements = new IngestStatements(connection);
+        }
+
         var statements = _statements;
-        using var transaction = SqliteWriteTransaction.Begin(_connection, _database.WriteGate, _database.Observers);
         statements.Enlist(transaction.Inner);
         var now = _time.GetUtcNow();
         for (var i = 0; i < group.Count; i++)
@@ -155,7 +177,9 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
         }
 
         statements.WriteLastSequences();
+        var offers = RouteArrivals(transaction, statements, group, counts);
         transaction.Commit();
+        AnnounceOffers(offers);
         for (var i = 0; i < group.Count; i++)
         {
             if (failures[i] is { } failure)
@@ -165,34 +189,6 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
         }
 
         return counts;
-    }
-
-    // SQLite writes the pages that a savepoint may have to undo to a sub-journal, which becomes a temporary file
-    // once it passes 64 KiB (SQLITE_STMTJRNL_SPILL, the default). Groups of 100-item batches pass that in every
-    // savepoint, and strace showed about 9,500 pwrite calls a second to that file. In memory they cost a copy each.
-    private SqliteConnection OpenConnection()
-    {
-        var connection = _database.Open();
-        try
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA temp_store = MEMORY";
-            command.ExecuteNonQuery();
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
-
-    private void CloseConnection()
-    {
-        _statements?.Dispose();
-        _statements = null;
-        _connection?.Dispose();
-        _connection = null;
     }
 
     private sealed class PendingBatch(long tenantId, IReadOnlyList<NewRoutedEmail> emails, DateTimeOffset retainedSince)
@@ -224,8 +220,9 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
     /// </summary>
     /// <remarks>
     /// The writer numbers each batch's Received events as it inserts them, after the tenant's last number in
-    /// <c>event_sequences</c>. The group transaction holds SQLite's write lock and contains only this writer's
-    /// inserts, so the numbers are gap-free and follow id order, as those of <see cref="SqliteEventNumbering"/>.
+    /// <c>event_sequences</c>. The group transaction holds SQLite's write lock, and the only other events in it come
+    /// from routing on arrival after the last batch, which the commit numbers after these. So the numbers are
+    /// gap-free and follow id order, as those of <see cref="SqliteEventNumbering"/>.
     /// Numbering at the commit instead would update every event row once more.
     /// </remarks>
     private sealed class IngestStatements : IDisposable
@@ -241,6 +238,7 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
 
         public IngestStatements(SqliteConnection connection)
         {
+            Connection = connection;
             Savepoint = (SqliteCommand)connection.Command("SAVEPOINT batch", null);
             Release = (SqliteCommand)connection.Command("RELEASE batch", null);
             Rollback = (SqliteCommand)connection.Command("ROLLBACK TO batch; RELEASE batch", null);
@@ -274,6 +272,9 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
                 ON CONFLICT (tenant_id) DO UPDATE SET last_sequence = excluded.last_sequence
                 """, "$tenant", "$last");
         }
+
+        /// <summary>The connection that the commands run on.</summary>
+        public SqliteConnection Connection { get; }
 
         /// <summary>Starts a batch's savepoint.</summary>
         public SqliteCommand Savepoint { get; }

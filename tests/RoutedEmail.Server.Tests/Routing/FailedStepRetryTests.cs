@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using RoutedEmail.Server.Tests.Infrastructure;
 using RoutedEmail.Storage.Abstractions;
@@ -19,6 +20,9 @@ public sealed class FailedStepRetryTests
             services.Remove(inner);
             services.AddSingleton<IRoutingStore>(provider =>
                 store = new FailingRoutingStore((IRoutingStore)Create(provider, inner)));
+
+            // Without routing on arrival, the SQLite ingest writer leaves the email to the routing steps under test.
+            services.RemoveAll<IArrivalRouting>();
         });
         var scenario = await Scenario.CreateAsync(server);
         await scenario.PutAgentAsync("maria");

@@ -60,6 +60,13 @@ internal sealed class TestDatabase : IAsyncDisposable
         _ingest ??= new SqliteIngestWriter(Database, Time, NullLogger<SqliteIngestWriter>.Instance);
 
     /// <summary>Creates a data directory and a migrated database in it.</summary>
+    /// <summary>
+    /// Creates an ingest writer that routes new email in its group transaction, with this database's routing store,
+    /// and passes the offers to <paramref name="arrival"/>. The caller disposes it.
+    /// </summary>
+    public SqliteIngestWriter CreateIngestWithArrivalRouting(IArrivalRouting arrival) =>
+        new(Database, Time, NullLogger<SqliteIngestWriter>.Instance, Routing, [arrival]);
+
     public static TestDatabase Create()
     {
         var database = CreateUnmigrated();

@@ -1,0 +1,35 @@
+using RoutedEmail.Storage.Abstractions;
+
+namespace RoutedEmail.Server.Telemetry;
+
+/// <summary>
+/// Wraps routing on arrival: counts the offers that an ingest transaction made and records their wait since
+/// enqueue, as <see cref="InstrumentedRoutingStore"/> does for a routing step, and starts their push clocks.
+/// </summary>
+internal sealed class InstrumentedArrivalRouting(
+    IArrivalRouting inner, RoutedEmailMetrics metrics, TenantLabels tenants, OfferPushClock pushes, TimeProvider time)
+    : IArrivalRouting
+{
+    public TimeSpan DeclineSkip => inner.DeclineSkip;
+
+    public void OffersCommitted(long tenantId, IReadOnlyList<OfferMade> offers)
+    {
+        // The clocks start before the agents are notified, whose Offered notifications stop them.
+        var committedAt = time.GetUtcNow();
+        var committedTimestamp = time.GetTimestamp();
+        foreach (var offer in offers)
+        {
+            pushes.Start(tenantId, offer.AgentId, committedTimestamp);
+        }
+
+        inner.OffersCommitted(tenantId, offers);
+        _ = RecordAsync(tenantId, offers, committedAt);
+    }
+
+    private async Task RecordAsync(long tenantId, IReadOnlyList<OfferMade> offers, DateTimeOffset committedAt)
+    {
+        // The tenant's label is cached after its first read, so this rarely waits for the database.
+        var tenant = await tenants.GetAsync(tenantId, CancellationToken.None);
+        InstrumentedRoutingStore.RecordOffers(metrics, tenant, offers, committedAt);
+    }
+}

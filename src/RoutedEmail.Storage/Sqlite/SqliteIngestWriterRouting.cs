@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Logging;
+using RoutedEmail.Storage.Abstractions;
+using RoutedEmail.Storage.Sql;
+
+namespace RoutedEmail.Storage.Sqlite;
+
+/// <summary>
+/// Routing on arrival: after the last batch of a group, the group's transaction runs a routing step for each tenant
+/// that got new email, so an email and its offer commit together. Without it, the email's offer needs a routing step
+/// of its own after the 200: another turn at the write gate and another fsync.
+/// </summary>
+internal sealed partial class SqliteIngestWriter
+{
+    private readonly IArrivalRouting? _arrival;
+    private readonly SqlRoutingStore _routing;
+
+    /// <summary>
+    /// Runs a routing step, each in its own savepoint, for every tenant of the group with new email, and returns the
+    /// offers by tenant. A step that fails rolls back alone and is logged, and the tenant's email stays Queued for the
+    /// routing service, which the ingest endpoint wakes after every append.
+    /// </summary>
+    private List<(long TenantId, IReadOnlyList<OfferMade> Offers)> RouteArrivals(
+        SqliteWriteTransaction transaction, IngestStatements statements, List<PendingBatch> group, int?[] counts)
+    {
+        var routed = new List<(long, IReadOnlyList<OfferMade>)>();
+        if (_arrival is null)
+        {
+            return routed;
+        }
+
+        var tenants = new HashSet<long>();
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (counts[i] > 0 && tenants.Add(group[i].TenantId))
+            {
+                var offers = RouteArrival(transaction, statements, group[i].TenantId, _arrival.DeclineSkip);
+                if (offers.Count > 0)
+                {
+                    routed.Add((group[i].TenantId, offers));
+                }
+            }
+        }
+
+        return routed;
+    }
+
+    private List<OfferMade> RouteArrival(
+        SqliteWriteTransaction transaction, IngestStatements statements, long tenantId, TimeSpan declineSkip)
+    {
+        statements.Savepoint.ExecuteNonQuery();
+        try
+        {
+            var offers = _routing.RouteInTransaction(statements.Connection, transaction, tenantId, declineSkip);
+            statements.Release.ExecuteNonQuery();
+            return offers;
+        }
+#pragma warning disable CA1031 // The group's emails are stored either way, and the routing service retries.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            // A rollback that fails, such as after SQLite rolled back the whole transaction, fails the group.
+            transaction.Kept?.ReleaseCommands();
+            statements.Rollback.ExecuteNonQuery();
+            Log.ArrivalRoutingFailed(_logger, exception, tenantId);
+            return [];
+        }
+    }
+
+    private void AnnounceOffers(List<(long TenantId, IReadOnlyList<OfferMade> Offers)> routed)
+    {
+        foreach (var (tenantId, offers) in routed)
+        {
+            _arrival!.OffersCommitted(tenantId, offers);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1103, LogLevel.Error,
+            "Routing the new email of tenant {TenantId} in the ingest transaction failed and was rolled back; the " +
+            "email is stored and waits for the next routing step")]
+        public static partial void ArrivalRoutingFailed(ILogger logger, Exception exception, long tenantId);
+    }
+}
