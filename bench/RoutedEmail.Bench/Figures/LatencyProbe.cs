@@ -6,7 +6,8 @@ namespace RoutedEmail.Bench.Figures;
 /// <summary>
 /// Pairs each measured email's 200 OK with its offer on the hub, on one clock (Stopwatch timestamps), and records
 /// the difference in microseconds. Either event may come first: the server wakes the router before it writes the
-/// 200, so an offer can arrive before the client has read the response. Such an offer counts as 0 µs.
+/// 200, so an offer can arrive before the client has read the response. Such an offer counts as 0 µs. It also records
+/// the time from sending each request to its offer's arrival, which includes the ingest request itself.
 /// </summary>
 internal sealed class LatencyProbe
 {
@@ -17,6 +18,10 @@ internal sealed class LatencyProbe
         new(StringComparer.Ordinal);
 
     private readonly LongHistogram _histogram = new(MaxMicroseconds, 3);
+
+    // Per entity id, the timestamp at which its ingest request was sent, until its offer arrives.
+    private readonly Dictionary<string, long> _sentAt = new(StringComparer.Ordinal);
+    private readonly LongHistogram _fromSend = new(MaxMicroseconds, 3);
     private long _offersBeforeAcknowledgement;
     private long _recorded;
 
@@ -56,6 +61,24 @@ internal sealed class LatencyProbe
         }
     }
 
+    /// <summary>Notes the moment just before a measured email's ingest request is sent.</summary>
+    public void Send(string entityId, long timestamp)
+    {
+        lock (_histogram)
+        {
+            _sentAt[entityId] = timestamp;
+        }
+    }
+
+    /// <summary>Returns the time from sending the request to the offer's arrival at a percentile, such as 99.</summary>
+    public TimeSpan PercentileFromSend(double percentile)
+    {
+        lock (_histogram)
+        {
+            return ToTime(_fromSend.GetValueAtPercentile(percentile));
+        }
+    }
+
     /// <summary>Notes the 200 OK of a measured email.</summary>
     public void Acknowledge(string entityId, long timestamp) => Note(entityId, timestamp, acknowledged: true);
 
@@ -84,6 +107,12 @@ internal sealed class LatencyProbe
     {
         lock (_histogram)
         {
+            if (!acknowledged && _sentAt.Remove(entityId, out var sentAt))
+            {
+                var fromSend = (long)Stopwatch.GetElapsedTime(sentAt, timestamp).TotalMicroseconds;
+                _fromSend.RecordValue(Math.Clamp(fromSend, 0, MaxMicroseconds));
+            }
+
             if (!_firstEvents.Remove(entityId, out var first))
             {
                 _firstEvents[entityId] = (timestamp, acknowledged);

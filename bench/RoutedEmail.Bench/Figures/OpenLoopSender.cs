@@ -61,7 +61,9 @@ internal sealed class OpenLoopSender(TenantClient client, int emailsPerSecond)
     {
         try
         {
-            using var response = await client.IngestAsync(client.BuildBody([entityId]));
+            var body = client.BuildBody([entityId]);
+            probe?.Send(entityId, Stopwatch.GetTimestamp());
+            using var response = await client.IngestAsync(body);
             var text = await response.Content.ReadAsStringAsync();
             var acknowledged = Stopwatch.GetTimestamp();
             if (response.StatusCode != HttpStatusCode.OK || text != TenantClient.SuccessBody)
