@@ -51,6 +51,8 @@ public sealed class MetricsTests
         Assert.True(scrape.Find("routed_email_sqlite_write_gate_wait_duration_seconds_count") >= 1);
         Assert.True(scrape.Find("routed_email_sqlite_write_gate_hold_duration_seconds_count") >= 1);
         Assert.True(scrape.Find("routed_email_sqlite_write_gate_hold_duration_seconds_sum") > 0);
+        Assert.NotNull(scrape.Find("routed_email_sqlite_write_gate_hold_duration_seconds_bucket", "le=\"0.0005\""));
+        Assert.NotNull(scrape.Find("routed_email_sqlite_write_gate_wait_duration_seconds_bucket", "le=\"0.0001\""));
     }
 
     [Fact]
