@@ -75,6 +75,12 @@ internal sealed partial class SqlRoutingStore(SqlDatabase database, TimeProvider
         }
     }
 
+    /// <summary>
+    /// Drops this node's copy of the tenant's routable agents, after a transaction that made offers with it rolled
+    /// back, so the tenant's next step reads every routable agent again.
+    /// </summary>
+    internal void ForgetRoutableAgents(long tenantId) => _routableAgents.Forget(tenantId);
+
     private List<OfferMade> MakeOffers(
         DbConnection connection, DbTransaction transaction, long tenantId, TimeSpan declineSkip)
     {

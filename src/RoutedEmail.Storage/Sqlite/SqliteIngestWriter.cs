@@ -178,8 +178,7 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
 
         statements.WriteLastSequences();
         var offers = RouteArrivals(transaction, statements, group, counts);
-        transaction.Commit();
-        AnnounceOffers(offers);
+        CommitAndAnnounce(transaction, offers);
         for (var i = 0; i < group.Count; i++)
         {
             if (failures[i] is { } failure)

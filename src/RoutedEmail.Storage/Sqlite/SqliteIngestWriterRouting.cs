@@ -66,8 +66,28 @@ internal sealed partial class SqliteIngestWriter
         }
     }
 
-    private void AnnounceOffers(List<(long TenantId, IReadOnlyList<OfferMade> Offers)> routed)
+    /// <summary>
+    /// Commits the group and then hands each tenant's offers to the host. A commit that fails also undoes the
+    /// offers, which the routing store's copy of the agents has counted already, so the copy is read again at the
+    /// tenant's next step.
+    /// </summary>
+    private void CommitAndAnnounce(
+        SqliteWriteTransaction transaction, List<(long TenantId, IReadOnlyList<OfferMade> Offers)> routed)
     {
+        try
+        {
+            transaction.Commit();
+        }
+        catch
+        {
+            foreach (var (tenantId, _) in routed)
+            {
+                _routing.ForgetRoutableAgents(tenantId);
+            }
+
+            throw;
+        }
+
         foreach (var (tenantId, offers) in routed)
         {
             _arrival!.OffersCommitted(tenantId, offers);

@@ -113,6 +113,34 @@ public sealed class SqliteArrivalRoutingTests
             "SELECT state FROM routed_emails WHERE id = $id", ("$id", database.NewestEmailId(tenantId, "e2"))));
     }
 
+    [Fact]
+    public async Task Append_CommitFails_NextBatchRouted()
+    {
+        await using var database = TestDatabase.Create();
+        var tenantId = await SetUpAsync(database, available: true);
+
+        // A deferred foreign key that an offer violates makes the group's COMMIT fail after the routing step.
+        database.Execute(
+            """
+            CREATE TABLE commit_blocker (tenant_id INTEGER REFERENCES tenants (id) DEFERRABLE INITIALLY DEFERRED);
+            CREATE TRIGGER block_commit AFTER INSERT ON offers BEGIN INSERT INTO commit_blocker VALUES (-1); END;
+            """);
+        var arrival = new RecordingArrival();
+        await using var ingest = database.CreateIngestWithArrivalRouting(arrival);
+        await Assert.ThrowsAnyAsync<Exception>(() => AppendAsync(database, ingest, tenantId, "e1"));
+        database.Execute("DROP TRIGGER block_commit; DROP TABLE commit_blocker");
+
+        await AppendAsync(database, ingest, tenantId, "e2");
+
+        // The failed commit undid e1 and its offer. The step forgot the offer it had counted for agent-1, so the
+        // agent is routable again.
+        Assert.Equal(0, database.QueryLong("SELECT COUNT(*) FROM routed_emails WHERE entity_id = 'e1'"));
+        var (_, offers) = Assert.Single(arrival.Announced);
+        var offer = Assert.Single(offers);
+        Assert.Equal("e2", offer.EntityId);
+        Assert.Equal("agent-1", offer.AgentId);
+    }
+
     private static Task<int> AppendAsync(
         TestDatabase database, SqliteIngestWriter ingest, long tenantId, string entityId) =>
         ingest.AppendAsync(
