@@ -177,8 +177,7 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
         }
 
         statements.WriteLastSequences();
-        var offers = RouteArrivals(transaction, statements, group, counts);
-        CommitAndAnnounce(transaction, offers);
+        RouteCommitAndAnnounce(transaction, statements, group, counts);
         for (var i = 0; i < group.Count; i++)
         {
             if (failures[i] is { } failure)

@@ -15,17 +15,47 @@ internal sealed partial class SqliteIngestWriter
     private readonly SqlRoutingStore _routing;
 
     /// <summary>
-    /// Runs a routing step, each in its own savepoint, for every tenant of the group with new email, and returns the
-    /// offers by tenant. A step that fails rolls back alone and is logged, and the tenant's email stays Queued for the
-    /// routing service, which the ingest endpoint wakes after every append.
+    /// Runs a routing step, each in its own savepoint, for every tenant of the group with new email, commits the
+    /// group, and then hands each tenant's offers to the host. A step that fails rolls back alone and is logged, and
+    /// the tenant's email stays Queued for the routing service, which the ingest endpoint wakes after every append.
     /// </summary>
-    private List<(long TenantId, IReadOnlyList<OfferMade> Offers)> RouteArrivals(
+    /// <remarks>
+    /// When the group fails after some steps made offers, because a rollback to a savepoint or the commit failed,
+    /// the offers are undone with it. The routing store's copy of the agents has counted them already, so the copy
+    /// of each of those tenants is dropped and read again at the tenant's next step.
+    /// </remarks>
+    private void RouteCommitAndAnnounce(
         SqliteWriteTransaction transaction, IngestStatements statements, List<PendingBatch> group, int?[] counts)
     {
-        var routed = new List<(long, IReadOnlyList<OfferMade>)>();
+        var routed = new List<(long TenantId, IReadOnlyList<OfferMade> Offers)>();
+        try
+        {
+            RouteArrivals(transaction, statements, group, counts, routed);
+            transaction.Commit();
+        }
+        catch
+        {
+            foreach (var (tenantId, _) in routed)
+            {
+                _routing.ForgetRoutableAgents(tenantId);
+            }
+
+            throw;
+        }
+
+        foreach (var (tenantId, offers) in routed)
+        {
+            _arrival!.OffersCommitted(tenantId, offers);
+        }
+    }
+
+    private void RouteArrivals(
+        SqliteWriteTransaction transaction, IngestStatements statements, List<PendingBatch> group, int?[] counts,
+        List<(long TenantId, IReadOnlyList<OfferMade> Offers)> routed)
+    {
         if (_arrival is null)
         {
-            return routed;
+            return;
         }
 
         var tenants = new HashSet<long>();
@@ -40,8 +70,6 @@ internal sealed partial class SqliteIngestWriter
                 }
             }
         }
-
-        return routed;
     }
 
     private List<OfferMade> RouteArrival(
@@ -58,39 +86,12 @@ internal sealed partial class SqliteIngestWriter
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            // A rollback that fails, such as after SQLite rolled back the whole transaction, fails the group.
+            // Logged first, because a rollback that fails, such as after SQLite rolled back the whole transaction,
+            // fails the group with its own error.
+            Log.ArrivalRoutingFailed(_logger, exception, tenantId);
             transaction.Kept?.ReleaseCommands();
             statements.Rollback.ExecuteNonQuery();
-            Log.ArrivalRoutingFailed(_logger, exception, tenantId);
             return [];
-        }
-    }
-
-    /// <summary>
-    /// Commits the group and then hands each tenant's offers to the host. A commit that fails also undoes the
-    /// offers, which the routing store's copy of the agents has counted already, so the copy is read again at the
-    /// tenant's next step.
-    /// </summary>
-    private void CommitAndAnnounce(
-        SqliteWriteTransaction transaction, List<(long TenantId, IReadOnlyList<OfferMade> Offers)> routed)
-    {
-        try
-        {
-            transaction.Commit();
-        }
-        catch
-        {
-            foreach (var (tenantId, _) in routed)
-            {
-                _routing.ForgetRoutableAgents(tenantId);
-            }
-
-            throw;
-        }
-
-        foreach (var (tenantId, offers) in routed)
-        {
-            _arrival!.OffersCommitted(tenantId, offers);
         }
     }
 
