@@ -89,7 +89,7 @@ public class RoutableAgentSet
     /// <summary>Returns the agents that serve the queue in routing order, or null when none does.</summary>
     internal SortedSet<RoutableAgent>? FindServing(string queue) => _queues.GetValueOrDefault(queue);
 
-    /// <summary>The routing order of the agents that serve one queue, ranked by their rank for that queue.</summary>
+    /// <summary>The routing order of the agents that serve one queue, which compares their ranks for that queue.</summary>
     private sealed class RoutingOrder(string queue) : IComparer<RoutableAgent>
     {
         public int Compare(RoutableAgent? x, RoutableAgent? y)

@@ -35,7 +35,7 @@ internal sealed partial class InstrumentedArrivalRouting(
             var tenant = await tenants.GetAsync(tenantId, CancellationToken.None);
             InstrumentedRoutingStore.RecordOffers(metrics, tenant, offers, committedAt);
         }
-#pragma warning disable CA1031 // Nothing awaits this task, and the offers are committed whatever happens here.
+#pragma warning disable CA1031 // Nothing awaits this task, and the offers were committed before it started.
         catch (Exception exception)
 #pragma warning restore CA1031
         {

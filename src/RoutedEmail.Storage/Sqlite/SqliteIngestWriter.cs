@@ -19,7 +19,7 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
     private const int MaxBatchesPerCommit = 512;
 
     private readonly SqliteDatabase _database;
-    private readonly SqliteKeptWriter _kept;
+    private readonly SqliteKeptWriter _keptWriter;
     private readonly TimeProvider _time;
     private readonly ILogger<SqliteIngestWriter> _logger;
     private readonly Channel<PendingBatch> _pending = Channel.CreateBounded<PendingBatch>(
@@ -43,7 +43,7 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
         SqlRoutingStore? routing = null, IEnumerable<IArrivalRouting>? arrivals = null)
     {
         _database = database;
-        _kept = database.CreateKeptWriter();
+        _keptWriter = database.CreateKeptWriter();
         _time = time;
         _logger = logger;
         _arrival = arrivals?.FirstOrDefault();
@@ -93,7 +93,7 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
         await _writer;
         _statements?.Dispose();
         _statements = null;
-        _kept.Dispose();
+        _keptWriter.Dispose();
     }
 
     private async Task WriteLoopAsync()
@@ -138,7 +138,7 @@ internal sealed partial class SqliteIngestWriter : IIngestStore, IAsyncDisposabl
     {
         var counts = new int?[group.Count];
         var failures = new Exception?[group.Count];
-        using var transaction = SqliteWriteTransaction.Begin(_kept, _database.WriteGate, _database.Observers);
+        using var transaction = SqliteWriteTransaction.Begin(_keptWriter, _database.WriteGate, _database.Observers);
         var connection = (SqliteConnection)transaction.Connection!;
         if (_statements?.Connection != connection)
         {

@@ -82,7 +82,7 @@ internal sealed partial class SqliteIngestWriter
             statements.Release.ExecuteNonQuery();
             return offers;
         }
-#pragma warning disable CA1031 // The group's emails are stored either way, and the routing service retries.
+#pragma warning disable CA1031 // A failed step must not fail the group's batches, and the routing service retries.
         catch (Exception exception)
 #pragma warning restore CA1031
         {

@@ -13,7 +13,7 @@ namespace RoutedEmail.Storage.Sqlite;
 /// <remarks>
 /// Only the holder of the <see cref="SqliteWriteGate"/> uses the connection, so one connection serves every writer
 /// of the process. The connection is not pooled and keeps <c>synchronous = NORMAL</c>, because each commit waits
-/// for the gate's fsync after it. The ingest writer keeps a kept writer of its own, with its own connection.
+/// for the gate's fsync after it. The ingest writer has a second kept writer, with a connection of its own.
 /// </remarks>
 internal sealed class SqliteKeptWriter(string connectionString, SqliteWriteGate gate) : IDisposable
 {
